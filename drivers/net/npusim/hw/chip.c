@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim emulated hardware: the chip and its identification registers.
+ */
+
+#include <linux/overflow.h>
+#include <linux/slab.h>
+
+#include "hw.h"
+
+/**
+ * npusim_hw_create() - power up an emulated chip
+ * @id: instance number; makes the serial number and MAC addresses unique
+ * @num_ports: number of MAC ports, 1..NPUSIM_HW_MAX_PORTS
+ *
+ * Ports come up disabled, unwired, with a receive unit of 1500 bytes.
+ *
+ * Return: the chip, or an ERR_PTR().
+ */
+struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports)
+{
+	struct npusim_hw *hw;
+	unsigned int i;
+	int err;
+
+	if (!num_ports || num_ports > NPUSIM_HW_MAX_PORTS)
+		return ERR_PTR(-EINVAL);
+
+	hw = kzalloc(struct_size(hw, ports, num_ports), GFP_KERNEL);
+	if (!hw)
+		return ERR_PTR(-ENOMEM);
+	hw->id = id;
+	hw->num_ports = num_ports;
+	hw->serial = ((u64)NPUSIM_HW_CHIP_ID << 48) |
+		     ((u64)NPUSIM_HW_CHIP_REV << 40) | id;
+
+	for (i = 0; i < num_ports; i++) {
+		err = npusim_hw_port_init(hw, &hw->ports[i], i);
+		if (err)
+			goto err_ports_fini;
+	}
+	return hw;
+
+err_ports_fini:
+	while (i--)
+		npusim_hw_port_fini(&hw->ports[i]);
+	kfree(hw);
+	return ERR_PTR(err);
+}
+
+/**
+ * npusim_hw_destroy() - power down a chip
+ * @hw: the chip
+ *
+ * Unplugs every wire (the peers see their link go down), stops the
+ * ports and drops whatever frames are still queued.
+ */
+void npusim_hw_destroy(struct npusim_hw *hw)
+{
+	unsigned int i;
+
+	npusim_hw_wire_lock();
+	for (i = 0; i < hw->num_ports; i++) {
+		struct npusim_hw_port *port = &hw->ports[i];
+		struct npusim_hw_port *peer;
+
+		peer = rcu_dereference_protected(port->peer, true);
+		WRITE_ONCE(port->enabled, false);
+		if (!peer)
+			continue;
+		RCU_INIT_POINTER(port->peer, NULL);
+		RCU_INIT_POINTER(peer->peer, NULL);
+		npusim_hw_wire_notify(peer);
+	}
+	npusim_hw_wire_unlock();
+
+	/* No datapath context can still see these ports. */
+	synchronize_rcu();
+
+	for (i = 0; i < hw->num_ports; i++)
+		npusim_hw_port_fini(&hw->ports[i]);
+	kfree(hw);
+}
+
+/**
+ * npusim_hw_reg_read() - read an identification register
+ * @hw: the chip
+ * @reg: register
+ *
+ * Return: the register value; 0 for an unknown register.
+ */
+u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg)
+{
+	switch (reg) {
+	case NPUSIM_HW_REG_CHIP_ID:
+		return NPUSIM_HW_CHIP_ID;
+	case NPUSIM_HW_REG_CHIP_REV:
+		return NPUSIM_HW_CHIP_REV;
+	case NPUSIM_HW_REG_FW_VER:
+		return NPUSIM_HW_FW_VER;
+	case NPUSIM_HW_REG_SERIAL_LO:
+		return lower_32_bits(hw->serial);
+	case NPUSIM_HW_REG_SERIAL_HI:
+		return upper_32_bits(hw->serial);
+	case NPUSIM_HW_REG_NUM_PORTS:
+		return hw->num_ports;
+	}
+	return 0;
+}
+
+/**
+ * npusim_hw_port_get() - a port of the chip
+ * @hw: the chip
+ * @index: port number
+ *
+ * Return: the port, or NULL if @index is out of range.
+ */
+struct npusim_hw_port *npusim_hw_port_get(struct npusim_hw *hw,
+					  unsigned int index)
+{
+	return index < hw->num_ports ? &hw->ports[index] : NULL;
+}

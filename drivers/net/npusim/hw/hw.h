@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * npusim emulated hardware: internals shared by the hw/ files only.
+ * The driver must use npusim_hw.h instead.
+ */
+#ifndef _NPUSIM_HW_PRIV_H
+#define _NPUSIM_HW_PRIV_H
+
+#include <linux/atomic.h>
+#include <linux/ptr_ring.h>
+#include <linux/rcupdate.h>
+
+#include "npusim_hw.h"
+
+/**
+ * struct npusim_hw_port_counters - live MIB counters of a port
+ *
+ * The fields mirror struct npusim_hw_port_mib; several datapath
+ * contexts update them concurrently, so each one is atomic.
+ */
+struct npusim_hw_port_counters {
+	atomic64_t rx_frames;
+	atomic64_t rx_octets;
+	atomic64_t tx_frames;
+	atomic64_t tx_octets;
+	atomic64_t rx_fifo_drops;
+	atomic64_t rx_oversize_drops;
+	atomic64_t tx_link_drops;
+	atomic64_t tx_errors;
+};
+
+/**
+ * struct npusim_hw_port - one MAC port
+ * @hw: the chip
+ * @index: port number on the chip
+ * @peer: port at the other end of the wire, or NULL; written under the
+ *	wiring lock, read under RCU by the datapath
+ * @enabled: MAC enabled by the driver (written under the wiring lock)
+ * @mru: longest L3 payload accepted on receive
+ * @rx_fifo: ingress FIFO, between the wire and the host
+ * @irq_handler: driver's interrupt handler
+ * @irq_ctx: its context
+ * @cnt: MIB counters
+ */
+struct npusim_hw_port {
+	struct npusim_hw *hw;
+	unsigned int index;
+	struct npusim_hw_port __rcu *peer;
+	bool enabled;
+	unsigned int mru;
+	struct ptr_ring rx_fifo;
+	npusim_hw_irq_handler_t irq_handler;
+	void *irq_ctx;
+	struct npusim_hw_port_counters cnt;
+};
+
+/**
+ * struct npusim_hw - one emulated chip
+ * @id: instance number, part of the serial number and MAC addresses
+ * @serial: unique serial number
+ * @num_ports: number of MAC ports
+ * @ports: the ports
+ */
+struct npusim_hw {
+	u32 id;
+	u64 serial;
+	unsigned int num_ports;
+	struct npusim_hw_port ports[] __counted_by(num_ports);
+};
+
+/* port.c */
+int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
+			unsigned int index);
+void npusim_hw_port_fini(struct npusim_hw_port *port);
+void npusim_hw_port_raise_irq(struct npusim_hw_port *port, u32 cause);
+void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb);
+void npusim_hw_port_flush_fifo(struct npusim_hw_port *port);
+
+/* wire.c */
+void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb);
+void npusim_hw_wire_lock(void);
+void npusim_hw_wire_unlock(void);
+void npusim_hw_wire_notify(struct npusim_hw_port *port);
+
+#endif /* _NPUSIM_HW_PRIV_H */

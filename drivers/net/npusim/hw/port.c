@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim emulated hardware: MAC ports.
+ *
+ * Transmit does what a NIC does for the offloads a port advertises:
+ * it segments TSO/GSO packets, fills in partial checksums and pads
+ * runt frames, so that the wire carries exactly what a real one would.
+ * Receive checks the frame against the port's receive unit, then
+ * queues it on a bounded ingress FIFO and raises the RX interrupt; the
+ * host drains the FIFO with npusim_hw_port_rx().
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/gso.h>
+
+#include "hw.h"
+
+int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
+			unsigned int index)
+{
+	port->hw = hw;
+	port->index = index;
+	port->mru = ETH_DATA_LEN;
+	return ptr_ring_init(&port->rx_fifo, NPUSIM_HW_RX_FIFO_LEN, GFP_KERNEL);
+}
+
+void npusim_hw_port_fini(struct npusim_hw_port *port)
+{
+	ptr_ring_cleanup(&port->rx_fifo, (void (*)(void *))kfree_skb);
+}
+
+void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
+{
+	struct sk_buff *skb;
+
+	while ((skb = ptr_ring_consume_bh(&port->rx_fifo)))
+		kfree_skb(skb);
+}
+
+/**
+ * npusim_hw_port_index() - port number of a port on its chip
+ * @port: the port
+ *
+ * Return: the port number.
+ */
+unsigned int npusim_hw_port_index(const struct npusim_hw_port *port)
+{
+	return port->index;
+}
+
+/**
+ * npusim_hw_port_mac_addr() - factory MAC address of a port
+ * @port: the port
+ * @addr: ETH_ALEN bytes to fill
+ *
+ * A locally administered address made of the chip instance and the
+ * port number: 02:4e:50:<id high>:<id low>:<port>.
+ */
+void npusim_hw_port_mac_addr(const struct npusim_hw_port *port, u8 *addr)
+{
+	addr[0] = 0x02;
+	addr[1] = 0x4e;
+	addr[2] = 0x50;
+	addr[3] = (port->hw->id >> 8) & 0xff;
+	addr[4] = port->hw->id & 0xff;
+	addr[5] = port->index;
+}
+
+/**
+ * npusim_hw_port_set_irq() - install the port's interrupt handler
+ * @port: the port
+ * @handler: handler, or NULL
+ * @ctx: its context
+ *
+ * Must be called while the port is disabled.
+ */
+void npusim_hw_port_set_irq(struct npusim_hw_port *port,
+			    npusim_hw_irq_handler_t handler, void *ctx)
+{
+	WARN_ON_ONCE(READ_ONCE(port->enabled));
+	port->irq_handler = handler;
+	port->irq_ctx = ctx;
+}
+
+/* Called under RCU (datapath) or the wiring lock; only while enabled. */
+void npusim_hw_port_raise_irq(struct npusim_hw_port *port, u32 cause)
+{
+	if (READ_ONCE(port->enabled) && port->irq_handler)
+		port->irq_handler(port->irq_ctx, cause);
+}
+
+/**
+ * npusim_hw_port_enable() - enable or disable a port's MAC
+ * @port: the port
+ * @enable: new state
+ *
+ * A disabled port neither sends nor receives, and its peer sees no
+ * link.  Disabling waits until no datapath context uses the port and
+ * no interrupt handler runs any more, then drops the queued frames.
+ * May sleep.
+ */
+void npusim_hw_port_enable(struct npusim_hw_port *port, bool enable)
+{
+	struct npusim_hw_port *peer;
+
+	npusim_hw_wire_lock();
+	WRITE_ONCE(port->enabled, enable);
+	peer = rcu_dereference_protected(port->peer, true);
+	if (peer)
+		npusim_hw_wire_notify(peer);
+	npusim_hw_wire_unlock();
+
+	if (!enable) {
+		synchronize_net();
+		npusim_hw_port_flush_fifo(port);
+	}
+}
+
+/**
+ * npusim_hw_port_set_mru() - set the longest L3 payload received
+ * @port: the port
+ * @mru: NPUSIM_HW_MIN_MRU..NPUSIM_HW_MAX_MRU
+ *
+ * Frames whose payload, after up to two VLAN tags, is longer are
+ * dropped and counted in rx_oversize_drops.
+ */
+void npusim_hw_port_set_mru(struct npusim_hw_port *port, unsigned int mru)
+{
+	WRITE_ONCE(port->mru, clamp(mru, NPUSIM_HW_MIN_MRU, NPUSIM_HW_MAX_MRU));
+}
+
+/**
+ * npusim_hw_port_link_up() - link status as the PHY reports it
+ * @port: the port
+ *
+ * Return: true if the port is enabled and wired to an enabled port.
+ */
+bool npusim_hw_port_link_up(struct npusim_hw_port *port)
+{
+	struct npusim_hw_port *peer;
+	bool up;
+
+	rcu_read_lock();
+	peer = rcu_dereference(port->peer);
+	up = READ_ONCE(port->enabled) && peer && READ_ONCE(peer->enabled);
+	rcu_read_unlock();
+	return up;
+}
+
+/**
+ * npusim_hw_port_read_mib() - read the MAC counters
+ * @port: the port
+ * @mib: filled with the counters
+ */
+void npusim_hw_port_read_mib(struct npusim_hw_port *port,
+			     struct npusim_hw_port_mib *mib)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+
+	mib->rx_frames = atomic64_read(&c->rx_frames);
+	mib->rx_octets = atomic64_read(&c->rx_octets);
+	mib->tx_frames = atomic64_read(&c->tx_frames);
+	mib->tx_octets = atomic64_read(&c->tx_octets);
+	mib->rx_fifo_drops = atomic64_read(&c->rx_fifo_drops);
+	mib->rx_oversize_drops = atomic64_read(&c->rx_oversize_drops);
+	mib->tx_link_drops = atomic64_read(&c->tx_link_drops);
+	mib->tx_errors = atomic64_read(&c->tx_errors);
+}
+
+/* Length of the L2 header: Ethernet plus up to two VLAN tags. */
+static unsigned int npusim_hw_l2_len(const struct sk_buff *skb)
+{
+	unsigned int len = ETH_HLEN;
+	__be16 proto;
+	int tags;
+
+	if (skb->len < ETH_HLEN)
+		return ETH_HLEN;
+	proto = eth_hdr(skb)->h_proto;
+	for (tags = 0; tags < 2 && eth_type_vlan(proto); tags++) {
+		__be16 *p, buf;
+
+		p = skb_header_pointer(skb, len + 2, sizeof(buf), &buf);
+		if (!p)
+			break;
+		proto = *p;
+		len += VLAN_HLEN;
+	}
+	return len;
+}
+
+/**
+ * npusim_hw_port_receive() - a frame arrives from the wire
+ * @port: receiving port
+ * @skb: the frame, data at the Ethernet header
+ *
+ * Called under RCU with BHs disabled.
+ */
+void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+	unsigned int len = skb->len;
+
+	skb_reset_mac_header(skb);
+	if (len > npusim_hw_l2_len(skb) + READ_ONCE(port->mru)) {
+		atomic64_inc(&c->rx_oversize_drops);
+		kfree_skb(skb);
+		return;
+	}
+	if (ptr_ring_produce(&port->rx_fifo, skb)) {
+		atomic64_inc(&c->rx_fifo_drops);
+		kfree_skb(skb);
+		return;
+	}
+	atomic64_inc(&c->rx_frames);
+	atomic64_add(len, &c->rx_octets);
+	npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
+}
+
+/* Send one finished frame on the port's wire. */
+static void npusim_hw_port_tx_frame(struct npusim_hw_port *port,
+				    struct npusim_hw_port *peer,
+				    struct sk_buff *skb)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto err;
+	if (skb_put_padto(skb, ETH_ZLEN)) {
+		/* skb_put_padto() freed the frame */
+		atomic64_inc(&c->tx_errors);
+		return;
+	}
+	atomic64_inc(&c->tx_frames);
+	atomic64_add(skb->len, &c->tx_octets);
+	npusim_hw_wire_carry(peer, skb);
+	return;
+err:
+	atomic64_inc(&c->tx_errors);
+	kfree_skb(skb);
+}
+
+/**
+ * npusim_hw_port_xmit() - transmit a packet from the host
+ * @port: the port
+ * @skb: the packet; consumed
+ *
+ * Called with BHs disabled.  GSO packets are segmented and partial
+ * checksums completed here, as NIC hardware would.
+ */
+void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+	struct npusim_hw_port *peer;
+	struct sk_buff *segs, *next;
+
+	rcu_read_lock();
+	peer = rcu_dereference(port->peer);
+	if (!READ_ONCE(port->enabled) || !peer || !READ_ONCE(peer->enabled)) {
+		atomic64_add(skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1,
+			     &c->tx_link_drops);
+		kfree_skb(skb);
+		goto out;
+	}
+
+	if (!skb_is_gso(skb)) {
+		npusim_hw_port_tx_frame(port, peer, skb);
+		goto out;
+	}
+
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		atomic64_inc(&c->tx_errors);
+		kfree_skb(skb);
+		goto out;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		npusim_hw_port_tx_frame(port, peer, skb);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/**
+ * npusim_hw_port_rx() - take the next frame for the host
+ * @port: the port
+ *
+ * Called from the driver's NAPI poll.
+ *
+ * Return: a frame (data at the Ethernet header), or NULL when the
+ * ingress FIFO is empty.
+ */
+struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port)
+{
+	return ptr_ring_consume(&port->rx_fifo);
+}
