@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim debugfs: /sys/kernel/debug/npusim/npusim<ID>/
+ *
+ *   hw_info		identification registers of the emulated chip
+ *   ports/<N>/link	"up" or "down", as the port's PHY reports it
+ *
+ * As everywhere in the kernel, debugfs failures are not fatal.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "npusim.h"
+
+static struct dentry *npusim_ddir;
+
+static int npusim_hw_info_show(struct seq_file *s, void *unused)
+{
+	struct npusim_dev *nsim_dev = s->private;
+	struct npusim_hw *hw = nsim_dev->hw;
+
+	seq_printf(s, "chip_id: 0x%04x\n",
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_ID));
+	seq_printf(s, "chip_rev: %u\n",
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_REV));
+	seq_printf(s, "fw_ver: 0x%08x\n",
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_FW_VER));
+	seq_printf(s, "serial: %08x%08x\n",
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_HI),
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
+	seq_printf(s, "ports: %u\n",
+		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_NUM_PORTS));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(npusim_hw_info);
+
+static int npusim_port_link_show(struct seq_file *s, void *unused)
+{
+	struct npusim_port *port = s->private;
+
+	seq_printf(s, "%s\n",
+		   npusim_hw_port_link_up(port->hw_port) ? "up" : "down");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(npusim_port_link);
+
+int npusim_debugfs_init(void)
+{
+	npusim_ddir = debugfs_create_dir(DRV_NAME, NULL);
+	return 0;
+}
+
+void npusim_debugfs_exit(void)
+{
+	debugfs_remove_recursive(npusim_ddir);
+}
+
+int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), DRV_NAME "%u", nsim_dev->bus_dev->id);
+	nsim_dev->ddir = debugfs_create_dir(name, npusim_ddir);
+	debugfs_create_file("hw_info", 0400, nsim_dev->ddir, nsim_dev,
+			    &npusim_hw_info_fops);
+	nsim_dev->ports_ddir = debugfs_create_dir("ports", nsim_dev->ddir);
+	return 0;
+}
+
+void npusim_dev_debugfs_exit(struct npusim_dev *nsim_dev)
+{
+	debugfs_remove_recursive(nsim_dev->ddir);
+}
+
+void npusim_port_debugfs_init(struct npusim_port *port)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", port->index);
+	port->ddir = debugfs_create_dir(name, port->nsim_dev->ports_ddir);
+	debugfs_create_file("link", 0400, port->ddir, port,
+			    &npusim_port_link_fops);
+}
+
+void npusim_port_debugfs_exit(struct npusim_port *port)
+{
+	debugfs_remove_recursive(port->ddir);
+}

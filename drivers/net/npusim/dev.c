@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim device: the devlink instance and its ports.
+ *
+ * A device owns one emulated chip for its whole life.  Its ports
+ * (devlink port + netdev each) are created at probe and re-created by
+ * devlink reload, possibly in another network namespace; the chip and
+ * its wires survive a reload, as cables survive a driver restart.
+ */
+
+#include <linux/slab.h>
+#include <linux/unaligned.h>
+#include <net/devlink.h>
+
+#include "npusim.h"
+
+static int npusim_dev_info_get(struct devlink *devlink,
+			       struct devlink_info_req *req,
+			       struct netlink_ext_ack *extack)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+	struct npusim_hw *hw = nsim_dev->hw;
+	char buf[32];
+	u32 fw;
+	int err;
+
+	snprintf(buf, sizeof(buf), "%08x%08x",
+		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_HI),
+		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
+	err = devlink_info_serial_number_put(req, buf);
+	if (err)
+		return err;
+
+	snprintf(buf, sizeof(buf), "0x%04x",
+		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_ID));
+	err = devlink_info_version_fixed_put(req,
+					     DEVLINK_INFO_VERSION_GENERIC_ASIC_ID,
+					     buf);
+	if (err)
+		return err;
+
+	snprintf(buf, sizeof(buf), "%u",
+		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_REV));
+	err = devlink_info_version_fixed_put(req,
+					     DEVLINK_INFO_VERSION_GENERIC_ASIC_REV,
+					     buf);
+	if (err)
+		return err;
+
+	fw = npusim_hw_reg_read(hw, NPUSIM_HW_REG_FW_VER);
+	snprintf(buf, sizeof(buf), "%u.%u.%u", NPUSIM_HW_FW_VER_MAJOR(fw),
+		 NPUSIM_HW_FW_VER_MINOR(fw), NPUSIM_HW_FW_VER_PATCH(fw));
+	return devlink_info_version_running_put(req,
+						DEVLINK_INFO_VERSION_GENERIC_FW,
+						buf);
+}
+
+static void npusim_dev_ports_destroy(struct npusim_dev *nsim_dev)
+{
+	unsigned int i = nsim_dev->port_count;
+
+	while (i--) {
+		if (!nsim_dev->ports[i])
+			continue;
+		npusim_port_destroy(nsim_dev->ports[i]);
+		nsim_dev->ports[i] = NULL;
+	}
+}
+
+static int npusim_dev_ports_create(struct npusim_dev *nsim_dev)
+{
+	struct npusim_port *port;
+	unsigned int i;
+
+	for (i = 0; i < nsim_dev->port_count; i++) {
+		port = npusim_port_create(nsim_dev, i);
+		if (IS_ERR(port)) {
+			npusim_dev_ports_destroy(nsim_dev);
+			return PTR_ERR(port);
+		}
+		nsim_dev->ports[i] = port;
+	}
+	return 0;
+}
+
+static int npusim_dev_reload_down(struct devlink *devlink, bool netns_change,
+				  enum devlink_reload_action action,
+				  enum devlink_reload_limit limit,
+				  struct netlink_ext_ack *extack)
+{
+	npusim_dev_ports_destroy(devlink_priv(devlink));
+	return 0;
+}
+
+static int npusim_dev_reload_up(struct devlink *devlink,
+				enum devlink_reload_action action,
+				enum devlink_reload_limit limit,
+				u32 *actions_performed,
+				struct netlink_ext_ack *extack)
+{
+	int err;
+
+	err = npusim_dev_ports_create(devlink_priv(devlink));
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "Failed to create the ports");
+		return err;
+	}
+	*actions_performed = BIT(DEVLINK_RELOAD_ACTION_DRIVER_REINIT);
+	return 0;
+}
+
+static const struct devlink_ops npusim_devlink_ops = {
+	.info_get	= npusim_dev_info_get,
+	.reload_actions	= BIT(DEVLINK_RELOAD_ACTION_DRIVER_REINIT),
+	.reload_down	= npusim_dev_reload_down,
+	.reload_up	= npusim_dev_reload_up,
+};
+
+/**
+ * npusim_dev_probe() - bring up a device: chip, devlink, ports
+ * @bus_dev: the bus device
+ *
+ * Return: 0 or a negative errno; on error nothing is left behind.
+ */
+int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
+{
+	struct npusim_dev *nsim_dev;
+	struct devlink *devlink;
+	u64 serial;
+	int err;
+
+	devlink = devlink_alloc_ns(&npusim_devlink_ops, sizeof(*nsim_dev),
+				   bus_dev->initial_net, &bus_dev->dev);
+	if (!devlink)
+		return -ENOMEM;
+	nsim_dev = devlink_priv(devlink);
+	nsim_dev->bus_dev = bus_dev;
+	nsim_dev->port_count = bus_dev->port_count;
+
+	nsim_dev->hw = npusim_hw_create(bus_dev->id, bus_dev->port_count);
+	if (IS_ERR(nsim_dev->hw)) {
+		err = PTR_ERR(nsim_dev->hw);
+		goto err_devlink_free;
+	}
+
+	/* The switch id is the chip's serial number: unique and stable. */
+	serial = (u64)npusim_hw_reg_read(nsim_dev->hw, NPUSIM_HW_REG_SERIAL_HI) << 32 |
+		 npusim_hw_reg_read(nsim_dev->hw, NPUSIM_HW_REG_SERIAL_LO);
+	put_unaligned_be64(serial, nsim_dev->switch_id.id);
+	nsim_dev->switch_id.id_len = sizeof(serial);
+
+	nsim_dev->ports = kcalloc(nsim_dev->port_count,
+				  sizeof(*nsim_dev->ports), GFP_KERNEL);
+	if (!nsim_dev->ports) {
+		err = -ENOMEM;
+		goto err_hw_destroy;
+	}
+
+	err = npusim_dev_debugfs_init(nsim_dev);
+	if (err)
+		goto err_ports_free;
+
+	devl_lock(devlink);
+	err = devl_register(devlink);
+	if (err)
+		goto err_devl_unlock;
+
+	err = npusim_dev_ports_create(nsim_dev);
+	if (err)
+		goto err_devl_unregister;
+	devl_unlock(devlink);
+
+	dev_set_drvdata(&bus_dev->dev, nsim_dev);
+	return 0;
+
+err_devl_unregister:
+	devl_unregister(devlink);
+err_devl_unlock:
+	devl_unlock(devlink);
+	npusim_dev_debugfs_exit(nsim_dev);
+err_ports_free:
+	kfree(nsim_dev->ports);
+err_hw_destroy:
+	npusim_hw_destroy(nsim_dev->hw);
+err_devlink_free:
+	devlink_free(devlink);
+	return err;
+}
+
+/**
+ * npusim_dev_remove() - tear a device down, in the reverse order of probe
+ * @bus_dev: the bus device
+ */
+void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
+{
+	struct npusim_dev *nsim_dev = dev_get_drvdata(&bus_dev->dev);
+	struct devlink *devlink = npusim_devlink(nsim_dev);
+
+	devl_lock(devlink);
+	npusim_dev_ports_destroy(nsim_dev);
+	devl_unregister(devlink);
+	devl_unlock(devlink);
+
+	npusim_dev_debugfs_exit(nsim_dev);
+	kfree(nsim_dev->ports);
+	npusim_hw_destroy(nsim_dev->hw);
+	dev_set_drvdata(&bus_dev->dev, NULL);
+	devlink_free(devlink);
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim ports: devlink port + netdev, transmit and NAPI receive.
+ *
+ * Transmit hands the packet to the emulated MAC, which segments and
+ * checksums it and puts the frames on the port's wire.  Receive is
+ * interrupt driven: the MAC raises its RX interrupt, NAPI drains the
+ * port's ingress FIFO and passes the frames to the stack through GRO.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/netdevice.h>
+#include <net/devlink.h>
+
+#include "npusim.h"
+
+static void npusim_port_irq(void *ctx, u32 cause)
+{
+	struct npusim_port *port = ctx;
+
+	if (cause & NPUSIM_HW_IRQ_RX)
+		napi_schedule(&port->napi);
+	if (cause & NPUSIM_HW_IRQ_LINK) {
+		if (npusim_hw_port_link_up(port->hw_port))
+			netif_carrier_on(port->ndev);
+		else
+			netif_carrier_off(port->ndev);
+	}
+}
+
+static int npusim_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct npusim_port *port = container_of(napi, struct npusim_port, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = npusim_hw_port_rx(port->hw_port))) {
+		skb->protocol = eth_type_trans(skb, port->ndev);
+		napi_gro_receive(napi, skb);
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+static int npusim_open(struct net_device *ndev)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+
+	napi_enable(&port->napi);
+	npusim_hw_port_enable(port->hw_port, true);
+	if (npusim_hw_port_link_up(port->hw_port))
+		netif_carrier_on(ndev);
+	else
+		netif_carrier_off(ndev);
+	netif_start_queue(ndev);
+	return 0;
+}
+
+static int npusim_stop(struct net_device *ndev)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+
+	netif_tx_disable(ndev);
+	/* No interrupt and no frame arrives after this returns. */
+	npusim_hw_port_enable(port->hw_port, false);
+	napi_disable(&port->napi);
+	netif_carrier_off(ndev);
+	return 0;
+}
+
+static netdev_tx_t npusim_start_xmit(struct sk_buff *skb,
+				     struct net_device *ndev)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+
+	skb_tx_timestamp(skb);
+	npusim_hw_port_xmit(port->hw_port, skb);
+	return NETDEV_TX_OK;
+}
+
+static void npusim_get_stats64(struct net_device *ndev,
+			       struct rtnl_link_stats64 *stats)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	struct npusim_hw_port_mib mib;
+
+	npusim_hw_port_read_mib(port->hw_port, &mib);
+	stats->rx_packets = mib.rx_frames;
+	stats->rx_bytes = mib.rx_octets;
+	stats->tx_packets = mib.tx_frames;
+	stats->tx_bytes = mib.tx_octets;
+	stats->rx_over_errors = mib.rx_fifo_drops;
+	stats->rx_length_errors = mib.rx_oversize_drops;
+	stats->rx_errors = mib.rx_oversize_drops;
+	stats->rx_dropped = mib.rx_fifo_drops + mib.rx_oversize_drops;
+	stats->tx_dropped = mib.tx_link_drops;
+	stats->tx_errors = mib.tx_errors;
+}
+
+static int npusim_change_mtu(struct net_device *ndev, int new_mtu)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+
+	WRITE_ONCE(ndev->mtu, new_mtu);
+	npusim_hw_port_set_mru(port->hw_port, new_mtu);
+	return 0;
+}
+
+const struct net_device_ops npusim_netdev_ops = {
+	.ndo_open		= npusim_open,
+	.ndo_stop		= npusim_stop,
+	.ndo_start_xmit		= npusim_start_xmit,
+	.ndo_get_stats64	= npusim_get_stats64,
+	.ndo_change_mtu		= npusim_change_mtu,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+/**
+ * npusim_netdev_is_port() - whether a netdev is an npusim port
+ * @ndev: the netdev
+ *
+ * Return: true if @ndev belongs to this driver.
+ */
+bool npusim_netdev_is_port(const struct net_device *ndev)
+{
+	return ndev->netdev_ops == &npusim_netdev_ops;
+}
+
+/**
+ * npusim_port_create() - create a port: devlink port and netdev
+ * @nsim_dev: the device, with its devlink instance locked
+ * @index: port number
+ *
+ * The netdev is created in the devlink instance's network namespace.
+ *
+ * Return: the port, or an ERR_PTR().
+ */
+struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
+				       unsigned int index)
+{
+	struct devlink *devlink = npusim_devlink(nsim_dev);
+	struct devlink_port_attrs attrs = {};
+	struct npusim_port *port;
+	struct net_device *ndev;
+	u8 addr[ETH_ALEN];
+	int err;
+
+	ndev = alloc_etherdev(sizeof(*port));
+	if (!ndev)
+		return ERR_PTR(-ENOMEM);
+	SET_NETDEV_DEV(ndev, &nsim_dev->bus_dev->dev);
+	dev_net_set(ndev, devlink_net(devlink));
+
+	port = netdev_priv(ndev);
+	port->ndev = ndev;
+	port->nsim_dev = nsim_dev;
+	port->index = index;
+	port->hw_port = npusim_hw_port_get(nsim_dev->hw, index);
+
+	ndev->netdev_ops = &npusim_netdev_ops;
+	ndev->ethtool_ops = &npusim_ethtool_ops;
+	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_HW_TC;
+	ndev->features = ndev->hw_features | NETIF_F_HIGHDMA;
+	ndev->vlan_features = ndev->features & ~NETIF_F_HW_TC;
+	ndev->min_mtu = NPUSIM_HW_MIN_MRU;
+	ndev->max_mtu = NPUSIM_HW_MAX_MRU;
+	npusim_hw_port_mac_addr(port->hw_port, addr);
+	eth_hw_addr_set(ndev, addr);
+
+	npusim_hw_port_set_mru(port->hw_port, ndev->mtu);
+	npusim_hw_port_set_irq(port->hw_port, npusim_port_irq, port);
+	netif_napi_add(ndev, &port->napi, npusim_napi_poll);
+	netif_carrier_off(ndev);
+
+	attrs.flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL;
+	attrs.phys.port_number = index;
+	attrs.switch_id = nsim_dev->switch_id;
+	devlink_port_attrs_set(&port->dl_port, &attrs);
+	err = devl_port_register(devlink, &port->dl_port, index);
+	if (err)
+		goto err_free_netdev;
+	SET_NETDEV_DEVLINK_PORT(ndev, &port->dl_port);
+
+	err = register_netdev(ndev);
+	if (err)
+		goto err_port_unregister;
+
+	npusim_port_debugfs_init(port);
+	return port;
+
+err_port_unregister:
+	devl_port_unregister(&port->dl_port);
+err_free_netdev:
+	netif_napi_del(&port->napi);
+	npusim_hw_port_set_irq(port->hw_port, NULL, NULL);
+	free_netdev(ndev);
+	return ERR_PTR(err);
+}
+
+/**
+ * npusim_port_destroy() - destroy a port created by npusim_port_create()
+ * @port: the port; freed on return
+ *
+ * Unregistering the netdev stops the port's MAC, so its peer sees the
+ * link go down; the wire itself stays plugged.
+ */
+void npusim_port_destroy(struct npusim_port *port)
+{
+	struct net_device *ndev = port->ndev;
+
+	npusim_port_debugfs_exit(port);
+	unregister_netdev(ndev);
+	devl_port_unregister(&port->dl_port);
+	netif_napi_del(&port->napi);
+	npusim_hw_port_set_irq(port->hw_port, NULL, NULL);
+	free_netdev(ndev);
+}

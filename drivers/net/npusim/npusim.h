@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * npusim: driver for the emulated switch/NPU.
+ */
+#ifndef _NPUSIM_H
+#define _NPUSIM_H
+
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/netdevice.h>
+#include <net/devlink.h>
+
+#include "hw/npusim_hw.h"
+
+#define DRV_NAME		"npusim"
+#define NPUSIM_MAX_ID		65535
+
+/**
+ * struct npusim_bus_dev - a device on the npusim bus
+ * @dev: the device, named npusim<id>
+ * @list: entry in the bus's device list
+ * @id: user-chosen id
+ * @port_count: ports to create
+ * @initial_net: netns the device was created from; ports start there
+ * @probe_err: result of the last probe, reported to new_device
+ */
+struct npusim_bus_dev {
+	struct device dev;
+	struct list_head list;
+	unsigned int id;
+	unsigned int port_count;
+	struct net *initial_net;
+	int probe_err;
+};
+
+/**
+ * struct npusim_dev - driver state of one device (devlink priv)
+ * @bus_dev: the bus device
+ * @hw: the emulated chip
+ * @ports: the ports, @port_count of them
+ * @port_count: number of ports
+ * @switch_id: parent id shared by all ports
+ * @ddir: debugfs directory npusim/npusim<id>
+ * @ports_ddir: debugfs directory for per-port files
+ */
+struct npusim_dev {
+	struct npusim_bus_dev *bus_dev;
+	struct npusim_hw *hw;
+	struct npusim_port **ports;
+	unsigned int port_count;
+	struct netdev_phys_item_id switch_id;
+	struct dentry *ddir;
+	struct dentry *ports_ddir;
+};
+
+/**
+ * struct npusim_port - one port: its netdev's private data
+ * @ndev: the netdev
+ * @nsim_dev: owning device
+ * @hw_port: the emulated MAC port
+ * @dl_port: devlink port
+ * @napi: receive NAPI context
+ * @index: port number
+ * @ddir: debugfs directory of the port
+ */
+struct npusim_port {
+	struct net_device *ndev;
+	struct npusim_dev *nsim_dev;
+	struct npusim_hw_port *hw_port;
+	struct devlink_port dl_port;
+	struct napi_struct napi;
+	unsigned int index;
+	struct dentry *ddir;
+};
+
+static inline struct devlink *npusim_devlink(struct npusim_dev *nsim_dev)
+{
+	return priv_to_devlink(nsim_dev);
+}
+
+/* bus.c */
+int npusim_bus_init(void);
+void npusim_bus_exit(void);
+
+/* dev.c */
+int npusim_dev_probe(struct npusim_bus_dev *bus_dev);
+void npusim_dev_remove(struct npusim_bus_dev *bus_dev);
+
+/* netdev.c */
+extern const struct net_device_ops npusim_netdev_ops;
+struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
+				       unsigned int index);
+void npusim_port_destroy(struct npusim_port *port);
+bool npusim_netdev_is_port(const struct net_device *ndev);
+
+/* ethtool.c */
+extern const struct ethtool_ops npusim_ethtool_ops;
+
+/* debugfs.c */
+int npusim_debugfs_init(void);
+void npusim_debugfs_exit(void);
+int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev);
+void npusim_dev_debugfs_exit(struct npusim_dev *nsim_dev);
+void npusim_port_debugfs_init(struct npusim_port *port);
+void npusim_port_debugfs_exit(struct npusim_port *port);
+
+#endif /* _NPUSIM_H */
