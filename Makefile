@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim: out-of-tree build, static checks, VM tests and demo.
+#
+#   make            build drivers/net/npusim/npusim.ko for Debian's 6.12
+#   make KDIR=...   build against another kernel tree
+#   make checks     W=1, sparse, clang and checkpatch, all warning-free
+#   make check      checks, then the selftests in the VM (stock, then debug kernel)
+#   make demo       the offload demo in the VM
+#   make shell      a shell in the VM with npusim loadable
+
+ifneq ($(KERNELRELEASE),)
+# Kbuild: see Kbuild
+include $(src)/Kbuild
+else
+
+SRC	:= $(CURDIR)
+BUILD	?= $(SRC)/build
+KVER	?= $(shell $(SRC)/scripts/kver 2>/dev/null)
+KDIR	?= /usr/src/linux-headers-$(KVER)
+NPROC	:= $(shell nproc)
+
+.PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
+	checkpatch check test test-stock test-debug demo shell debug-kernel
+
+all: modules
+
+deps:
+	@$(SRC)/scripts/deps
+
+modules: deps
+	$(MAKE) -C $(KDIR) M=$(SRC) -j$(NPROC) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(SRC) clean
+	rm -rf $(BUILD)
+
+# Each static check builds in its own copy of the sources, so that the
+# checks never disturb (or reuse objects of) the module built by "make".
+# A check fails if the compiler or sparse prints any warning at all.
+define build_copy
+	@rm -rf $(BUILD)/$(1) && mkdir -p $(BUILD)/$(1)
+	@cp -a $(SRC)/Kbuild $(SRC)/Kconfig $(SRC)/drivers $(wildcard $(SRC)/include) $(BUILD)/$(1)/
+	@$(MAKE) -s -C $(3) M=$(BUILD)/$(1) -j$(NPROC) $(2) modules \
+		> $(BUILD)/$(1).log 2>&1 || { cat $(BUILD)/$(1).log; exit 1; }
+	@if grep -E 'warning:|error:' $(BUILD)/$(1).log; then \
+		echo "$(1): warnings (see above)"; exit 1; fi
+	@echo "$(1): clean"
+endef
+
+check-w1: deps
+	$(call build_copy,w1,W=1,$(KDIR))
+
+check-sparse: deps
+	$(call build_copy,sparse,C=1,$(KDIR))
+
+# Debian's headers are configured for gcc; clang builds against a tree
+# configured the same way for clang (scripts/clang-tree).
+check-clang: deps
+	$(call build_copy,clang,LLVM=1 W=1,$(shell $(SRC)/scripts/clang-tree))
+
+checkpatch: deps
+	@$(SRC)/scripts/checkpatch
+
+checks: check-w1 check-sparse check-clang checkpatch
+
+# The test command: static checks, then the kselftests in the VM on
+# Debian's kernel and on the debug kernel.  Prints "N passed, N failed".
+check: deps
+	@$(SRC)/scripts/check
+
+test-stock: modules
+	@$(SRC)/tools/testing/vm/selftests --kernel stock
+
+test-debug: deps
+	@$(SRC)/tools/testing/vm/selftests --kernel debug
+
+debug-kernel: deps
+	@$(SRC)/tools/testing/vm/debug-kernel
+
+demo: modules
+	@$(SRC)/tools/testing/vm/run -- $(SRC)/tools/demo/offload-demo
+
+shell: modules
+	@$(SRC)/tools/testing/vm/run
+
+endif
