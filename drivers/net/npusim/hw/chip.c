@@ -13,7 +13,8 @@
  * @id: instance number; makes the serial number and MAC addresses unique
  * @num_ports: number of MAC ports, 1..NPUSIM_HW_MAX_PORTS
  *
- * Ports come up disabled, unwired, with a receive unit of 1500 bytes.
+ * Ports come up disabled, unwired, with a receive unit of 1500 bytes;
+ * the flow table is empty, NPUSIM_HW_FT_DEFAULT_SIZE entries.
  *
  * Return: the chip, or an ERR_PTR().
  */
@@ -34,6 +35,10 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports)
 	hw->serial = ((u64)NPUSIM_HW_CHIP_ID << 48) |
 		     ((u64)NPUSIM_HW_CHIP_REV << 40) | id;
 
+	err = npusim_hw_ft_init(&hw->ft, NPUSIM_HW_FT_DEFAULT_SIZE);
+	if (err)
+		goto err_free;
+
 	for (i = 0; i < num_ports; i++) {
 		err = npusim_hw_port_init(hw, &hw->ports[i], i);
 		if (err)
@@ -44,6 +49,8 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports)
 err_ports_fini:
 	while (i--)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_ft_fini(&hw->ft);
+err_free:
 	kfree(hw);
 	return ERR_PTR(err);
 }
@@ -79,6 +86,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_ft_fini(&hw->ft);
 	kfree(hw);
 }
 

@@ -27,6 +27,12 @@ struct npusim_hw_port_counters {
 	atomic64_t rx_oversize_drops;
 	atomic64_t tx_link_drops;
 	atomic64_t tx_errors;
+	atomic64_t rx_npu_fwd_frames;
+	atomic64_t rx_npu_fwd_octets;
+	atomic64_t tx_npu_fwd_frames;
+	atomic64_t tx_npu_fwd_octets;
+	atomic64_t rx_cpu_frames;
+	atomic64_t rx_punt[NPUSIM_HW_PUNT_MAX];
 };
 
 /**
@@ -55,15 +61,45 @@ struct npusim_hw_port {
 };
 
 /**
+ * struct npusim_hw_ft_slot - one flow table entry with its counters
+ * @valid: the entry is in use
+ * @entry: the entry
+ * @mib: its hit counters
+ */
+struct npusim_hw_ft_slot {
+	bool valid;
+	struct npusim_hw_flow_entry entry;
+	struct npusim_hw_flow_mib mib;
+};
+
+/**
+ * struct npusim_hw_ft - the flow table
+ * @lock: serialises the packet engine and the driver's writes
+ * @size: number of entries, a multiple of NPUSIM_HW_FT_WAYS
+ * @n_buckets: @size / NPUSIM_HW_FT_WAYS
+ * @used: valid entries
+ * @slots: the entries, bucket after bucket
+ */
+struct npusim_hw_ft {
+	spinlock_t lock;	/* see above */
+	u32 size;
+	u32 n_buckets;
+	u32 used;
+	struct npusim_hw_ft_slot *slots;
+};
+
+/**
  * struct npusim_hw - one emulated chip
  * @id: instance number, part of the serial number and MAC addresses
  * @serial: unique serial number
+ * @ft: the flow table
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
 struct npusim_hw {
 	u32 id;
 	u64 serial;
+	struct npusim_hw_ft ft;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };
@@ -75,6 +111,27 @@ void npusim_hw_port_fini(struct npusim_hw_port *port);
 void npusim_hw_port_raise_irq(struct npusim_hw_port *port, u32 cause);
 void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb);
 void npusim_hw_port_flush_fifo(struct npusim_hw_port *port);
+
+/* port.c, used by the packet engine */
+void npusim_hw_port_count_punt(struct npusim_hw_port *port,
+			       enum npusim_hw_punt reason);
+void npusim_hw_port_forward(struct npusim_hw_port *in,
+			    struct npusim_hw_port *out,
+			    struct sk_buff *skb, unsigned int in_len);
+
+/* flow_table.c */
+int npusim_hw_ft_init(struct npusim_hw_ft *ft, u32 size);
+void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
+bool npusim_hw_ft_lookup(struct npusim_hw *hw,
+			 const struct npusim_hw_flow_key *key,
+			 struct npusim_hw_flow_entry *entry, u32 *index);
+void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
+		      const struct npusim_hw_flow_key *key,
+		      unsigned int l3_len);
+
+/* engine.c */
+bool npusim_hw_engine_process(struct npusim_hw_port *port,
+			      struct sk_buff *skb);
 
 /* wire.c */
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb);

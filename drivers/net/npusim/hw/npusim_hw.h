@@ -13,6 +13,7 @@
 #ifndef _NPUSIM_HW_H
 #define _NPUSIM_HW_H
 
+#include <linux/if_ether.h>
 #include <linux/types.h>
 
 struct sk_buff;
@@ -59,6 +60,32 @@ enum npusim_hw_reg {
 typedef void (*npusim_hw_irq_handler_t)(void *ctx, u32 cause);
 
 /**
+ * enum npusim_hw_punt - why the packet engine sent a frame to the host
+ * @NPUSIM_HW_PUNT_MISS: no flow entry matches (or the frame is not a
+ *	candidate at all: not IP, not TCP/UDP, multicast)
+ * @NPUSIM_HW_PUNT_TCP_FLAGS: TCP FIN or RST; connection tracking must see it
+ * @NPUSIM_HW_PUNT_TTL: IPv4 TTL or IPv6 hop limit <= 1
+ * @NPUSIM_HW_PUNT_IP_OPTIONS: IPv4 header with options
+ * @NPUSIM_HW_PUNT_FRAGMENT: IPv4 fragment
+ * @NPUSIM_HW_PUNT_IPV6_EXT: IPv6 extension header
+ * @NPUSIM_HW_PUNT_MTU: longer than the egress port's MTU
+ * @NPUSIM_HW_PUNT_UNSUPPORTED: a matching entry cannot carry the frame
+ *	(malformed headers, egress port without link, rewrite failed)
+ * @NPUSIM_HW_PUNT_MAX: number of reasons
+ */
+enum npusim_hw_punt {
+	NPUSIM_HW_PUNT_MISS,
+	NPUSIM_HW_PUNT_TCP_FLAGS,
+	NPUSIM_HW_PUNT_TTL,
+	NPUSIM_HW_PUNT_IP_OPTIONS,
+	NPUSIM_HW_PUNT_FRAGMENT,
+	NPUSIM_HW_PUNT_IPV6_EXT,
+	NPUSIM_HW_PUNT_MTU,
+	NPUSIM_HW_PUNT_UNSUPPORTED,
+	NPUSIM_HW_PUNT_MAX,
+};
+
+/**
  * struct npusim_hw_port_mib - MAC counters of one port (64-bit, never wrap)
  * @rx_frames: frames accepted from the wire
  * @rx_octets: bytes of those frames, Ethernet header included, no FCS
@@ -68,6 +95,12 @@ typedef void (*npusim_hw_irq_handler_t)(void *ctx, u32 cause);
  * @rx_oversize_drops: frames longer than the port's receive unit
  * @tx_link_drops: frames dropped on transmit because there was no link
  * @tx_errors: frames the MAC could not build (segmentation failed)
+ * @rx_npu_fwd_frames: frames received here and forwarded by the NPU
+ * @rx_npu_fwd_octets: their bytes, as received
+ * @tx_npu_fwd_frames: frames the NPU sent out of this port
+ * @tx_npu_fwd_octets: their bytes, as sent
+ * @rx_cpu_frames: frames received here and passed to the host
+ * @rx_punt: frames passed to the host, by enum npusim_hw_punt reason
  */
 struct npusim_hw_port_mib {
 	u64 rx_frames;
@@ -78,6 +111,110 @@ struct npusim_hw_port_mib {
 	u64 rx_oversize_drops;
 	u64 tx_link_drops;
 	u64 tx_errors;
+	u64 rx_npu_fwd_frames;
+	u64 rx_npu_fwd_octets;
+	u64 tx_npu_fwd_frames;
+	u64 tx_npu_fwd_octets;
+	u64 rx_cpu_frames;
+	u64 rx_punt[NPUSIM_HW_PUNT_MAX];
+};
+
+/*
+ * Flow table: NPUSIM_HW_FT_WAYS entries per hash bucket.  Each entry
+ * has a packet counter and a byte counter of fixed width that wrap,
+ * and the time of its last hit on a free-running clock of
+ * NPUSIM_HW_CLOCK_BITS bits ticking NPUSIM_HW_CLOCK_HZ times a second.
+ */
+#define NPUSIM_HW_FT_WAYS		4
+#define NPUSIM_HW_FT_DEFAULT_SIZE	16384
+#define NPUSIM_HW_FT_MIN_SIZE		NPUSIM_HW_FT_WAYS
+#define NPUSIM_HW_FT_MAX_SIZE		BIT(20)
+#define NPUSIM_HW_FT_PKTS_BITS		32
+#define NPUSIM_HW_FT_BYTES_BITS		48
+#define NPUSIM_HW_CLOCK_BITS		15
+#define NPUSIM_HW_CLOCK_HZ		1
+#define NPUSIM_HW_FT_MAX_VLANS		2
+
+/* NAT rewrites, npusim_hw_flow_entry.nat */
+#define NPUSIM_HW_NAT_SADDR		BIT(0)
+#define NPUSIM_HW_NAT_DADDR		BIT(1)
+#define NPUSIM_HW_NAT_SPORT		BIT(2)
+#define NPUSIM_HW_NAT_DPORT		BIT(3)
+
+/**
+ * struct npusim_hw_flow_key - what a flow entry matches
+ * @in_port: ingress port
+ * @ip_ver: 4 or 6
+ * @l4proto: IPPROTO_TCP or IPPROTO_UDP
+ * @n_vlan: number of 802.1Q tags on the frame, 0..2
+ * @vid: their VLAN ids, outermost first
+ * @src: source address (IPv4 in src[0])
+ * @dst: destination address
+ * @sport: source port
+ * @dport: destination port
+ *
+ * Zero the whole key before filling it: the hardware compares keys bit
+ * for bit.
+ */
+struct npusim_hw_flow_key {
+	u8 in_port;
+	u8 ip_ver;
+	u8 l4proto;
+	u8 n_vlan;
+	u16 vid[NPUSIM_HW_FT_MAX_VLANS];
+	__be32 src[4];
+	__be32 dst[4];
+	__be16 sport;
+	__be16 dport;
+};
+
+/**
+ * struct npusim_hw_flow_entry - a flow table entry as the driver writes it
+ * @key: match
+ * @out_port: egress port
+ * @h_dest: new destination MAC
+ * @h_source: new source MAC
+ * @n_push: 802.1Q tags to push, 0..2 (the matched tags are popped)
+ * @push_vid: their VLAN ids, outermost first
+ * @pppoe: push a PPPoE session header, inside the pushed VLAN tags
+ * @pppoe_sid: its session id
+ * @nat: NPUSIM_HW_NAT_* rewrites to apply
+ * @new_src: new source address (IPv4 in new_src[0])
+ * @new_dst: new destination address
+ * @new_sport: new source port
+ * @new_dport: new destination port
+ *
+ * Every entry also decrements the TTL or hop limit and updates the
+ * IPv4 header and L4 checksums.
+ */
+struct npusim_hw_flow_entry {
+	struct npusim_hw_flow_key key;
+	u8 out_port;
+	u8 h_dest[ETH_ALEN];
+	u8 h_source[ETH_ALEN];
+	u8 n_push;
+	u16 push_vid[NPUSIM_HW_FT_MAX_VLANS];
+	bool pppoe;
+	u16 pppoe_sid;
+	u8 nat;
+	__be32 new_src[4];
+	__be32 new_dst[4];
+	__be16 new_sport;
+	__be16 new_dport;
+};
+
+/**
+ * struct npusim_hw_flow_mib - hit counters of one flow table entry
+ * @packets: packets forwarded, NPUSIM_HW_FT_PKTS_BITS wide, wraps
+ * @bytes: their L3 bytes, NPUSIM_HW_FT_BYTES_BITS wide, wraps
+ * @last_hit: clock value at the last hit
+ * @hit: the entry has been hit at least once
+ */
+struct npusim_hw_flow_mib {
+	u32 packets;
+	u64 bytes;
+	u16 last_hit;
+	bool hit;
 };
 
 /* chip */
@@ -103,8 +240,34 @@ int npusim_hw_wire_connect(struct npusim_hw_port *a, struct npusim_hw_port *b);
 int npusim_hw_wire_disconnect(struct npusim_hw_port *port);
 bool npusim_hw_wire_connected(struct npusim_hw_port *port);
 
+/* flow table */
+int npusim_hw_ft_write(struct npusim_hw *hw,
+		       const struct npusim_hw_flow_entry *entry, u32 *index);
+void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index);
+void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
+		       struct npusim_hw_flow_entry *entry,
+		       struct npusim_hw_flow_mib *mib);
+u32 npusim_hw_ft_size(struct npusim_hw *hw);
+u32 npusim_hw_ft_used(struct npusim_hw *hw);
+int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);
+u16 npusim_hw_clock(struct npusim_hw *hw);
+
 /* datapath */
+
+/**
+ * enum npusim_hw_rx_status - result of npusim_hw_port_rx()
+ * @NPUSIM_HW_RX_EMPTY: the ingress FIFO is empty
+ * @NPUSIM_HW_RX_HOST: a frame for the host was returned
+ * @NPUSIM_HW_RX_DONE: a frame was handled by the NPU (forwarded)
+ */
+enum npusim_hw_rx_status {
+	NPUSIM_HW_RX_EMPTY,
+	NPUSIM_HW_RX_HOST,
+	NPUSIM_HW_RX_DONE,
+};
+
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb);
-struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port);
+enum npusim_hw_rx_status npusim_hw_port_rx(struct npusim_hw_port *port,
+					   struct sk_buff **skb);
 
 #endif /* _NPUSIM_HW_H */

@@ -159,6 +159,7 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 			     struct npusim_hw_port_mib *mib)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
+	unsigned int i;
 
 	mib->rx_frames = atomic64_read(&c->rx_frames);
 	mib->rx_octets = atomic64_read(&c->rx_octets);
@@ -168,6 +169,13 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->rx_oversize_drops = atomic64_read(&c->rx_oversize_drops);
 	mib->tx_link_drops = atomic64_read(&c->tx_link_drops);
 	mib->tx_errors = atomic64_read(&c->tx_errors);
+	mib->rx_npu_fwd_frames = atomic64_read(&c->rx_npu_fwd_frames);
+	mib->rx_npu_fwd_octets = atomic64_read(&c->rx_npu_fwd_octets);
+	mib->tx_npu_fwd_frames = atomic64_read(&c->tx_npu_fwd_frames);
+	mib->tx_npu_fwd_octets = atomic64_read(&c->tx_npu_fwd_octets);
+	mib->rx_cpu_frames = atomic64_read(&c->rx_cpu_frames);
+	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++)
+		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
 }
 
 /* Length of the L2 header: Ethernet plus up to two VLAN tags. */
@@ -220,27 +228,76 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 	npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
 }
 
-/* Send one finished frame on the port's wire. */
-static void npusim_hw_port_tx_frame(struct npusim_hw_port *port,
-				    struct npusim_hw_port *peer,
-				    struct sk_buff *skb)
+/*
+ * Send one finished frame on the port's wire.  Return its length on
+ * the wire, or 0 if it was dropped.
+ */
+static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
+					    struct npusim_hw_port *peer,
+					    struct sk_buff *skb)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
+	unsigned int len;
 
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
 		goto err;
 	if (skb_put_padto(skb, ETH_ZLEN)) {
 		/* skb_put_padto() freed the frame */
 		atomic64_inc(&c->tx_errors);
-		return;
+		return 0;
 	}
+	len = skb->len;
 	atomic64_inc(&c->tx_frames);
-	atomic64_add(skb->len, &c->tx_octets);
+	atomic64_add(len, &c->tx_octets);
 	npusim_hw_wire_carry(peer, skb);
-	return;
+	return len;
 err:
 	atomic64_inc(&c->tx_errors);
 	kfree_skb(skb);
+	return 0;
+}
+
+/* The peer of an enabled port with link, or NULL.  Under RCU. */
+static struct npusim_hw_port *npusim_hw_port_tx_peer(struct npusim_hw_port *port)
+{
+	struct npusim_hw_port *peer = rcu_dereference(port->peer);
+
+	if (!READ_ONCE(port->enabled) || !peer || !READ_ONCE(peer->enabled))
+		return NULL;
+	return peer;
+}
+
+void npusim_hw_port_count_punt(struct npusim_hw_port *port,
+			       enum npusim_hw_punt reason)
+{
+	atomic64_inc(&port->cnt.rx_punt[reason]);
+}
+
+/*
+ * Packet engine: send a frame received on @in (@in_len bytes as
+ * received) out of @out.  Under RCU, BHs disabled.
+ */
+void npusim_hw_port_forward(struct npusim_hw_port *in,
+			    struct npusim_hw_port *out,
+			    struct sk_buff *skb, unsigned int in_len)
+{
+	struct npusim_hw_port *peer;
+	unsigned int len;
+
+	atomic64_inc(&in->cnt.rx_npu_fwd_frames);
+	atomic64_add(in_len, &in->cnt.rx_npu_fwd_octets);
+
+	peer = npusim_hw_port_tx_peer(out);
+	if (!peer) {
+		atomic64_inc(&out->cnt.tx_link_drops);
+		kfree_skb(skb);
+		return;
+	}
+	len = npusim_hw_port_tx_frame(out, peer, skb);
+	if (len) {
+		atomic64_inc(&out->cnt.tx_npu_fwd_frames);
+		atomic64_add(len, &out->cnt.tx_npu_fwd_octets);
+	}
 }
 
 /**
@@ -258,8 +315,8 @@ void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 	struct sk_buff *segs, *next;
 
 	rcu_read_lock();
-	peer = rcu_dereference(port->peer);
-	if (!READ_ONCE(port->enabled) || !peer || !READ_ONCE(peer->enabled)) {
+	peer = npusim_hw_port_tx_peer(port);
+	if (!peer) {
 		atomic64_add(skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1,
 			     &c->tx_link_drops);
 		kfree_skb(skb);
@@ -287,15 +344,33 @@ out:
 }
 
 /**
- * npusim_hw_port_rx() - take the next frame for the host
+ * npusim_hw_port_rx() - process the next frame of the ingress FIFO
  * @port: the port
+ * @skb: set to the frame if it is for the host, else to NULL
  *
- * Called from the driver's NAPI poll.
+ * The packet engine sees the frame first and forwards it if a flow
+ * entry says so.  Called from the driver's NAPI poll.
  *
- * Return: a frame (data at the Ethernet header), or NULL when the
- * ingress FIFO is empty.
+ * Return: whether the FIFO was empty, and if not, where the frame went.
  */
-struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port)
+enum npusim_hw_rx_status npusim_hw_port_rx(struct npusim_hw_port *port,
+					   struct sk_buff **skb)
 {
-	return ptr_ring_consume(&port->rx_fifo);
+	struct sk_buff *frame;
+	bool done;
+
+	*skb = NULL;
+	frame = ptr_ring_consume(&port->rx_fifo);
+	if (!frame)
+		return NPUSIM_HW_RX_EMPTY;
+
+	rcu_read_lock();
+	done = npusim_hw_engine_process(port, frame);
+	rcu_read_unlock();
+	if (done)
+		return NPUSIM_HW_RX_DONE;
+
+	atomic64_inc(&port->cnt.rx_cpu_frames);
+	*skb = frame;
+	return NPUSIM_HW_RX_HOST;
 }
