@@ -55,6 +55,55 @@ static int npusim_dev_info_get(struct devlink *devlink,
 						buf);
 }
 
+enum npusim_resource_id {
+	NPUSIM_RESOURCE_FLOW_TABLE = 1,
+};
+
+static u64 npusim_dev_ft_occ_get(void *priv)
+{
+	struct npusim_dev *nsim_dev = priv;
+
+	return npusim_hw_ft_used(nsim_dev->hw);
+}
+
+static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
+{
+	struct devlink *devlink = npusim_devlink(nsim_dev);
+	struct devlink_resource_size_params params;
+	int err;
+
+	devlink_resource_size_params_init(&params, NPUSIM_HW_FT_MIN_SIZE,
+					  NPUSIM_HW_FT_MAX_SIZE,
+					  NPUSIM_HW_FT_WAYS,
+					  DEVLINK_RESOURCE_UNIT_ENTRY);
+	err = devl_resource_register(devlink, "flow_table",
+				     npusim_hw_ft_size(nsim_dev->hw),
+				     NPUSIM_RESOURCE_FLOW_TABLE,
+				     DEVLINK_RESOURCE_ID_PARENT_TOP, &params);
+	if (err)
+		return err;
+	devl_resource_occ_get_register(devlink, NPUSIM_RESOURCE_FLOW_TABLE,
+				       npusim_dev_ft_occ_get, nsim_dev);
+	return 0;
+}
+
+/* Apply a flow table size set with "devlink resource set". */
+static int npusim_dev_ft_resize(struct npusim_dev *nsim_dev,
+				struct netlink_ext_ack *extack)
+{
+	struct devlink *devlink = npusim_devlink(nsim_dev);
+	u64 size;
+	int err;
+
+	err = devl_resource_size_get(devlink, NPUSIM_RESOURCE_FLOW_TABLE, &size);
+	if (err)
+		return err;
+	err = npusim_hw_ft_resize(nsim_dev->hw, size);
+	if (err)
+		NL_SET_ERR_MSG_MOD(extack, "Failed to resize the flow table");
+	return err;
+}
+
 static void npusim_dev_ports_destroy(struct npusim_dev *nsim_dev)
 {
 	unsigned int i = nsim_dev->port_count;
@@ -98,9 +147,15 @@ static int npusim_dev_reload_up(struct devlink *devlink,
 				u32 *actions_performed,
 				struct netlink_ext_ack *extack)
 {
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
 	int err;
 
-	err = npusim_dev_ports_create(devlink_priv(devlink));
+	/* The ports are gone, so every flowtable unbound: table empty. */
+	err = npusim_dev_ft_resize(nsim_dev, extack);
+	if (err)
+		return err;
+
+	err = npusim_dev_ports_create(nsim_dev);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "Failed to create the ports");
 		return err;
@@ -160,10 +215,18 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	if (err)
 		goto err_ports_free;
 
+	err = npusim_ft_init(nsim_dev);
+	if (err)
+		goto err_debugfs_exit;
+
 	devl_lock(devlink);
-	err = devl_register(devlink);
+	err = npusim_dev_resources_register(nsim_dev);
 	if (err)
 		goto err_devl_unlock;
+
+	err = devl_register(devlink);
+	if (err)
+		goto err_resources_unregister;
 
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err)
@@ -175,8 +238,12 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 
 err_devl_unregister:
 	devl_unregister(devlink);
+err_resources_unregister:
+	devl_resources_unregister(devlink);
 err_devl_unlock:
 	devl_unlock(devlink);
+	npusim_ft_fini(nsim_dev);
+err_debugfs_exit:
 	npusim_dev_debugfs_exit(nsim_dev);
 err_ports_free:
 	kfree(nsim_dev->ports);
@@ -199,8 +266,10 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 	devl_lock(devlink);
 	npusim_dev_ports_destroy(nsim_dev);
 	devl_unregister(devlink);
+	devl_resources_unregister(devlink);
 	devl_unlock(devlink);
 
+	npusim_ft_fini(nsim_dev);
 	npusim_dev_debugfs_exit(nsim_dev);
 	kfree(nsim_dev->ports);
 	npusim_hw_destroy(nsim_dev->hw);

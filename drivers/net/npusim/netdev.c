@@ -4,13 +4,15 @@
  *
  * Transmit hands the packet to the emulated MAC, which segments and
  * checksums it and puts the frames on the port's wire.  Receive is
- * interrupt driven: the MAC raises its RX interrupt, NAPI drains the
- * port's ingress FIFO and passes the frames to the stack through GRO.
+ * interrupt driven: the MAC raises its RX interrupt and NAPI drains the
+ * port's ingress FIFO through the NPU's packet engine, which forwards
+ * offloaded flows itself and hands everything else to the stack (GRO).
  */
 
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <net/devlink.h>
+#include <net/pkt_cls.h>
 
 #include "npusim.h"
 
@@ -34,10 +36,14 @@ static int npusim_napi_poll(struct napi_struct *napi, int budget)
 	struct sk_buff *skb;
 	int done = 0;
 
-	while (done < budget && (skb = npusim_hw_port_rx(port->hw_port))) {
+	/* Frames the NPU forwards count against the budget too. */
+	while (done < budget &&
+	       npusim_hw_port_rx(port->hw_port, &skb) != NPUSIM_HW_RX_EMPTY) {
+		done++;
+		if (!skb)
+			continue;
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
-		done++;
 	}
 	if (done < budget)
 		napi_complete_done(napi, done);
@@ -108,6 +114,31 @@ static int npusim_change_mtu(struct net_device *ndev, int new_mtu)
 	return 0;
 }
 
+static int npusim_setup_tc(struct net_device *ndev, enum tc_setup_type type,
+			   void *type_data)
+{
+	switch (type) {
+	case TC_SETUP_FT:
+		return npusim_ft_setup(netdev_priv(ndev), type_data);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static int npusim_set_features(struct net_device *ndev,
+			       netdev_features_t features)
+{
+	netdev_features_t changed = ndev->features ^ features;
+
+	/* Offloaded flows would keep running behind the user's back. */
+	if ((changed & NETIF_F_HW_TC) && !(features & NETIF_F_HW_TC) &&
+	    npusim_ft_port_bound(netdev_priv(ndev))) {
+		netdev_err(ndev, "Cannot disable hw-tc-offload while an offload flowtable uses the port\n");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 const struct net_device_ops npusim_netdev_ops = {
 	.ndo_open		= npusim_open,
 	.ndo_stop		= npusim_stop,
@@ -116,6 +147,8 @@ const struct net_device_ops npusim_netdev_ops = {
 	.ndo_change_mtu		= npusim_change_mtu,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_setup_tc		= npusim_setup_tc,
+	.ndo_set_features	= npusim_set_features,
 };
 
 /**

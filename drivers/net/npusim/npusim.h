@@ -7,7 +7,9 @@
 
 #include <linux/device.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/rhashtable-types.h>
 #include <net/devlink.h>
 
 #include "hw/npusim_hw.h"
@@ -34,6 +36,44 @@ struct npusim_bus_dev {
 };
 
 /**
+ * struct npusim_ft_counters - flowtable offload activity of a device
+ * @replace_calls: FLOW_CLS_REPLACE requests
+ * @destroy_calls: FLOW_CLS_DESTROY requests
+ * @stats_calls: FLOW_CLS_STATS requests
+ * @installs: entries written to the flow table
+ * @removals: entries removed (DESTROY, unbind, port removal)
+ * @fail_table_full: REPLACE refused, the table was full
+ * @fail_bucket_full: REPLACE refused, the entry's hash bucket was full
+ * @fail_unsupported: REPLACE refused, the hardware cannot do the rule
+ * @fail_nomem: REPLACE failed for lack of memory
+ */
+struct npusim_ft_counters {
+	u64 replace_calls;
+	u64 destroy_calls;
+	u64 stats_calls;
+	u64 installs;
+	u64 removals;
+	u64 fail_table_full;
+	u64 fail_bucket_full;
+	u64 fail_unsupported;
+	u64 fail_nomem;
+};
+
+/**
+ * struct npusim_ft - flowtable offload state of a device
+ * @lock: serialises the offload callbacks and protects what follows
+ * @flows: offloaded flow directions, by cookie
+ * @blocks: flowtables bound to ports of the device
+ * @cnt: activity counters, shown in debugfs
+ */
+struct npusim_ft {
+	struct mutex lock;	/* see above */
+	struct rhashtable flows;
+	struct list_head blocks;
+	struct npusim_ft_counters cnt;
+};
+
+/**
  * struct npusim_dev - driver state of one device (devlink priv)
  * @bus_dev: the bus device
  * @hw: the emulated chip
@@ -42,6 +82,7 @@ struct npusim_bus_dev {
  * @switch_id: parent id shared by all ports
  * @ddir: debugfs directory npusim/npusim<id>
  * @ports_ddir: debugfs directory for per-port files
+ * @ft: flowtable offload state
  */
 struct npusim_dev {
 	struct npusim_bus_dev *bus_dev;
@@ -51,6 +92,7 @@ struct npusim_dev {
 	struct netdev_phys_item_id switch_id;
 	struct dentry *ddir;
 	struct dentry *ports_ddir;
+	struct npusim_ft ft;
 };
 
 /**
@@ -92,6 +134,19 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 				       unsigned int index);
 void npusim_port_destroy(struct npusim_port *port);
 bool npusim_netdev_is_port(const struct net_device *ndev);
+
+/* ft.c */
+struct flow_block_offload;
+int npusim_ft_init(struct npusim_dev *nsim_dev);
+void npusim_ft_fini(struct npusim_dev *nsim_dev);
+int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f);
+bool npusim_ft_port_bound(struct npusim_port *port);
+
+/* ft_rule.c */
+struct flow_rule;
+int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
+			 struct flow_rule *rule, struct npusim_hw_flow_entry *e,
+			 struct netlink_ext_ack *extack);
 
 /* ethtool.c */
 extern const struct ethtool_ops npusim_ethtool_ops;

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim flowtable offload: binding and FLOW_CLS_REPLACE/DESTROY/STATS.
+ *
+ * nf_flowtable binds every port listed in a "flags offload" flowtable
+ * with ndo_setup_tc(TC_SETUP_FT).  All ports of a device bound to the
+ * same flowtable share one refcounted flow_block callback; it owns the
+ * entries installed through it and removes them all when the last
+ * port unbinds (its release hook), because nf_flowtable unbinds before
+ * it sends its final DESTROYs.
+ *
+ * Callbacks run concurrently from nf_flowtable's unbound workqueues
+ * and may sleep; a per-device mutex serialises them.  It is never held
+ * across calls into nf_flowtable.
+ *
+ * Each flow direction (cookie) is one hardware entry.  STATS turns the
+ * entry's wrapping hardware counters into deltas since the previous
+ * STATS, and its last-hit timestamp into jiffies.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/rhashtable.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <net/flow_offload.h>
+#include <net/pkt_cls.h>
+
+#include "npusim.h"
+
+/**
+ * struct npusim_ft_block - a flowtable bound to ports of a device
+ * @nsim_dev: the device
+ * @net: netns of the flowtable
+ * @ports: ports bound to it
+ * @flows: flows installed through it
+ * @node: entry in npusim_ft.blocks
+ */
+struct npusim_ft_block {
+	struct npusim_dev *nsim_dev;
+	struct net *net;
+	DECLARE_BITMAP(ports, NPUSIM_HW_MAX_PORTS);
+	struct list_head flows;
+	struct list_head node;
+};
+
+/**
+ * struct npusim_flow - one offloaded flow direction
+ * @cookie: nf_flowtable's cookie
+ * @ht_node: entry in npusim_ft.flows
+ * @block: the block it was installed through
+ * @block_node: entry in the block's list
+ * @index: hardware entry
+ * @in_port: its ingress port
+ * @out_port: its egress port
+ * @installed: jiffies at install time
+ * @packets: hardware packet counter at the previous STATS
+ * @bytes: hardware byte counter at the previous STATS
+ */
+struct npusim_flow {
+	unsigned long cookie;
+	struct rhash_head ht_node;
+	struct npusim_ft_block *block;
+	struct list_head block_node;
+	u32 index;
+	u8 in_port;
+	u8 out_port;
+	unsigned long installed;
+	u32 packets;
+	u64 bytes;
+};
+
+static const struct rhashtable_params npusim_flow_ht_params = {
+	.head_offset = offsetof(struct npusim_flow, ht_node),
+	.key_offset = offsetof(struct npusim_flow, cookie),
+	.key_len = sizeof(unsigned long),
+	.automatic_shrinking = true,
+};
+
+static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
+			       struct npusim_flow *flow)
+{
+	lockdep_assert_held(&ft->lock);
+	npusim_hw_ft_clear(hw, flow->index);
+	rhashtable_remove_fast(&ft->flows, &flow->ht_node,
+			       npusim_flow_ht_params);
+	list_del(&flow->block_node);
+	ft->cnt.removals++;
+	kfree(flow);
+}
+
+static int npusim_ft_replace(struct npusim_ft_block *block,
+			     struct flow_cls_offload *cls)
+{
+	struct npusim_dev *nsim_dev = block->nsim_dev;
+	struct flow_rule *rule = flow_cls_offload_flow_rule(cls);
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct npusim_hw_flow_entry e;
+	struct npusim_flow *flow;
+	int err;
+
+	ft->cnt.replace_calls++;
+	/* nf_flowtable re-sends REPLACE for installed flows: harmless. */
+	if (rhashtable_lookup_fast(&ft->flows, &cls->cookie,
+				   npusim_flow_ht_params))
+		return 0;
+
+	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e,
+				   cls->common.extack);
+	if (err) {
+		ft->cnt.fail_unsupported++;
+		return err;
+	}
+
+	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+	if (!flow) {
+		ft->cnt.fail_nomem++;
+		return -ENOMEM;
+	}
+	flow->cookie = cls->cookie;
+	flow->block = block;
+	flow->in_port = e.key.in_port;
+	flow->out_port = e.out_port;
+	flow->installed = jiffies;
+
+	err = npusim_hw_ft_write(nsim_dev->hw, &e, &flow->index);
+	if (err) {
+		if (err == -EBUSY) {
+			ft->cnt.fail_bucket_full++;
+			NL_SET_ERR_MSG_MOD(cls->common.extack, "Hash bucket full");
+		} else {
+			ft->cnt.fail_table_full++;
+			NL_SET_ERR_MSG_MOD(cls->common.extack, "Flow table full");
+		}
+		kfree(flow);
+		return -ENOSPC;
+	}
+
+	err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
+				     npusim_flow_ht_params);
+	if (err) {
+		npusim_hw_ft_clear(nsim_dev->hw, flow->index);
+		ft->cnt.fail_nomem++;
+		kfree(flow);
+		return err;
+	}
+	list_add_tail(&flow->block_node, &block->flows);
+	ft->cnt.installs++;
+	return 0;
+}
+
+static int npusim_ft_destroy(struct npusim_ft_block *block,
+			     struct flow_cls_offload *cls)
+{
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct npusim_flow *flow;
+
+	ft->cnt.destroy_calls++;
+	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
+				      npusim_flow_ht_params);
+	if (!flow)
+		return -ENOENT;
+	npusim_ft_flow_del(ft, block->nsim_dev->hw, flow);
+	return 0;
+}
+
+/*
+ * Last use in jiffies from the hardware's last-hit clock value: the
+ * clock is coarse and wraps, so this is the earliest instant the hit
+ * can have happened, and never before the entry was installed.
+ */
+static u64 npusim_ft_lastused(struct npusim_hw *hw,
+			      const struct npusim_flow *flow,
+			      const struct npusim_hw_flow_mib *mib)
+{
+	u32 idle = (npusim_hw_clock(hw) - mib->last_hit) &
+		   GENMASK(NPUSIM_HW_CLOCK_BITS - 1, 0);
+	unsigned long lastused;
+
+	if (!mib->hit)
+		return 0;
+	lastused = jiffies - idle * HZ / NPUSIM_HW_CLOCK_HZ;
+	if (time_before(lastused, flow->installed))
+		lastused = flow->installed;
+	return lastused;
+}
+
+static int npusim_ft_stats(struct npusim_ft_block *block,
+			   struct flow_cls_offload *cls)
+{
+	struct npusim_hw *hw = block->nsim_dev->hw;
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct npusim_hw_flow_mib mib;
+	struct npusim_flow *flow;
+	u64 bytes;
+	u32 pkts;
+
+	ft->cnt.stats_calls++;
+	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
+				      npusim_flow_ht_params);
+	if (!flow)
+		return -ENOENT;
+
+	npusim_hw_ft_read(hw, flow->index, NULL, &mib);
+	/* Hardware counters wrap at their width: deltas are modular. */
+	pkts = mib.packets - flow->packets;
+	bytes = (mib.bytes - flow->bytes) &
+		GENMASK_ULL(NPUSIM_HW_FT_BYTES_BITS - 1, 0);
+	flow->packets = mib.packets;
+	flow->bytes = mib.bytes;
+
+	flow_stats_update(&cls->stats, bytes, pkts, 0,
+			  npusim_ft_lastused(hw, flow, &mib),
+			  FLOW_ACTION_HW_STATS_DELAYED);
+	return 0;
+}
+
+static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
+			      void *cb_priv)
+{
+	struct npusim_ft_block *block = cb_priv;
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct flow_cls_offload *cls = type_data;
+	int err;
+
+	if (type != TC_SETUP_CLSFLOWER)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&ft->lock);
+	switch (cls->command) {
+	case FLOW_CLS_REPLACE:
+		err = npusim_ft_replace(block, cls);
+		break;
+	case FLOW_CLS_DESTROY:
+		err = npusim_ft_destroy(block, cls);
+		break;
+	case FLOW_CLS_STATS:
+		err = npusim_ft_stats(block, cls);
+		break;
+	default:
+		err = -EOPNOTSUPP;
+		break;
+	}
+	mutex_unlock(&ft->lock);
+	return err;
+}
+
+/* Remove the block's flows, all of them or those through one port. */
+static void npusim_ft_block_flush(struct npusim_ft_block *block, int port)
+{
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct npusim_flow *flow, *tmp;
+
+	lockdep_assert_held(&ft->lock);
+	list_for_each_entry_safe(flow, tmp, &block->flows, block_node)
+		if (port < 0 || flow->in_port == port || flow->out_port == port)
+			npusim_ft_flow_del(ft, block->nsim_dev->hw, flow);
+}
+
+/* Called by the flow_block core when the last port unbinds. */
+static void npusim_ft_block_release(void *cb_priv)
+{
+	struct npusim_ft_block *block = cb_priv;
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+
+	mutex_lock(&ft->lock);
+	npusim_ft_block_flush(block, -1);
+	list_del(&block->node);
+	mutex_unlock(&ft->lock);
+	kfree(block);
+}
+
+static int npusim_ft_bind(struct npusim_port *port,
+			  struct flow_block_offload *f)
+{
+	struct npusim_dev *nsim_dev = port->nsim_dev;
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct flow_block_cb *block_cb;
+	struct npusim_ft_block *block;
+
+	if (!tc_can_offload(port->ndev)) {
+		NL_SET_ERR_MSG_MOD(f->extack, "hw-tc-offload is disabled on this port");
+		return -EOPNOTSUPP;
+	}
+
+	block_cb = flow_block_cb_lookup(f->block, npusim_ft_block_cb, nsim_dev);
+	if (block_cb) {
+		block = flow_block_cb_priv(block_cb);
+		mutex_lock(&ft->lock);
+		if (test_and_set_bit(port->index, block->ports)) {
+			mutex_unlock(&ft->lock);
+			NL_SET_ERR_MSG_MOD(f->extack, "Port already bound to this flowtable");
+			return -EBUSY;
+		}
+		mutex_unlock(&ft->lock);
+		flow_block_cb_incref(block_cb);
+		return 0;
+	}
+
+	block = kzalloc(sizeof(*block), GFP_KERNEL);
+	if (!block)
+		return -ENOMEM;
+	block->nsim_dev = nsim_dev;
+	block->net = f->net;
+	INIT_LIST_HEAD(&block->flows);
+	__set_bit(port->index, block->ports);
+
+	block_cb = flow_block_cb_alloc(npusim_ft_block_cb, nsim_dev, block,
+				       npusim_ft_block_release);
+	if (IS_ERR(block_cb)) {
+		kfree(block);
+		return PTR_ERR(block_cb);
+	}
+	flow_block_cb_incref(block_cb);
+	flow_block_cb_add(block_cb, f);
+
+	mutex_lock(&ft->lock);
+	list_add_tail(&block->node, &ft->blocks);
+	mutex_unlock(&ft->lock);
+	return 0;
+}
+
+static int npusim_ft_unbind(struct npusim_port *port,
+			    struct flow_block_offload *f)
+{
+	struct npusim_dev *nsim_dev = port->nsim_dev;
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct flow_block_cb *block_cb;
+	struct npusim_ft_block *block;
+
+	block_cb = flow_block_cb_lookup(f->block, npusim_ft_block_cb, nsim_dev);
+	if (!block_cb)
+		return -ENOENT;
+	block = flow_block_cb_priv(block_cb);
+
+	/* Entries through this port die with its binding. */
+	mutex_lock(&ft->lock);
+	clear_bit(port->index, block->ports);
+	npusim_ft_block_flush(block, port->index);
+	mutex_unlock(&ft->lock);
+
+	if (!flow_block_cb_decref(block_cb))
+		flow_block_cb_remove(block_cb, f);
+	return 0;
+}
+
+/**
+ * npusim_ft_setup() - ndo_setup_tc(TC_SETUP_FT) of a port
+ * @port: the port
+ * @f: bind or unbind request from nf_flowtable
+ *
+ * Return: 0 or a negative errno; -EOPNOTSUPP for binder types other
+ * than ingress and for ports with hw-tc-offload off.
+ */
+int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f)
+{
+	if (f->binder_type != FLOW_BLOCK_BINDER_TYPE_CLSACT_INGRESS) {
+		NL_SET_ERR_MSG_MOD(f->extack, "Only ingress flowtables can be offloaded");
+		return -EOPNOTSUPP;
+	}
+
+	switch (f->command) {
+	case FLOW_BLOCK_BIND:
+		return npusim_ft_bind(port, f);
+	case FLOW_BLOCK_UNBIND:
+		return npusim_ft_unbind(port, f);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/**
+ * npusim_ft_port_bound() - whether a port is bound to a flowtable
+ * @port: the port
+ *
+ * Return: true if an offload flowtable lists the port.
+ */
+bool npusim_ft_port_bound(struct npusim_port *port)
+{
+	struct npusim_ft *ft = &port->nsim_dev->ft;
+	struct npusim_ft_block *block;
+	bool bound = false;
+
+	mutex_lock(&ft->lock);
+	list_for_each_entry(block, &ft->blocks, node)
+		bound |= test_bit(port->index, block->ports);
+	mutex_unlock(&ft->lock);
+	return bound;
+}
+
+static const char * const npusim_hw_nat_names[] = {
+	"snat", "dnat", "sport", "dport",
+};
+
+static void npusim_ft_show_addr(struct seq_file *s, u8 ip_ver,
+				const __be32 *addr, __be16 port)
+{
+	if (ip_ver == 4)
+		seq_printf(s, "%pI4:%u", addr, ntohs(port));
+	else
+		seq_printf(s, "[%pI6c]:%u", addr, ntohs(port));
+}
+
+static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev,
+				 struct npusim_flow *flow)
+{
+	struct npusim_hw *hw = nsim_dev->hw;
+	struct npusim_hw_flow_entry e;
+	struct npusim_hw_flow_mib mib;
+	const struct npusim_hw_flow_key *k = &e.key;
+	u64 lastused;
+	int i;
+
+	npusim_hw_ft_read(hw, flow->index, &e, &mib);
+	seq_printf(s, "%06x cookie=%lx in=p%u %s ", flow->index, flow->cookie,
+		   k->in_port, k->l4proto == IPPROTO_TCP ? "tcp" : "udp");
+	npusim_ft_show_addr(s, k->ip_ver, k->src, k->sport);
+	seq_puts(s, "->");
+	npusim_ft_show_addr(s, k->ip_ver, k->dst, k->dport);
+	seq_puts(s, " vlan=");
+	for (i = 0; i < k->n_vlan; i++)
+		seq_printf(s, "%s%u", i ? "." : "", k->vid[i]);
+	if (!k->n_vlan)
+		seq_puts(s, "-");
+
+	seq_puts(s, " nat=");
+	for (i = 0; i < ARRAY_SIZE(npusim_hw_nat_names); i++)
+		if (e.nat & BIT(i))
+			seq_printf(s, "%s,", npusim_hw_nat_names[i]);
+	if (e.nat) {
+		seq_puts(s, " new=");
+		npusim_ft_show_addr(s, k->ip_ver,
+				    e.nat & NPUSIM_HW_NAT_SADDR ? e.new_src : k->src,
+				    e.nat & NPUSIM_HW_NAT_SPORT ? e.new_sport : k->sport);
+		seq_puts(s, "->");
+		npusim_ft_show_addr(s, k->ip_ver,
+				    e.nat & NPUSIM_HW_NAT_DADDR ? e.new_dst : k->dst,
+				    e.nat & NPUSIM_HW_NAT_DPORT ? e.new_dport : k->dport);
+	} else {
+		seq_puts(s, "-");
+	}
+
+	seq_printf(s, " out=p%u dmac=%pM smac=%pM push=", e.out_port,
+		   e.h_dest, e.h_source);
+	for (i = 0; i < e.n_push; i++)
+		seq_printf(s, "%s%u", i ? "." : "", e.push_vid[i]);
+	if (!e.n_push)
+		seq_puts(s, "-");
+	if (e.pppoe)
+		seq_printf(s, " pppoe=%u", e.pppoe_sid);
+
+	lastused = npusim_ft_lastused(hw, flow, &mib);
+	seq_printf(s, " packets=%u bytes=%llu", mib.packets, mib.bytes);
+	if (lastused)
+		seq_printf(s, " idle=%u\n",
+			   jiffies_to_msecs(jiffies - (unsigned long)lastused) / 1000);
+	else
+		seq_puts(s, " idle=-\n");
+}
+
+static int npusim_ft_entries_show(struct seq_file *s, void *unused)
+{
+	struct npusim_dev *nsim_dev = s->private;
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct npusim_ft_block *block;
+	struct npusim_flow *flow;
+
+	mutex_lock(&ft->lock);
+	list_for_each_entry(block, &ft->blocks, node)
+		list_for_each_entry(flow, &block->flows, block_node)
+			npusim_ft_show_entry(s, nsim_dev, flow);
+	mutex_unlock(&ft->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(npusim_ft_entries);
+
+static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
+{
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct dentry *dir;
+
+	dir = debugfs_create_dir("flow_table", nsim_dev->ddir);
+	debugfs_create_file("entries", 0400, dir, nsim_dev,
+			    &npusim_ft_entries_fops);
+	debugfs_create_u64("replace_calls", 0400, dir, &ft->cnt.replace_calls);
+	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
+	debugfs_create_u64("stats_calls", 0400, dir, &ft->cnt.stats_calls);
+	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
+	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);
+	debugfs_create_u64("fail_table_full", 0400, dir,
+			   &ft->cnt.fail_table_full);
+	debugfs_create_u64("fail_bucket_full", 0400, dir,
+			   &ft->cnt.fail_bucket_full);
+	debugfs_create_u64("fail_unsupported", 0400, dir,
+			   &ft->cnt.fail_unsupported);
+	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
+}
+
+/**
+ * npusim_ft_init() - set up a device's offload state
+ * @nsim_dev: the device; its debugfs directory exists
+ *
+ * Return: 0 or a negative errno.
+ */
+int npusim_ft_init(struct npusim_dev *nsim_dev)
+{
+	struct npusim_ft *ft = &nsim_dev->ft;
+	int err;
+
+	mutex_init(&ft->lock);
+	INIT_LIST_HEAD(&ft->blocks);
+	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
+	if (err) {
+		mutex_destroy(&ft->lock);
+		return err;
+	}
+	npusim_ft_debugfs_init(nsim_dev);
+	return 0;
+}
+
+/**
+ * npusim_ft_fini() - tear down a device's offload state
+ * @nsim_dev: the device, with no port left (so no flowtable bound)
+ */
+void npusim_ft_fini(struct npusim_dev *nsim_dev)
+{
+	struct npusim_ft *ft = &nsim_dev->ft;
+
+	WARN_ON(!list_empty(&ft->blocks));
+	rhashtable_destroy(&ft->flows);
+	mutex_destroy(&ft->lock);
+}
