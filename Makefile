@@ -21,7 +21,7 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 NPROC	:= $(shell nproc)
 
 .PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
-	checkpatch check test test-stock test-debug demo shell debug-kernel
+	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel
 
 all: modules
 
@@ -62,7 +62,10 @@ check-clang: deps
 checkpatch: deps
 	@$(SRC)/scripts/checkpatch
 
-checks: check-w1 check-sparse check-clang checkpatch
+check-kdoc: deps
+	@$(SRC)/scripts/kernel-doc-check
+
+checks: check-w1 check-sparse check-clang checkpatch check-kdoc
 
 # The test command: static checks, then the kselftests in the VM on
 # Debian's kernel and on the debug kernel.  Prints "N passed, N failed".

@@ -12,11 +12,10 @@
 
 #include "npusim_hw.h"
 
-/**
- * struct npusim_hw_port_counters - live MIB counters of a port
- *
- * The fields mirror struct npusim_hw_port_mib; several datapath
- * contexts update them concurrently, so each one is atomic.
+/*
+ * Live MIB counters of a port.  The fields mirror struct
+ * npusim_hw_port_mib; several datapath contexts update them
+ * concurrently, so each one is atomic.
  */
 struct npusim_hw_port_counters {
 	atomic64_t rx_frames;
