@@ -27,17 +27,19 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	return ptr_ring_init(&port->rx_fifo, NPUSIM_HW_RX_FIFO_LEN, GFP_KERNEL);
 }
 
-void npusim_hw_port_fini(struct npusim_hw_port *port)
-{
-	ptr_ring_cleanup(&port->rx_fifo, (void (*)(void *))kfree_skb);
-}
-
+/* The FIFO's consumer lock is also taken from NAPI: BHs off here. */
 void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
 {
 	struct sk_buff *skb;
 
 	while ((skb = ptr_ring_consume_bh(&port->rx_fifo)))
 		kfree_skb(skb);
+}
+
+void npusim_hw_port_fini(struct npusim_hw_port *port)
+{
+	npusim_hw_port_flush_fifo(port);
+	ptr_ring_cleanup(&port->rx_fifo, NULL);
 }
 
 /**
