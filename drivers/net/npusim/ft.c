@@ -230,6 +230,9 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	switch (cls->command) {
 	case FLOW_CLS_REPLACE:
 		err = npusim_ft_replace(block, cls);
+		/* nf_flowtable drops extack messages: keep the last one. */
+		if (err && cls->common.extack && cls->common.extack->_msg)
+			ft->last_error = cls->common.extack->_msg;
 		break;
 	case FLOW_CLS_DESTROY:
 		err = npusim_ft_destroy(block, cls);
@@ -474,6 +477,17 @@ static int npusim_ft_entries_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_ft_entries);
 
+static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
+{
+	struct npusim_ft *ft = s->private;
+
+	mutex_lock(&ft->lock);
+	seq_printf(s, "%s\n", ft->last_error ?: "none");
+	mutex_unlock(&ft->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(npusim_ft_last_error);
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -482,6 +496,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	dir = debugfs_create_dir("flow_table", nsim_dev->ddir);
 	debugfs_create_file("entries", 0400, dir, nsim_dev,
 			    &npusim_ft_entries_fops);
+	debugfs_create_file("last_error", 0400, dir, ft,
+			    &npusim_ft_last_error_fops);
 	debugfs_create_u64("replace_calls", 0400, dir, &ft->cnt.replace_calls);
 	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
 	debugfs_create_u64("stats_calls", 0400, dir, &ft->cnt.stats_calls);

@@ -49,6 +49,19 @@ static struct npusim_port *npusim_ft_own_port(struct npusim_dev *nsim_dev,
 	return port->nsim_dev == nsim_dev ? port : NULL;
 }
 
+/*
+ * nf_flowtable in 6.12 fills the VLAN and CVLAN keys of its flow_rule
+ * and sets their dissector offsets, but not their used_keys bits.  A
+ * key with an offset is in use: ignoring it would alias every VLAN
+ * onto the untagged flow.
+ */
+static bool npusim_ft_has_vlan_key(const struct flow_rule *rule,
+				   enum flow_dissector_key_id key)
+{
+	return flow_rule_match_key(rule, key) ||
+	       rule->match.dissector->offset[key];
+}
+
 static int npusim_ft_parse_vlan(struct flow_dissector_key_vlan *key,
 				struct flow_dissector_key_vlan *mask,
 				u16 *vid, struct netlink_ext_ack *extack)
@@ -177,7 +190,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 		}
 	}
 
-	if (flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_VLAN)) {
+	if (npusim_ft_has_vlan_key(rule, FLOW_DISSECTOR_KEY_VLAN)) {
 		struct flow_match_vlan vlan;
 
 		flow_rule_match_vlan(rule, &vlan);
@@ -186,7 +199,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 		if (err)
 			return err;
 	}
-	if (flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CVLAN)) {
+	if (npusim_ft_has_vlan_key(rule, FLOW_DISSECTOR_KEY_CVLAN)) {
 		struct flow_match_vlan vlan;
 
 		if (!key->n_vlan) {

@@ -65,12 +65,15 @@ struct npusim_ft_counters {
  * @flows: offloaded flow directions, by cookie
  * @blocks: flowtables bound to ports of the device
  * @cnt: activity counters, shown in debugfs
+ * @last_error: extack message of the last refused REPLACE (a static
+ *	string), shown in debugfs since nf_flowtable discards extack
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
 	struct rhashtable flows;
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
+	const char *last_error;
 };
 
 /**
