@@ -165,9 +165,9 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 }
 
 /*
- * Last use in jiffies from the hardware's last-hit clock value: the
- * clock is coarse and wraps, so this is the earliest instant the hit
- * can have happened, and never before the entry was installed.
+ * Last use in jiffies from the hardware's last-hit clock value.  The
+ * clock ticks NPUSIM_HW_CLOCK_HZ times a second, so this is within one
+ * tick of the hit, never in the future, never before the install.
  */
 static u64 npusim_ft_lastused(struct npusim_hw *hw,
 			      const struct npusim_flow *flow,
@@ -415,8 +415,9 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	int i;
 
 	npusim_hw_ft_read(hw, flow->index, &e, &mib);
-	seq_printf(s, "%06x cookie=%lx in=p%u %s ", flow->index, flow->cookie,
-		   k->in_port, k->l4proto == IPPROTO_TCP ? "tcp" : "udp");
+	seq_printf(s, "%06x cookie=%p in=p%u %s ", flow->index,
+		   (void *)flow->cookie, k->in_port,
+		   k->l4proto == IPPROTO_TCP ? "tcp" : "udp");
 	npusim_ft_show_addr(s, k->ip_ver, k->src, k->sport);
 	seq_puts(s, "->");
 	npusim_ft_show_addr(s, k->ip_ver, k->dst, k->dport);
@@ -429,7 +430,8 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	seq_puts(s, " nat=");
 	for (i = 0; i < ARRAY_SIZE(npusim_hw_nat_names); i++)
 		if (e.nat & BIT(i))
-			seq_printf(s, "%s,", npusim_hw_nat_names[i]);
+			seq_printf(s, "%s%s", npusim_hw_nat_names[i],
+				   e.nat & ~GENMASK(i, 0) ? "," : "");
 	if (e.nat) {
 		seq_puts(s, " new=");
 		npusim_ft_show_addr(s, k->ip_ver,

@@ -3,7 +3,7 @@
  * npusim emulated hardware: the packet engine.
  *
  * It sits between a port's ingress FIFO and the host.  For each frame
- * it parses the L2 (up to two 802.1Q tags), L3 (IPv4/IPv6) and L4
+ * it parses the L2 (up to two 802.1Q tags, PPPoE), L3 (IPv4/IPv6) and L4
  * (TCP/UDP) headers into a flow key and looks it up in the flow table.
  * On a hit it rewrites the frame as the entry says (NAT with
  * incremental checksum updates, TTL or hop limit decrement, new
@@ -143,6 +143,28 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 					      VLAN_VID_MASK;
 		proto = vh->h_vlan_encapsulated_proto;
 		f->l2_len += VLAN_HLEN;
+	}
+
+	/*
+	 * A PPPoE session header is stripped like the VLAN tags: the flow
+	 * rules nf_flowtable sends do not match on it (as on MediaTek's
+	 * and Airoha's PPEs, the session id is not part of the key).
+	 */
+	if (proto == htons(ETH_P_PPP_SES)) {
+		const struct npusim_hw_pppoe_hdr *ph;
+
+		if (!pskb_may_pull(skb, f->l2_len + sizeof(*ph)))
+			return NPUSIM_HW_PUNT_MISS;
+		ph = (const struct npusim_hw_pppoe_hdr *)(skb->data + f->l2_len);
+		if (ph->ver_type != 0x11 || ph->code)
+			return NPUSIM_HW_PUNT_MISS;
+		if (ph->ppp_proto == htons(PPP_IP))
+			proto = htons(ETH_P_IP);
+		else if (ph->ppp_proto == htons(PPP_IPV6))
+			proto = htons(ETH_P_IPV6);
+		else
+			return NPUSIM_HW_PUNT_MISS;
+		f->l2_len += sizeof(*ph);
 	}
 
 	if (proto == htons(ETH_P_IP))
@@ -354,7 +376,9 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	out = npusim_hw_port_get(hw, e.out_port);
 	if (!out)
 		goto punt;
-	if (f.l3_len > READ_ONCE(out->mru)) {
+	/* A pushed PPPoE header eats into the egress MTU; tags do not. */
+	if (f.l3_len + (e.pppoe ? sizeof(struct npusim_hw_pppoe_hdr) : 0) >
+	    READ_ONCE(out->mru)) {
 		reason = NPUSIM_HW_PUNT_MTU;
 		goto punt;
 	}

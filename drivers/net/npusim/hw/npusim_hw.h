@@ -70,7 +70,9 @@ typedef void (*npusim_hw_irq_handler_t)(void *ctx, u32 cause);
  * @NPUSIM_HW_PUNT_IPV6_EXT: IPv6 extension header
  * @NPUSIM_HW_PUNT_MTU: longer than the egress port's MTU
  * @NPUSIM_HW_PUNT_UNSUPPORTED: a matching entry cannot carry the frame
- *	(malformed headers, egress port without link, rewrite failed)
+ *	(no memory to rewrite it, egress port out of range).  Frames for
+ *	an egress port without link are forwarded and dropped there,
+ *	counted in its tx_link_drops.
  * @NPUSIM_HW_PUNT_MAX: number of reasons
  */
 enum npusim_hw_punt {
