@@ -62,6 +62,13 @@ static bool npusim_ft_has_vlan_key(const struct flow_rule *rule,
 	       rule->match.dissector->offset[key];
 }
 
+static int npusim_ft_is_svlan(struct net_device *upper,
+			      struct netdev_nested_priv *priv)
+{
+	return is_vlan_dev(upper) &&
+	       vlan_dev_vlan_proto(upper) == htons(ETH_P_8021AD);
+}
+
 static int npusim_ft_parse_vlan(struct flow_dissector_key_vlan *key,
 				struct flow_dissector_key_vlan *mask,
 				u16 *vid, struct netlink_ext_ack *extack)
@@ -89,6 +96,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	struct flow_match_meta meta;
 	struct npusim_port *in_port;
 	struct net_device *in_dev;
+	bool svlan = false;
 	int err;
 
 	if (d->used_keys & ~NPUSIM_FT_KEYS) {
@@ -112,8 +120,11 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	rcu_read_lock();
 	in_dev = dev_get_by_index_rcu(net, meta.key->ingress_ifindex);
 	in_port = npusim_ft_own_port(nsim_dev, in_dev);
-	if (in_port)
+	if (in_port) {
 		key->in_port = in_port->index;
+		svlan = netdev_walk_all_upper_dev_rcu(in_dev,
+						      npusim_ft_is_svlan, NULL);
+	}
 	rcu_read_unlock();
 	if (!in_port) {
 		NL_SET_ERR_MSG_MOD(extack, "Ingress device is not a port of this switch");
@@ -211,6 +222,17 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 					   &key->vid[key->n_vlan++], extack);
 		if (err)
 			return err;
+	}
+
+	/*
+	 * nf_flowtable's rules describe 802.1Q tags only: traffic that
+	 * arrives in an 802.1ad S-tag comes as an untagged match.  An
+	 * entry for it would never hit, yet make conntrack report the flow
+	 * as offloaded, and would alias untagged frames of the same tuple.
+	 */
+	if (!key->n_vlan && svlan) {
+		NL_SET_ERR_MSG_MOD(extack, "Untagged match on a port with S-VLANs");
+		return -EOPNOTSUPP;
 	}
 	return 0;
 
