@@ -656,3 +656,695 @@ cleanup()
 
 # A signal (e.g. the runner's timeout) still runs the EXIT trap.
 trap 'exit 1' TERM INT HUP
+
+# ---------------------------------------------------------------------------
+# nf_flowtable hardware offload (ft_*.sh)
+#
+# ft_topology_setup [OPTION...] builds
+#
+#   FT_NSC  client  FT_C0 10.31.1.2/24 fd31:1::2/64       (device FT_C, 1 port)
+#              |
+#   FT_NSR  router  FT_R0 10.31.1.1 fd31:1::1 (LAN)       (device FT_R, 2 ports)
+#                   FT_R1 10.31.2.1 fd31:2::1 (WAN; on FT_RW if a VLAN is used)
+#              |
+#   FT_NSS  server  FT_S0 10.31.2.2/24 fd31:2::2/64       (device FT_S, 1 port;
+#                   on FT_SW if a VLAN is used)
+#
+# Options: size=N (resize the router's flow table first), vlan=VID (802.1Q
+# uplink), qinq=VID (802.1ad uplink), tcp_timeout=S, udp_timeout=S
+# (nf_flowtable_*_timeout of the router).  The router has ip_forward=1 and
+# nf_conntrack_acct=1 before any traffic.  FT_CT is a file that shows the
+# router's conntrack table without a fork (see ft_anchor).
+
+FT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+FT_TOOL="python3 $FT_DIR/ft_tool.py"
+FT_C4=10.31.1.2 FT_RL4=10.31.1.1 FT_RW4=10.31.2.1 FT_S4=10.31.2.2
+FT_C6=fd31:1::2 FT_RL6=fd31:1::1 FT_RW6=fd31:2::1 FT_S6=fd31:2::2
+FT_NSC='' FT_NSR='' FT_NSS=''
+FT_C='' FT_R='' FT_S=''
+FT_C0='' FT_R0='' FT_R1='' FT_S0='' FT_RW='' FT_SW=''
+FT_CT=/proc/net/nf_conntrack
+FT_ANCHOR=
+FT_TMP=
+# Packets of an offloaded flow that may still reach the router's stack in
+# a 2 s measurement window (nothing but stray neighbour traffic should).
+FT_STACK_MAX=${FT_STACK_MAX:-5}
+
+# Load what the flowtable tests need (sysctls exist only once loaded).
+ft_modules()
+{
+	modprobe -q -a nf_conntrack nf_flow_table nf_flow_table_inet \
+		nft_flow_offload 2> /dev/null
+	[ -e /proc/sys/net/netfilter/nf_conntrack_acct ]
+}
+
+# ft_anchor: a process parked in the router netns, so that its
+# conntrack table can be read as /proc/PID/net/nf_conntrack with bash
+# builtins.  Killed by ft_anchor_kill (before deleting the netns: it
+# holds a reference on it).
+ft_anchor()
+{
+	local comm=
+
+	ft_anchor_kill
+	ip netns exec "$FT_NSR" sleep 100000 &
+	FT_ANCHOR=$!
+	wait_until 5 _ft_anchor_ok || return 1
+	FT_CT=/proc/$FT_ANCHOR/net/nf_conntrack
+}
+
+_ft_anchor_ok()
+{
+	local comm=
+
+	read -r comm < "/proc/$FT_ANCHOR/comm" 2> /dev/null
+	[ "$comm" == sleep ]
+}
+
+ft_anchor_kill()
+{
+	if [ -n "$FT_ANCHOR" ]; then
+		kill "$FT_ANCHOR" 2> /dev/null
+		wait "$FT_ANCHOR" 2> /dev/null
+	fi
+	FT_ANCHOR=
+	FT_CT=/proc/net/nf_conntrack
+}
+
+# ft_resize NS ID SIZE: set the flow_table resource of device ID (devlink
+# instance in NS) and reload.  Error text in ERRMSG.
+ft_resize()
+{
+	local ns=$1 id=$2 size=$3
+
+	local nsopt=(-N "$ns")
+
+	[ -z "$ns" ] || [ "$ns" == - ] && nsopt=()
+	ERRMSG=$(devlink "${nsopt[@]}" resource set "npusim/npusim$id" \
+		 path /flow_table size "$size" 2>&1) || return 1
+	ERRMSG=$(devlink "${nsopt[@]}" dev reload "npusim/npusim$id" 2>&1)
+}
+
+# ft_resource NS ID: set FT_SIZE and FT_OCC (and FT_SIZE_NEW if a resize
+# is pending) from "devlink resource show".
+ft_resource()
+{
+	local ns=$1 id=$2 out w prev=
+
+	FT_SIZE='' FT_OCC='' FT_SIZE_NEW=''
+	if [ -z "$ns" ] || [ "$ns" == - ]; then
+		out=$(devlink resource show "npusim/npusim$id" 2>&1) || return 1
+	else
+		out=$(devlink -N "$ns" resource show "npusim/npusim$id" 2>&1) || return 1
+	fi
+	out=${out#*name flow_table }
+	[ "$out" != "${out#*size }" ] || return 1
+	for w in $out; do
+		case $prev in
+		size) [ -z "$FT_SIZE" ] && FT_SIZE=$w ;;
+		size_new) FT_SIZE_NEW=$w ;;
+		occ) [ -z "$FT_OCC" ] && FT_OCC=$w ;;
+		esac
+		[ "$w" == name ] && break
+		prev=$w
+	done
+	[ -n "$FT_SIZE" ]
+}
+
+# ft_occ: print the router's devlink flow_table occupancy.
+ft_occ()
+{
+	ft_resource "$FT_NSR" "$FT_R" || return 1
+	echo "$FT_OCC"
+}
+
+# ft_dfs NAME [ID]: print a flow_table debugfs counter of the router.
+ft_dfs()
+{
+	local v=
+
+	read -r v < "$NPUSIM_DFS/npusim${2:-$FT_R}/flow_table/$1" || return 1
+	echo "$v"
+}
+
+# ft_entries [ID]: number of lines of the debugfs entries file.
+ft_entries()
+{
+	local n=0 l
+
+	[ -r "$NPUSIM_DFS/npusim${1:-$FT_R}/flow_table/entries" ] || return 1
+	while IFS= read -r l; do
+		[[ "$l" == *packets=* ]] && n=$((n + 1))
+	done < "$NPUSIM_DFS/npusim${1:-$FT_R}/flow_table/entries"
+	echo "$n"
+}
+
+# ft_entries_packets [ID]: sum of packets= over all entries.
+ft_entries_packets()
+{
+	local sum=0 l v
+
+	while IFS= read -r l; do
+		[[ "$l" == *packets=* ]] || continue
+		v=${l#*packets=}
+		v=${v%% *}
+		[[ "$v" =~ ^[0-9]+$ ]] && sum=$((sum + v))
+	done < "$NPUSIM_DFS/npusim${1:-$FT_R}/flow_table/entries"
+	echo "$sum"
+}
+
+# ft_dfs_dump [ID]: log the router's flow_table debugfs counters and
+# entries (diagnostics for a failed case).
+ft_dfs_dump()
+{
+	local d=$NPUSIM_DFS/npusim${1:-$FT_R}/flow_table f v s='' l
+
+	for f in "$d"/*; do
+		[ "${f##*/}" == entries ] && continue
+		read -r v < "$f" 2> /dev/null && s+="${f##*/}=$v "
+	done
+	log_info "flow_table: $s"
+	while IFS= read -r l; do
+		log_info "  $l"
+	done < "$d/entries"
+}
+
+_ft_occ_is()
+{
+	local o
+
+	o=$(ft_occ) && [ "$o" == "$1" ]
+}
+
+# ft_wait_occ N [TIMEOUT]: bounded wait for the router's occupancy N.
+ft_wait_occ()
+{
+	wait_until "${2:-10}" _ft_occ_is "$1"
+}
+
+_ft_entries_is()
+{
+	local n
+
+	n=$(ft_entries) && [ "$n" == "$1" ]
+}
+
+# ft_wait_entries N [TIMEOUT]: same for the debugfs entries (no fork).
+ft_wait_entries()
+{
+	wait_until "${2:-10}" _ft_entries_is "$1"
+}
+
+# ft_ct PROTO DPORT: find the router's conntrack entry whose original
+# tuple has protocol PROTO and destination port DPORT; set CT_STATE
+# (HW_OFFLOAD, OFFLOAD, ASSURED, CT for anything else, NONE if absent),
+# CT_OPKTS CT_OBYTES CT_RPKTS CT_RBYTES (original/reply counters, "" without
+# accounting), CT_OSRC CT_RSRC CT_RDST CT_RDPORT.  No fork.
+ft_ct()
+{
+	local proto=$1 dport=$2 l w n p b
+
+	CT_STATE=NONE CT_OPKTS='' CT_OBYTES='' CT_RPKTS='' CT_RBYTES=''
+	CT_OSRC='' CT_RSRC='' CT_RDST='' CT_RDPORT=''
+	while IFS= read -r l; do
+		[[ "$l" == *" $proto "* ]] || continue
+		[[ "$l" == *" dport=$dport "* ]] || continue
+		# the first dport= must be ours (original direction)
+		w=${l#* dport=}
+		[ "${w%% *}" == "$dport" ] || continue
+		n=0
+		for w in $l; do
+			case $w in
+			src=*)	n=$((n + 1))
+				if [ $n -eq 1 ]; then CT_OSRC=${w#src=}; else CT_RSRC=${w#src=}; fi ;;
+			dst=*)	[ $n -eq 2 ] && CT_RDST=${w#dst=} ;;
+			dport=*) [ $n -eq 2 ] && CT_RDPORT=${w#dport=} ;;
+			packets=*) p=${w#packets=}
+				if [ $n -eq 1 ]; then CT_OPKTS=$p; else CT_RPKTS=$p; fi ;;
+			bytes=*) b=${w#bytes=}
+				if [ $n -eq 1 ]; then CT_OBYTES=$b; else CT_RBYTES=$b; fi ;;
+			esac
+		done
+		case $l in
+		*"[HW_OFFLOAD]"*) CT_STATE=HW_OFFLOAD ;;
+		*"[OFFLOAD]"*) CT_STATE=OFFLOAD ;;
+		*"[ASSURED]"*) CT_STATE=ASSURED ;;
+		*) CT_STATE=CT ;;
+		esac
+		return 0
+	done < "$FT_CT"
+	return 1
+}
+
+_ft_ct_is()
+{
+	ft_ct "$1" "$2"
+	[ "$CT_STATE" == "$3" ]
+}
+
+# ft_wait_ct PROTO DPORT STATE [TIMEOUT]
+ft_wait_ct()
+{
+	wait_until "${4:-10}" _ft_ct_is "$1" "$2" "$3"
+}
+
+# _ft_ct_not_offloaded PROTO DPORT: no entry, or neither OFFLOAD nor
+# HW_OFFLOAD.
+_ft_ct_not_offloaded()
+{
+	ft_ct "$1" "$2"
+	[ "$CT_STATE" != OFFLOAD ] && [ "$CT_STATE" != HW_OFFLOAD ]
+}
+
+# ft_ct_flush: flush the router's conntrack table, wait for occupancy 0.
+ft_ct_flush()
+{
+	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
+	ft_wait_occ 0 10
+}
+
+# ft_snap NAME: one fork-cheap snapshot of the router: "ethtool -S" of
+# FT_R0 and FT_R1 and the forward chain counter "fwd", into the associative
+# array FTS_NAME with keys r0.STAT, r1.STAT, fwd.
+ft_snap()
+{
+	local name=$1 out sect='' k v l
+
+	declare -gA "FTS_$name"
+	local -n snap="FTS_$name"
+	snap=()
+	out=$(ip netns exec "$FT_NSR" sh -c \
+	      "echo @r0; ethtool -S '$FT_R0'; echo @r1; ethtool -S '$FT_R1';
+	       echo @fwd; nft list counter inet filter fwdcnt 2> /dev/null")
+	while IFS= read -r l; do
+		case $l in
+		@*) sect=${l#@}; continue ;;
+		esac
+		if [ "$sect" == fwd ]; then
+			[[ "$l" == *packets* ]] || continue
+			v=${l#*packets }
+			snap['fwd']=${v%% *}
+			continue
+		fi
+		IFS=: read -r k v <<< "$l"
+		k=${k//[[:space:]]/}
+		v=${v//[[:space:]]/}
+		[ -n "$k" ] && [ -n "$v" ] && snap[$sect.$k]=$v
+	done <<< "$out"
+	[ -n "${snap[r0.rx_packets]:-}" ]
+}
+
+# ft_delta A B KEY: print FTS_B[KEY] - FTS_A[KEY], "?" if unknown.
+ft_delta()
+{
+	local -n sa="FTS_$1" sb="FTS_$2"
+	local a=${sa[$3]:-} b=${sb[$3]:-}
+
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo "?"
+	else
+		echo $((b - a))
+	fi
+}
+
+# ft_nft_load [OPTION...] [-- EXTRA]: (re)load the router's ruleset:
+# table inet filter with flowtable ft on FT_R0 and FT_R1 (counter, flags
+# offload) and a forward chain with counter "fwd" and "flow add @ft".
+# Options: nooffload (software flowtable), fw4 ("flow offload @ft"),
+# noflow (no flowtable at all).  EXTRA (after --) is appended verbatim
+# (e.g. NAT tables).  nft's error text in ERRMSG.
+ft_nft_load()
+{
+	local flags="flags offload;" stmt="flow add @ft" ft=1 extra='' rs
+
+	while [ $# -gt 0 ]; do
+		case $1 in
+		nooffload) flags= ;;
+		fw4) stmt="flow offload @ft" ;;
+		noflow) ft=0 ;;
+		--) shift; extra=$*; break ;;
+		esac
+		shift
+	done
+	rs="flush ruleset
+table inet filter {
+	counter fwdcnt { }"
+	if [ $ft -eq 1 ]; then
+		rs+="
+	flowtable ft {
+		hook ingress priority filter
+		devices = { $FT_R0, $FT_R1 }
+		counter
+		$flags
+	}"
+	fi
+	rs+="
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		counter name \"fwdcnt\""
+	[ $ft -eq 1 ] && rs+="
+		meta l4proto { tcp, udp } $stmt"
+	rs+="
+	}
+}
+$extra"
+	ERRMSG=$(ip netns exec "$FT_NSR" nft -f - <<< "$rs" 2>&1)
+}
+
+# ft_topology_setup [OPTION...]: see above.
+ft_topology_setup()
+{
+	local opt size='' vlan='' tcpt='' udpt='' proto=802.1Q wr ws
+	local nsc nsr nss
+
+	for opt in "$@"; do
+		case $opt in
+		size=*) size=${opt#size=} ;;
+		vlan=*) vlan=${opt#vlan=} ;;
+		qinq=*) vlan=${opt#qinq=}; proto=802.1ad ;;
+		tcp_timeout=*) tcpt=${opt#tcp_timeout=} ;;
+		udp_timeout=*) udpt=${opt#udp_timeout=} ;;
+		esac
+	done
+	ft_modules || { ERRMSG="nf_conntrack/nf_flow_table not available"; return 1; }
+	[ -n "$FT_TMP" ] || FT_TMP=$(mktemp -d /tmp/npusim-ft.XXXXXX) || return 1
+	ns_create nsc nsr nss || return 1
+	FT_NSC=$nsc FT_NSR=$nsr FT_NSS=$nss
+	ip netns exec "$nsr" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1 net.netfilter.nf_conntrack_acct=1 \
+		${tcpt:+net.netfilter.nf_flowtable_tcp_timeout=$tcpt} \
+		${udpt:+net.netfilter.nf_flowtable_udp_timeout=$udpt} ||
+		{ ERRMSG="router sysctls"; return 1; }
+
+	FT_R=$(npusim_rand_id)
+	npusim_new "$FT_R" 2 "$nsr" || return 1
+	if [ -n "$size" ]; then
+		ft_resize "$nsr" "$FT_R" "$size" ||
+			{ ERRMSG="resize to $size: $ERRMSG"; return 1; }
+		wait_until "$WAIT_TIMEOUT" _npusim_count_ok "$FT_R" 2 "$nsr" ||
+			{ ERRMSG="ports not back after reload"; return 1; }
+	fi
+	npusim_scan "$FT_R" "$nsr"
+	FT_R0=${PORT_NAMES[0]} FT_R1=${PORT_NAMES[1]}
+	FT_C=$(npusim_rand_id)
+	npusim_new "$FT_C" 1 "$nsc" || return 1
+	FT_C0=${PORT_NAMES[0]}
+	FT_S=$(npusim_rand_id)
+	npusim_new "$FT_S" 1 "$nss" || return 1
+	FT_S0=${PORT_NAMES[0]}
+	npusim_link "$nsc" "$FT_C0" "$nsr" "$FT_R0" || return 1
+	npusim_link "$nsr" "$FT_R1" "$nss" "$FT_S0" || return 1
+
+	wr=$FT_R1 ws=$FT_S0 FT_RW='' FT_SW=''
+	if [ -n "$vlan" ]; then
+		FT_RW=ftw$vlan FT_SW=ftw$vlan
+		wr=$FT_RW ws=$FT_SW
+		ip -n "$nsr" link add link "$FT_R1" name "$wr" type vlan \
+			protocol "$proto" id "$vlan" || return 1
+		ip -n "$nss" link add link "$FT_S0" name "$ws" type vlan \
+			protocol "$proto" id "$vlan" || return 1
+	fi
+	ip -n "$nsc" -b - <<- EOF || return 1
+		addr add $FT_C4/24 dev $FT_C0
+		addr add $FT_C6/64 dev $FT_C0 nodad
+		link set $FT_C0 up
+		route add default via $FT_RL4
+		route add ::/0 via $FT_RL6
+	EOF
+	ip -n "$nsr" -b - <<- EOF || return 1
+		addr add $FT_RL4/24 dev $FT_R0
+		addr add $FT_RL6/64 dev $FT_R0 nodad
+		addr add $FT_RW4/24 dev $wr
+		addr add $FT_RW6/64 dev $wr nodad
+		link set $FT_R0 up
+		link set $FT_R1 up
+		link set $wr up
+	EOF
+	ip -n "$nss" -b - <<- EOF || return 1
+		addr add $FT_S4/24 dev $ws
+		addr add $FT_S6/64 dev $ws nodad
+		link set $FT_S0 up
+		link set $ws up
+		route add default via $FT_RW4
+		route add ::/0 via $FT_RW6
+	EOF
+	wait_until 5 carrier "$nsc" "$FT_C0" || { ERRMSG="$FT_C0: no carrier"; return 1; }
+	wait_until 5 carrier "$nss" "$FT_S0" || { ERRMSG="$FT_S0: no carrier"; return 1; }
+	ft_anchor || { ERRMSG="cannot park a process in $nsr"; return 1; }
+	# Resolve neighbours both ways (v4 and v6) before any measurement.
+	ip netns exec "$nsc" sh -c "ping -q -c 1 -W 5 $FT_S4 && ping -q -c 1 -W 5 $FT_S6" \
+		> /dev/null 2>&1 || { ERRMSG="no ping through the router"; return 1; }
+}
+
+# ft_topology_teardown: remove the topology's devices and namespaces.
+ft_topology_teardown()
+{
+	local id
+
+	ft_anchor_kill
+	for id in "$FT_C" "$FT_R" "$FT_S"; do
+		[ -n "$id" ] && npusim_del "$id" 2> /dev/null
+	done
+	for id in "$FT_NSC" "$FT_NSR" "$FT_NSS"; do
+		[ -n "$id" ] && ns_del "$id"
+	done
+	FT_C='' FT_R='' FT_S='' FT_NSC='' FT_NSR='' FT_NSS=''
+}
+
+# ft_ready_wait FILE: bounded wait for a ft_tool.py --ready file.
+ft_ready_wait()
+{
+	wait_until "$WAIT_TIMEOUT" test -e "$1"
+}
+
+# ft_dmesg_mark / ft_dmesg_new: kernel warnings since the mark.
+FT_DMESG_LINES=0
+ft_dmesg_mark()
+{
+	local out
+
+	out=$(dmesg 2> /dev/null)
+	FT_DMESG_LINES=$(wc -l <<< "$out")
+}
+
+ft_dmesg_new()
+{
+	dmesg 2> /dev/null | tail -n +$((FT_DMESG_LINES + 1)) |
+		grep -E 'WARNING:|BUG:|Oops|refcount_t:|unreferenced object|ref_tracker:'
+}
+
+# ft_cleanup: for the tests' cleanup_test().
+ft_cleanup()
+{
+	ft_anchor_kill
+	[ -n "$FT_TMP" ] && rm -rf "$FT_TMP"
+	FT_TMP=
+	return 0
+}
+
+# ft_data SIZE: FT_TMP/data.SIZE, random content (created once).
+ft_data()
+{
+	local f=$FT_TMP/data.$1
+
+	[ -s "$f" ] || head -c "$1" /dev/urandom > "$f"
+	echo "$f"
+}
+
+# ft_flow_start NAME PROTO DST DPORT [OPTION...]: start one client->server
+# flow in the background.  Options: listen=PORT (server port, if DNAT
+# changes it), sport=PORT, duration=S (default 8), count=N and size=S
+# (UDP; default 800 x 400 B), interval=S (UDP, default duration/count),
+# bytes=N (TCP, default 4 MiB), echo (UDP: server echoes), rst (TCP).
+# Sets FLOW_<NAME>_SPID (sender), _RPID (receiver), _RES (receiver's
+# report file), _IN/_OUT (TCP data), _COUNT (UDP datagrams).
+ft_flow_start()
+{
+	local name=$1 proto=$2 dst=$3 dport=$4 opt
+	local listen=$4 sport=0 dur=8 count=800 size=400 interval='' bytes=4194304
+	local echo='' rst='' ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 in out
+
+	shift 4
+	for opt in "$@"; do
+		case $opt in
+		listen=*) listen=${opt#*=} ;;
+		sport=*) sport=${opt#*=} ;;
+		duration=*) dur=${opt#*=} ;;
+		count=*) count=${opt#*=} ;;
+		size=*) size=${opt#*=} ;;
+		interval=*) interval=${opt#*=} ;;
+		bytes=*) bytes=${opt#*=} ;;
+		echo) echo=--echo ;;
+		rst) rst=--rst ;;
+		esac
+	done
+	[ -n "$interval" ] || interval=$(awk "BEGIN { print $dur / $count }")
+	rm -f "$ready" "$res"
+	printf -v "FLOW_${name}_RES" '%s' "$res"
+	printf -v "FLOW_${name}_COUNT" '%s' "$count"
+	if [ "$proto" == tcp ]; then
+		in=$(ft_data "$bytes")
+		out=$FT_TMP/out.$name
+		rm -f "$out"
+		printf -v "FLOW_${name}_IN" '%s' "$in"
+		printf -v "FLOW_${name}_OUT" '%s' "$out"
+		ip netns exec "$FT_NSS" timeout 120 $FT_TOOL tcp-recv "$listen" \
+			--out "$out" --ready "$ready" > "$res" 2>&1 &
+	else
+		ip netns exec "$FT_NSS" timeout 120 $FT_TOOL udp-recv "$listen" \
+			--count "$count" --timeout 10 $echo --ready "$ready" \
+			> "$res" 2>&1 &
+	fi
+	printf -v "FLOW_${name}_RPID" '%s' "$!"
+	ft_ready_wait "$ready" || { ERRMSG="$name: receiver not ready"; return 1; }
+	if [ "$proto" == tcp ]; then
+		ip netns exec "$FT_NSC" timeout 120 $FT_TOOL tcp-send "$dst" "$dport" \
+			--file "$in" --duration "$dur" --sport "$sport" $rst &
+	else
+		ip netns exec "$FT_NSC" timeout 120 $FT_TOOL udp-send "$dst" "$dport" \
+			--count "$count" --size "$size" --interval "$interval" \
+			--sport "$sport" &
+	fi
+	printf -v "FLOW_${name}_SPID" '%s' "$!"
+}
+
+# ft_flow_running NAME: the sender is still running.
+ft_flow_running()
+{
+	local p="FLOW_${1}_SPID"
+
+	kill -0 "${!p}" 2> /dev/null
+}
+
+# ft_flow_stop NAME: kill the flow's sender and receiver.
+ft_flow_stop()
+{
+	local s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
+
+	kill "${!s}" "${!r}" 2> /dev/null
+	wait "${!s}" "${!r}" 2> /dev/null
+	return 0
+}
+
+# ft_flow_finish NAME PROTO [PEER]: wait for the flow to end and check its
+# data: TCP: the received file equals the sent one; UDP: every datagram
+# arrived once and intact.  PEER: the address the server must have seen.
+# Failures go to RET.  FLOW_PEER, FLOW_RECEIVED are set.
+ft_flow_finish()
+{
+	local name=$1 proto=$2 peer=${3:-} s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
+	local res="FLOW_${1}_RES" in="FLOW_${1}_IN" out="FLOW_${1}_OUT"
+	local cnt="FLOW_${1}_COUNT" line='' w
+
+	wait "${!s}"
+	check_err $? "$name: sender failed"
+	wait "${!r}"
+	check_err $? "$name: receiver failed: $(tr '\n' ' ' < "${!res}")"
+	read -r line < "${!res}"
+	FLOW_PEER='' FLOW_RECEIVED=''
+	for w in $line; do
+		case $w in
+		peer=*) FLOW_PEER=${w#peer=} ;;
+		received=*) FLOW_RECEIVED=${w#received=} ;;
+		bad=*) [ "${w#bad=}" == 0 ] ||
+			check_err 1 "$name: ${w#bad=} corrupted datagrams" ;;
+		esac
+	done
+	if [ "$proto" == tcp ]; then
+		cmp -s "${!in}" "${!out}"
+		check_err $? "$name: received data differs from the sent data ($line)"
+	else
+		check_eq "$name: datagrams received" "${!cnt}" "$FLOW_RECEIVED"
+	fi
+	[ -z "$peer" ] || check_eq "$name: client address seen by the server" \
+		"$peer" "$FLOW_PEER"
+}
+
+# ft_flow_check NAME PROTO DST DPORT [OPTION...]: run one flow (options of
+# ft_flow_start, plus peer=ADDR the server must see, state=OFFLOAD when
+# the NPU must refuse the flow) and log three cases:
+#   NAME: offloaded: ct [HW_OFFLOAD], devlink occupancy 2, 2 debugfs entries
+#   NAME: NPU forwards, the stack does not see the flow (2 s window
+#	during the transfer: forward chain and rx_cpu_packets of the LAN
+#	port grow by at most FT_STACK_MAX, the NPU counters of both ports grow)
+#   NAME: data intact
+# With state=OFFLOAD: [OFFLOAD], occupancy 0, NPU counters do not move,
+# software flowtable bypasses the forward chain, data intact.
+ft_flow_check()
+{
+	local name=$1 proto=$2 dst=$3 dport=$4 opt peer='' state=HW_OFFLOAD
+	local occ ent d min=20 rev
+	local -a fopts=()
+
+	shift 4
+	for opt in "$@"; do
+		case $opt in
+		peer=*) peer=${opt#peer=} ;;
+		state=*) state=${opt#state=} ;;
+		*) fopts+=("$opt") ;;
+		esac
+	done
+
+	RET=0
+	ft_flow_start "$name" "$proto" "$dst" "$dport" "${fopts[@]}"
+	check_err $? "$ERRMSG"
+	ft_wait_ct "$proto" "$dport" "$state" 15
+	check_err $? "ct state of $proto dport $dport: '$CT_STATE', expected [$state]"
+	_sleep 0.5
+	ft_snap "${name}_a"
+	check_err $? "cannot read router counters"
+	_sleep 2
+	ft_snap "${name}_b"
+	ft_flow_running "$name"
+	check_err $? "the transfer ended during the measurement window (too fast?)"
+	ft_ct "$proto" "$dport"
+	check_eq "ct state after the window" "$state" "$CT_STATE"
+	occ=$(ft_occ)
+	ent=$(ft_entries)
+	if [ "$state" == HW_OFFLOAD ]; then
+		check_eq "devlink flow_table occ" 2 "$occ"
+		check_eq "debugfs flow_table/entries lines" 2 "$ent"
+	else
+		check_eq "devlink flow_table occ" 0 "$occ"
+		check_eq "debugfs flow_table/entries lines" 0 "$ent"
+	fi
+	[ "$RET" -eq 0 ] || ft_dfs_dump
+	log_test "$name: ct [$state], occupancy $([ "$state" == HW_OFFLOAD ] && echo 2 || echo 0)"
+
+	RET=0
+	d=$(ft_delta "${name}_a" "${name}_b" fwd)
+	[ "$d" != "?" ] && [ "$d" -le "$FT_STACK_MAX" ]
+	check_err $? "forward chain counter grew by $d packets in 2 s (max $FT_STACK_MAX)"
+	if [ "$state" == HW_OFFLOAD ]; then
+		d=$(ft_delta "${name}_a" "${name}_b" r0.rx_cpu_packets)
+		[ "$d" != "?" ] && [ "$d" -le "$FT_STACK_MAX" ]
+		check_err $? "$FT_R0 rx_cpu_packets grew by $d in 2 s (max $FT_STACK_MAX)"
+		for rev in r0.rx_npu_fwd_packets r1.tx_npu_fwd_packets; do
+			d=$(ft_delta "${name}_a" "${name}_b" "$rev")
+			[ "$d" != "?" ] && [ "$d" -ge "$min" ]
+			check_err $? "$rev grew by $d in 2 s (expected >= $min)"
+		done
+		if [ "$proto" == tcp ]; then
+			# ACKs from the server are offloaded as well
+			for rev in r1.rx_npu_fwd_packets r0.tx_npu_fwd_packets; do
+				d=$(ft_delta "${name}_a" "${name}_b" "$rev")
+				[ "$d" != "?" ] && [ "$d" -ge 1 ]
+				check_err $? "$rev grew by $d in 2 s (expected ACKs)"
+			done
+		fi
+		log_info "$name: 2 s window: fwd +$(ft_delta "${name}_a" "${name}_b" fwd)," \
+			"rx_cpu +$(ft_delta "${name}_a" "${name}_b" r0.rx_cpu_packets)," \
+			"npu rx +$(ft_delta "${name}_a" "${name}_b" r0.rx_npu_fwd_packets)"
+		log_test "$name: forwarded by the NPU, not by the stack"
+	else
+		for rev in r0.rx_npu_fwd_packets r1.rx_npu_fwd_packets; do
+			d=$(ft_delta "${name}_a" "${name}_b" "$rev")
+			check_eq "$rev delta" 0 "$d"
+		done
+		log_test "$name: not forwarded by the NPU"
+	fi
+
+	RET=0
+	ft_flow_finish "$name" "$proto" "$peer"
+	log_test "$name: data intact${peer:+, server sees $peer}"
+}

@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim nf_flowtable hardware offload: the NPU must put on the wire exactly
+# the bytes the software fast path puts there.  The client crafts frames
+# with an AF_PACKET socket (fixed IP IDs, ports, payloads; a UDP flow and a
+# TCP flow whose handshake is crafted on both ends), first through a
+# software-only flowtable, then through an offload flowtable; the server
+# captures them.  Only frames sent after the flow reached the fast path
+# ([OFFLOAD] resp. [HW_OFFLOAD]) are compared, byte for byte: IPv4, IPv6
+# and IPv4 with masquerade.
+#
+#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack sort cmp
+npusim_load || skip_all "npusim module not available"
+
+cleanup_test()
+{
+	ft_cleanup
+}
+trap cleanup EXIT
+
+ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
+[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+
+# mac_of NS DEV
+mac_of()
+{
+	local out
+
+	out=$(ip -n "$1" -br link show dev "$2") || return 1
+	read -r _ _ out _ <<< "$out"
+	echo "$out"
+}
+
+MAC_C=$(mac_of "$FT_NSC" "$FT_C0")
+MAC_RL=$(mac_of "$FT_NSR" "$FT_R0")
+MAC_RW=$(mac_of "$FT_NSR" "$FT_R1")
+MAC_S=$(mac_of "$FT_NSS" "$FT_S0")
+UPORT=7001
+TPORT=7002
+COUNT=20
+
+# The crafted flows have no sockets: keep the end hosts' stacks from
+# answering them with RSTs / ICMP errors (captures happen before netfilter).
+ip netns exec "$FT_NSS" nft -f - <<- NFT || bail_out "server ruleset"
+	table inet quiet {
+		chain input {
+			type filter hook input priority filter; policy accept;
+			udp dport $UPORT drop
+			tcp dport $TPORT drop
+		}
+	}
+NFT
+ip netns exec "$FT_NSC" nft -f - <<- NFT || bail_out "client ruleset"
+	table inet quiet {
+		chain input {
+			type filter hook input priority filter; policy accept;
+			udp sport $UPORT drop
+			tcp sport $TPORT drop
+		}
+	}
+NFT
+
+SNAT="
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname \"$FT_R1\" masquerade
+	}
+}"
+
+# run MODE(sw|hw) FAMILY(4|6) OUT [NFT_EXTRA]: one pass; sorted hex
+# frames to OUT.
+run()
+{
+	local mode=$1 fam=$2 out=$3 extra=${4:-} state=HW_OFFLOAD opt='' npu c s
+
+	if [ "$mode" == sw ]; then
+		state=OFFLOAD
+		opt=nooffload
+	fi
+	if [ -n "$extra" ]; then
+		ft_nft_load $opt -- "$extra"
+	else
+		ft_nft_load $opt
+	fi
+	check_err $? "$mode ruleset: $ERRMSG"
+	ft_ct_flush
+	if [ "$fam" == 4 ]; then
+		c=$FT_C4 s=$FT_S4
+	else
+		c=$FT_C6 s=$FT_S6
+	fi
+	ft_snap "id_$mode"
+	# the same source ports in both passes: the frames must be identical
+	$FT_TOOL ident --client-ns "$FT_NSC" --client-dev "$FT_C0" \
+		--client-mac "$MAC_C" --server-ns "$FT_NSS" --server-dev "$FT_S0" \
+		--server-mac "$MAC_S" --router-lan-mac "$MAC_RL" \
+		--router-wan-mac "$MAC_RW" --client "$c" --server "$s" \
+		--visible "$s" --udp-port $UPORT --tcp-port $TPORT \
+		--sport "$IDENT_SPORT" --count $COUNT --size 200 --ct "$FT_CT" \
+		--state "$state" > "$out.raw" 2> "$out.err"
+	check_err $? "$mode pass: $(tr '\n' ' ' < "$out.err")"
+	sort "$out.raw" > "$out"
+	ft_snap "id_${mode}_b"
+	npu=$(ft_delta "id_$mode" "id_${mode}_b" r0.rx_npu_fwd_packets)
+	if [ "$mode" == sw ]; then
+		check_eq "NPU-forwarded frames in the software pass" 0 "$npu"
+	else
+		[ "$npu" != "?" ] && [ "$npu" -ge $((2 * COUNT)) ]
+		check_err $? "only $npu frames forwarded by the NPU in the offload pass"
+	fi
+}
+
+# compare NAME FAMILY [NFT_EXTRA]
+compare()
+{
+	local name=$1 fam=$2 extra=${3:-} a=$FT_TMP/$1.sw b=$FT_TMP/$1.hw
+	local la lb i fa fb
+
+	RET=0
+	IDENT_SPORT=$((33000 + RANDOM % 1000 * 2))
+	run sw "$fam" "$a" "$extra"
+	run hw "$fam" "$b" "$extra"
+	check_eq "frames captured in the software pass" $((2 * COUNT)) "$(wc -l < "$a")"
+	check_eq "frames captured in the offload pass" $((2 * COUNT)) "$(wc -l < "$b")"
+	if ! cmp -s "$a" "$b"; then
+		check_err 1 "frames differ between the software and the offload path"
+		# show the first differing pair and where they differ
+		exec {fa}< "$a" {fb}< "$b"
+		while read -r -u "$fa" la && read -r -u "$fb" lb; do
+			[ "$la" == "$lb" ] && continue
+			for ((i = 0; i < ${#la}; i += 2)); do
+				[ "${la:i:2}" == "${lb:i:2}" ] || break
+			done
+			log_info "sw: $la"
+			log_info "hw: $lb"
+			log_info "first difference at byte $((i / 2))"
+			break
+		done
+		exec {fa}<&- {fb}<&-
+	fi
+	log_test "$name: NPU and software fast path emit identical frames"
+}
+
+compare ipv4 4
+compare ipv6 6
+compare ipv4_masquerade 4 "$SNAT"
+
+exit_tests

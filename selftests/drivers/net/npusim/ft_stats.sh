@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim nf_flowtable hardware offload: STATS and aging.  The router has
+# nf_flowtable_{tcp,udp}_timeout=5 and nf_conntrack_acct=1.
+#  - conntrack packet/byte counters of an offloaded (echoed) UDP flow equal
+#    what was sent, in both directions, within one STATS interval of lag;
+#    bytes are L3 bytes (IP total length), as the software path counts;
+#  - a busy flow and a low-rate flow (one datagram every 2 s) stay
+#    [HW_OFFLOAD] well past the 5 s timeout: STATS keeps them alive;
+#  - once idle, both age out: DESTROY, occupancy 0, no entry left.
+#
+#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack awk
+npusim_load || skip_all "npusim module not available"
+
+cleanup_test()
+{
+	ft_cleanup
+}
+trap cleanup EXIT
+
+TIMEOUT=5
+ft_topology_setup tcp_timeout=$TIMEOUT udp_timeout=$TIMEOUT ||
+	bail_out "topology: ${ERRMSG:-see above}"
+[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_nft_load || bail_out "ruleset: $ERRMSG"
+
+# in_range V LO HI
+in_range()
+{
+	[ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+
+_ct_counts_done()
+{
+	ft_ct udp "$1"
+	[ "${CT_OPKTS:-0}" -ge "$2" ] && [ "${CT_RPKTS:-0}" -ge "$2" ]
+}
+
+test_counters()
+{
+	local n=300 size=200 l3 npu0 stats0 stats1 hw=0 i
+
+	RET=0
+	l3=$((size + 28))
+	stats0=$(ft_dfs stats_calls)
+	ft_snap cnt_a
+	ft_flow_start cnt udp "$FT_S4" 5501 count=$n size=$size interval=0.01 echo
+	check_err $? "$ERRMSG"
+	for i in $(seq 50); do
+		ft_ct udp 5501
+		[ "$CT_STATE" == HW_OFFLOAD ] && hw=1 && break
+		_sleep 0.1
+	done
+	[ $hw -eq 1 ]
+	check_err $? "flow never reached [HW_OFFLOAD] (last state '$CT_STATE')"
+	ft_flow_finish cnt udp
+	# every packet is counted once: classic path by conntrack, the rest
+	# by STATS deltas; allow one STATS interval for them to show up.
+	wait_until 10 _ct_counts_done 5501 "$n"
+	ft_ct udp 5501
+	ft_snap cnt_b
+	stats1=$(ft_dfs stats_calls)
+	log_info "sent $n x $l3 B each way; ct original $CT_OPKTS pkts $CT_OBYTES B," \
+		"reply $CT_RPKTS pkts $CT_RBYTES B; stats_calls $stats0 -> $stats1"
+	npu0=$(ft_delta cnt_a cnt_b r0.rx_npu_fwd_packets)
+	[ "$npu0" != "?" ] && [ "$npu0" -ge $((n / 2)) ]
+	check_err $? "only $npu0 of $n datagrams forwarded by the NPU"
+	in_range "$CT_OPKTS" $((n - 3)) $((n + 3))
+	check_err $? "ct original packets $CT_OPKTS, expected $n (+-3)"
+	in_range "$CT_RPKTS" $((n - 3)) $((n + 3))
+	check_err $? "ct reply packets $CT_RPKTS, expected $n (+-3)"
+	check_eq "ct original bytes per packet (L3)" "$((CT_OPKTS * l3))" "$CT_OBYTES"
+	check_eq "ct reply bytes per packet (L3)" "$((CT_RPKTS * l3))" "$CT_RBYTES"
+	[ -n "$stats1" ] && [ "$stats1" -gt "${stats0:-0}" ]
+	check_err $? "stats_calls did not grow ($stats0 -> $stats1)"
+	log_test "conntrack counters of an offloaded flow match the traffic"
+}
+
+# keepalive: a busy flow (20/s) and a slow one (1 every 2 s) for ~16 s.
+test_keepalive()
+{
+	local d0 d1 t end bad_busy='' bad_slow='' p0 p1 i
+
+	RET=0
+	ft_flow_start busy udp "$FT_S4" 5502 count=340 interval=0.05
+	check_err $? "$ERRMSG"
+	ft_flow_start slow udp "$FT_S4" 5503 count=9 interval=2
+	check_err $? "$ERRMSG"
+	ft_wait_ct udp 5502 HW_OFFLOAD 10
+	check_err $? "busy flow not offloaded: '$CT_STATE'"
+	# the slow flow is offloaded on its 2nd datagram (2 s)
+	ft_wait_ct udp 5503 HW_OFFLOAD 10
+	check_err $? "slow flow not offloaded: '$CT_STATE'"
+	d0=$(ft_dfs destroy_calls)
+	ft_ct udp 5502
+	p0=$CT_OPKTS
+	# watch for 3 x the timeout
+	end=$((SECONDS + 3 * TIMEOUT))
+	i=0
+	while [ $SECONDS -lt $end ]; do
+		ft_ct udp 5502
+		[ "$CT_STATE" == HW_OFFLOAD ] || bad_busy+="$i:$CT_STATE "
+		ft_ct udp 5503
+		[ "$CT_STATE" == HW_OFFLOAD ] || bad_slow+="$i:$CT_STATE "
+		_sleep 0.5
+		i=$((i + 1))
+	done
+	d1=$(ft_dfs destroy_calls)
+	ft_ct udp 5502
+	p1=$CT_OPKTS
+	check_eq "busy flow left [HW_OFFLOAD] at samples" "" "$bad_busy"
+	[ -n "$p0" ] && [ -n "$p1" ] && [ $((p1 - p0)) -ge $((3 * TIMEOUT * 20 / 2)) ]
+	check_err $? "busy flow's ct packets grew from '$p0' to '$p1' in $((3 * TIMEOUT)) s"
+	log_test "busy flow stays [HW_OFFLOAD] past the flowtable timeout"
+
+	RET=0
+	check_eq "slow flow (1 pkt / 2 s, timeout $TIMEOUT s) left [HW_OFFLOAD] at samples" \
+		"" "$bad_slow"
+	check_eq "destroy_calls while both flows are alive" "$d0" "$d1"
+	log_test "low-rate flow stays [HW_OFFLOAD] past the flowtable timeout"
+
+	RET=0
+	ft_flow_finish busy udp
+	ft_flow_finish slow udp
+	log_test "busy and low-rate flows: all datagrams arrived"
+
+	# both are idle now
+	RET=0
+	ft_wait_occ 0 $((TIMEOUT + 10))
+	check_err $? "occupancy $(ft_occ) $((TIMEOUT + 10)) s after the traffic stopped"
+	check_eq "debugfs entries" 0 "$(ft_entries)"
+	d1=$(ft_dfs destroy_calls)
+	[ -n "$d1" ] && [ "$d1" -gt "$d0" ]
+	check_err $? "destroy_calls did not grow ($d0 -> $d1)"
+	wait_until 5 _ft_ct_not_offloaded udp 5502
+	check_err $? "busy flow's ct still '$CT_STATE'"
+	wait_until 5 _ft_ct_not_offloaded udp 5503
+	check_err $? "slow flow's ct still '$CT_STATE'"
+	log_info "destroy_calls $d0 -> $d1"
+	log_test "idle flows age out: DESTROY, occupancy 0"
+}
+
+test_counters
+test_keepalive
+
+exit_tests

@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# Traffic helper for the npusim flowtable offload selftests (ft_*.sh).
+# Standard library only.  Subcommands:
+#
+#   udp-send DST PORT --count N [--sport P] [--size S] [--interval SEC]
+#	send N numbered datagrams; payload = 4-byte sequence number +
+#	a pattern derived from it, so that the receiver can check it.
+#   udp-recv PORT --count N [--timeout SEC] [--echo] [--ready FILE]
+#	receive until N distinct datagrams arrived or nothing came for
+#	SEC seconds; print "received=R bad=B dup=D bytes=X peer=ADDR".
+#	--echo sends every datagram back.
+#   tcp-recv PORT --out FILE [--ready FILE] [--timeout SEC]
+#	accept one connection, write what arrives to FILE, print
+#	"peer=ADDR bytes=N".
+#   tcp-send DST PORT --file FILE [--duration SEC] [--sport P] [--rst]
+#	send FILE, spread evenly over SEC seconds; close with RST if --rst.
+#   bucket --size N --count K --dport P[,P...] ...
+#	print K client source ports per destination port whose two flow entries (original and
+#	reply direction) both fall in one hash bucket of npusim's flow
+#	table (see hw/flow_table.c: jhash2 of struct npusim_hw_flow_key).
+#   ident ...
+#	byte-identity test: craft frames on the client's port with an
+#	AF_PACKET socket, capture them at the server's port, print one
+#	hex line per captured frame (see ft_identical.sh).
+
+import argparse
+import ctypes
+import errno
+import ipaddress
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+
+def pattern(seq, size):
+    head = struct.pack('!I', seq & 0xffffffff)
+    n = max(size - 4, 0)
+    base = bytes((seq * 7 + i) & 0xff for i in range(256))
+    body = (base * (n // 256 + 1))[:n]
+    return head + body
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ':' in addr else socket.AF_INET
+
+
+def ready(path):
+    if path:
+        with open(path + '.tmp', 'w') as f:
+            f.write('%d\n' % os.getpid())
+        os.rename(path + '.tmp', path)
+
+
+def cmd_udp_send(a):
+    fam = family_of(a.dst)
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if a.sport:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', a.sport))
+    start = time.monotonic()
+    for seq in range(a.count):
+        due = start + seq * a.interval
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        while True:
+            try:
+                s.sendto(pattern(seq, a.size), (a.dst, a.port))
+                break
+            except OSError as e:
+                # ENOBUFS/EAGAIN on a busy qdisc: retry, don't lose it.
+                if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
+                    raise
+                time.sleep(0.01)
+    return 0
+
+
+def cmd_udp_recv(a):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind(('::', a.port))
+    ready(a.ready)
+    seen = set()
+    bad = dup = nbytes = 0
+    peer = '-'
+    end = time.monotonic() + a.max_time
+    while len(seen) < a.count and time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], a.timeout)
+        if not r:
+            break
+        data, addr = s.recvfrom(65536)
+        peer = addr[0]
+        if peer.startswith('::ffff:'):
+            peer = peer[7:]
+        nbytes += len(data)
+        if a.echo:
+            s.sendto(data, addr)
+        if len(data) < 4:
+            bad += 1
+            continue
+        seq = struct.unpack('!I', data[:4])[0]
+        if data != pattern(seq, len(data)):
+            bad += 1
+        elif seq in seen:
+            dup += 1
+        else:
+            seen.add(seq)
+    print('received=%d bad=%d dup=%d bytes=%d peer=%s' %
+          (len(seen), bad, dup, nbytes, peer), flush=True)
+    return 0
+
+
+def cmd_tcp_recv(a):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('::', a.port))
+    s.listen(1)
+    ready(a.ready)
+    s.settimeout(a.timeout)
+    c, addr = s.accept()
+    c.settimeout(a.timeout)
+    peer = addr[0]
+    if peer.startswith('::ffff:'):
+        peer = peer[7:]
+    n = 0
+    with open(a.out, 'wb') as f:
+        while True:
+            try:
+                d = c.recv(1 << 16)
+            except ConnectionResetError:
+                break
+            if not d:
+                break
+            f.write(d)
+            n += len(d)
+    print('peer=%s bytes=%d' % (peer, n), flush=True)
+    return 0
+
+
+def cmd_tcp_send(a):
+    with open(a.file, 'rb') as f:
+        data = f.read()
+    fam = family_of(a.dst)
+    s = None
+    deadline = time.monotonic() + a.connect_timeout
+    while True:
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        if a.sport:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', a.sport))
+        try:
+            s.connect((a.dst, a.port))
+            break
+        except OSError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    chunk = 16384
+    nchunks = max(1, (len(data) + chunk - 1) // chunk)
+    start = time.monotonic()
+    for i in range(nchunks):
+        due = start + a.duration * i / nchunks
+        now = time.monotonic()
+        if due > now:
+            time.sleep(due - now)
+        s.sendall(data[i * chunk:(i + 1) * chunk])
+    if a.rst:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack('ii', 1, 0))
+    else:
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(30)
+        try:
+            while s.recv(4096):
+                pass
+        except OSError:
+            pass
+    s.close()
+    return 0
+
+
+# --- jhash2 as in include/linux/jhash.h -------------------------------------
+
+M32 = 0xffffffff
+
+
+def rol32(x, r):
+    return ((x << r) | (x >> (32 - r))) & M32
+
+
+def jhash_mix(a, b, c):
+    a = (a - c) & M32; a ^= rol32(c, 4); c = (c + b) & M32
+    b = (b - a) & M32; b ^= rol32(a, 6); a = (a + c) & M32
+    c = (c - b) & M32; c ^= rol32(b, 8); b = (b + a) & M32
+    a = (a - c) & M32; a ^= rol32(c, 16); c = (c + b) & M32
+    b = (b - a) & M32; b ^= rol32(a, 19); a = (a + c) & M32
+    c = (c - b) & M32; c ^= rol32(b, 4); b = (b + a) & M32
+    return a, b, c
+
+
+def jhash_final(a, b, c):
+    c ^= b; c = (c - rol32(b, 14)) & M32
+    a ^= c; a = (a - rol32(c, 11)) & M32
+    b ^= a; b = (b - rol32(a, 25)) & M32
+    c ^= b; c = (c - rol32(b, 16)) & M32
+    a ^= c; a = (a - rol32(c, 4)) & M32
+    b ^= a; b = (b - rol32(a, 14)) & M32
+    c ^= b; c = (c - rol32(b, 24)) & M32
+    return a, b, c
+
+
+def jhash2(words, initval):
+    n = len(words)
+    a = b = c = (0xdeadbeef + (n << 2) + initval) & M32
+    i = 0
+    while n > 3:
+        a = (a + words[i]) & M32
+        b = (b + words[i + 1]) & M32
+        c = (c + words[i + 2]) & M32
+        a, b, c = jhash_mix(a, b, c)
+        n -= 3
+        i += 3
+    if n == 3:
+        c = (c + words[i + 2]) & M32
+    if n >= 2:
+        b = (b + words[i + 1]) & M32
+    if n >= 1:
+        a = (a + words[i]) & M32
+        a, b, c = jhash_final(a, b, c)
+    return c
+
+
+FT_SEED = 0x4e505553
+
+
+def flow_key(in_port, src, dst, sport, dport, l4proto):
+    """struct npusim_hw_flow_key, as laid out on x86-64 (44 bytes)."""
+    s = ipaddress.ip_address(src)
+    d = ipaddress.ip_address(dst)
+    ver = s.version
+    sb = s.packed.ljust(16, b'\0')
+    db = d.packed.ljust(16, b'\0')
+    raw = struct.pack('<BBBBHH', in_port, ver, l4proto, 0, 0, 0)
+    raw += sb + db + struct.pack('!HH', sport, dport)
+    assert len(raw) == 44
+    return list(struct.unpack('<11I', raw))
+
+
+def bucket_of(size, key):
+    return jhash2(key, FT_SEED) % (size // 4)
+
+
+def cmd_bucket(a):
+    proto = 17 if a.proto == 'udp' else 6
+    out = []
+    for dport in (int(x) for x in a.dport.split(',')):
+        n = 0
+        for sp in range(a.first, 65536):
+            o = bucket_of(a.size, flow_key(a.in_orig, a.client, a.server,
+                                           sp, dport, proto))
+            r = bucket_of(a.size, flow_key(a.in_reply, a.server, a.client,
+                                           dport, sp, proto))
+            if o == a.bucket and r == a.bucket:
+                out.append(sp)
+                n += 1
+                if n == a.count:
+                    break
+    print(' '.join(str(p) for p in out))
+    return 0
+
+
+# --- byte-identity test -------------------------------------------------------
+
+CLONE_NEWNET = 0x40000000
+ETH_P_ALL = 3
+PACKET_OUTGOING = 4
+
+
+def setns(name):
+    libc = ctypes.CDLL(None, use_errno=True)
+    fd = os.open('/run/netns/' + name, os.O_RDONLY)
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, 'setns %s: %s' % (name, os.strerror(e)))
+    os.close(fd)
+
+
+def raw_socket(ns, dev):
+    setns(ns)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                      socket.htons(ETH_P_ALL))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((dev, ETH_P_ALL))
+    return s
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(':'))
+
+
+def build_frame(a, proto, src, dst, sport, dport, ipid, payload,
+                flags=0x10, seq=0, ack=0, smac=None, dmac=None):
+    """Ethernet + IPv4/IPv6 + UDP/TCP frame with correct checksums."""
+    v6 = ':' in src
+    sb = ipaddress.ip_address(src).packed
+    db = ipaddress.ip_address(dst).packed
+    if proto == 'udp':
+        l4 = struct.pack('!HHHH', sport, dport, 8 + len(payload), 0) + payload
+        pnum = 17
+    else:
+        l4 = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4,
+                         flags, 65535, 0, 0) + payload
+        pnum = 6
+    if v6:
+        pseudo = sb + db + struct.pack('!IxxxB', len(l4), pnum)
+    else:
+        pseudo = sb + db + struct.pack('!xBH', pnum, len(l4))
+    c = csum(pseudo + l4)
+    if proto == 'udp':
+        c = c or 0xffff
+        l4 = l4[:6] + struct.pack('!H', c) + l4[8:]
+    else:
+        l4 = l4[:16] + struct.pack('!H', c) + l4[18:]
+    if v6:
+        ip = struct.pack('!IHBB', (6 << 28) | (ipid & 0xfffff), len(l4),
+                         pnum, 64) + sb + db
+        etype = 0x86dd
+    else:
+        ip = struct.pack('!BBHHHBBH', 0x45, 0, 20 + len(l4), ipid & 0xffff,
+                         0x4000, 64, pnum, 0) + sb + db
+        ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+        etype = 0x0800
+    return mac(dmac) + mac(smac) + struct.pack('!H', etype) + ip + l4
+
+
+def l4_ports(frame):
+    """(proto, sport, dport, tcp_flags) of an untagged IPv4/IPv6 frame."""
+    off = 12
+    etype = struct.unpack('!H', frame[off:off + 2])[0]
+    off += 2
+    while etype == 0x8100 and len(frame) >= off + 4:
+        etype = struct.unpack('!H', frame[off + 2:off + 4])[0]
+        off += 4
+    if etype == 0x0800 and len(frame) >= off + 20:
+        ihl = (frame[off] & 0xf) * 4
+        proto = frame[off + 9]
+        off += ihl
+    elif etype == 0x86dd and len(frame) >= off + 40:
+        proto = frame[off + 6]
+        off += 40
+    else:
+        return None
+    if proto not in (6, 17) or len(frame) < off + 4:
+        return None
+    sport, dport = struct.unpack('!HH', frame[off:off + 4])
+    flags = frame[off + 13] if proto == 6 and len(frame) > off + 13 else 0
+    return ('tcp' if proto == 6 else 'udp', sport, dport, flags)
+
+
+def capture(sock, want, timeout, match):
+    """Frames received (not sent) on sock that match(), up to want."""
+    got = []
+    end = time.monotonic() + timeout
+    while len(got) < want:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        r, _, _ = select.select([sock], [], [], left)
+        if not r:
+            break
+        data, addr = sock.recvfrom(65536)
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        if match(data):
+            got.append(data)
+    return got
+
+
+def ct_state(path, proto, dport):
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return 'NONE'
+    for ln in lines:
+        w = ln.split()
+        if len(w) < 3 or w[2] != proto:
+            continue
+        dp = [x for x in w if x.startswith('dport=')]
+        if not dp or dp[0] != 'dport=%d' % dport:
+            continue
+        if '[HW_OFFLOAD]' in w:
+            return 'HW_OFFLOAD'
+        if '[OFFLOAD]' in w:
+            return 'OFFLOAD'
+        return 'CT'
+    return 'NONE'
+
+
+def wait_ct(path, proto, dport, want, timeout):
+    end = time.monotonic() + timeout
+    st = 'NONE'
+    while time.monotonic() < end:
+        st = ct_state(path, proto, dport)
+        if st == want:
+            return st
+        time.sleep(0.1)
+    return st
+
+
+def cmd_ident(a):
+    """Warm up (handshake) a UDP and a TCP flow, wait for the given ct state,
+    then send --count test frames of each and print what the server got."""
+    csock = raw_socket(a.client_ns, a.client_dev)
+    ssock = raw_socket(a.server_ns, a.server_dev)
+    # Frames as the client puts them on the wire, and as the server
+    # answers (TCP handshake only), addressed to the router.
+    cl = dict(smac=a.client_mac, dmac=a.router_lan_mac)
+    sv = dict(smac=a.server_mac, dmac=a.router_wan_mac)
+    C, S, V = a.client, a.server, a.visible
+    up, tp = a.udp_port, a.tcp_port
+    csp_u, csp_t = a.sport, a.sport + 1
+    # With DNAT the client talks to a.visible:a.visible_port; the server
+    # sees its own address.  Without NAT visible == server.
+    vup = a.visible_port or up
+    vtp = (a.visible_port + 1) if a.visible_port else tp
+    # The server addresses its replies to the address it sees (SNAT: the
+    # router's WAN address).
+    seen_c = a.seen_client or C
+    seen_csp_t = csp_t if not a.seen_client else None
+
+    def is_test(fr):
+        p = l4_ports(fr)
+        return p is not None and p[0] in ('udp', 'tcp') and \
+            p[2] in (up, tp) and fr[12:14] in (b'\x08\x00', b'\x86\xdd',
+                                               b'\x81\x00')
+
+    # UDP warm-up: two datagrams; both go through the classic path and
+    # create the flow.
+    for i in range(2):
+        csock.send(build_frame(a, 'udp', C, V, csp_u, vup, 0x100 + i,
+                               b'warmup%d' % i, **cl))
+    # TCP handshake, crafted on both sides.
+    isn_c, isn_s = 0x10000000, 0x20000000
+    csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x200, b'',
+                           flags=0x02, seq=isn_c, **cl))
+    syn = capture(ssock, 1, 5, lambda fr: (l4_ports(fr) or (0,))[0] ==
+                  'tcp' and l4_ports(fr)[3] & 0x02 and
+                  l4_ports(fr)[2] == tp)
+    if not syn:
+        print('error: SYN not forwarded to the server', file=sys.stderr)
+        return 1
+    # Where did the SYN come from (after SNAT)?
+    fr = syn[0]
+    if fr[12:14] == b'\x86\xdd':
+        src_seen = str(ipaddress.ip_address(fr[22:38]))
+        off = 54
+    else:
+        src_seen = str(ipaddress.ip_address(fr[26:30]))
+        off = 34
+    sp_seen = struct.unpack('!H', fr[off:off + 2])[0]
+    if seen_csp_t is None:
+        seen_csp_t = sp_seen
+    seen_c = src_seen
+    ssock.send(build_frame(a, 'tcp', S, seen_c, tp, seen_csp_t, 0x300, b'',
+                           flags=0x12, seq=isn_s, ack=isn_c + 1, **sv))
+    time.sleep(0.2)
+    csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x201, b'',
+                           flags=0x10, seq=isn_c + 1, ack=isn_s + 1, **cl))
+    # One more packet each way after ESTABLISHED: the one that runs
+    # "flow add" for TCP.
+    time.sleep(0.2)
+    csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x202, b'x' * 10,
+                           flags=0x18, seq=isn_c + 1, ack=isn_s + 1, **cl))
+    csock.send(build_frame(a, 'udp', C, V, csp_u, vup, 0x102, b'warmup2',
+                           **cl))
+    capture(ssock, 100, 0.5, lambda fr: False)
+    su = wait_ct(a.ct, 'udp', vup, a.state, a.wait)
+    st = wait_ct(a.ct, 'tcp', vtp, a.state, a.wait)
+    if su != a.state or st != a.state:
+        print('error: ct state udp=%s tcp=%s, expected %s' %
+              (su, st, a.state), file=sys.stderr)
+        return 1
+    # Drain whatever is still queued at the server.
+    capture(ssock, 1000, 0.3, lambda fr: False)
+    seq = isn_c + 11
+    for i in range(a.count):
+        pl = bytes(((i * 13 + j) & 0xff) for j in range(a.size))
+        csock.send(build_frame(a, 'udp', C, V, csp_u, vup, 0x1000 + i, pl,
+                               **cl))
+        csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x2000 + i, pl,
+                               flags=0x10, seq=seq, ack=isn_s + 1, **cl))
+        seq += len(pl)
+        if a.interval:
+            time.sleep(a.interval)
+    got = capture(ssock, 2 * a.count, 10, is_test)
+    for fr in got:
+        print(fr.hex())
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest='cmd', required=True)
+
+    q = sub.add_parser('udp-send')
+    q.add_argument('dst')
+    q.add_argument('port', type=int)
+    q.add_argument('--count', type=int, required=True)
+    q.add_argument('--sport', type=int, default=0)
+    q.add_argument('--size', type=int, default=100)
+    q.add_argument('--interval', type=float, default=0.01)
+
+    q = sub.add_parser('udp-recv')
+    q.add_argument('port', type=int)
+    q.add_argument('--count', type=int, required=True)
+    q.add_argument('--timeout', type=float, default=10)
+    q.add_argument('--max-time', type=float, default=120)
+    q.add_argument('--echo', action='store_true')
+    q.add_argument('--ready')
+
+    q = sub.add_parser('tcp-recv')
+    q.add_argument('port', type=int)
+    q.add_argument('--out', required=True)
+    q.add_argument('--ready')
+    q.add_argument('--timeout', type=float, default=60)
+
+    q = sub.add_parser('tcp-send')
+    q.add_argument('dst')
+    q.add_argument('port', type=int)
+    q.add_argument('--file', required=True)
+    q.add_argument('--duration', type=float, default=0)
+    q.add_argument('--sport', type=int, default=0)
+    q.add_argument('--rst', action='store_true')
+    q.add_argument('--connect-timeout', type=float, default=10)
+
+    q = sub.add_parser('bucket')
+    q.add_argument('--size', type=int, required=True)
+    q.add_argument('--count', type=int, required=True)
+    q.add_argument('--bucket', type=int, default=0)
+    q.add_argument('--in-orig', type=int, required=True)
+    q.add_argument('--in-reply', type=int, required=True)
+    q.add_argument('--client', required=True)
+    q.add_argument('--server', required=True)
+    q.add_argument('--dport', required=True, help='comma-separated')
+    q.add_argument('--proto', default='udp')
+    q.add_argument('--first', type=int, default=20000)
+
+    q = sub.add_parser('ident')
+    q.add_argument('--client-ns', required=True)
+    q.add_argument('--client-dev', required=True)
+    q.add_argument('--client-mac', required=True)
+    q.add_argument('--server-ns', required=True)
+    q.add_argument('--server-dev', required=True)
+    q.add_argument('--server-mac', required=True)
+    q.add_argument('--router-lan-mac', required=True)
+    q.add_argument('--router-wan-mac', required=True)
+    q.add_argument('--client', required=True)
+    q.add_argument('--server', required=True)
+    q.add_argument('--visible', required=True,
+                   help='address the client sends to (DNAT: not the server)')
+    q.add_argument('--visible-port', type=int, default=0)
+    q.add_argument('--seen-client', default='')
+    q.add_argument('--udp-port', type=int, default=7001)
+    q.add_argument('--tcp-port', type=int, default=7002)
+    q.add_argument('--sport', type=int, default=33000)
+    q.add_argument('--count', type=int, default=20)
+    q.add_argument('--size', type=int, default=200)
+    q.add_argument('--interval', type=float, default=0.005)
+    q.add_argument('--ct', required=True, help='nf_conntrack file of the router')
+    q.add_argument('--state', default='HW_OFFLOAD')
+    q.add_argument('--wait', type=float, default=10)
+
+    a = p.parse_args()
+    return {
+        'udp-send': cmd_udp_send, 'udp-recv': cmd_udp_recv,
+        'tcp-recv': cmd_tcp_recv, 'tcp-send': cmd_tcp_send,
+        'bucket': cmd_bucket, 'ident': cmd_ident,
+    }[a.cmd](a)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
