@@ -102,9 +102,18 @@ bool npusim_hw_wire_connected(struct npusim_hw_port *port)
 	return rcu_access_pointer(port->peer);
 }
 
-/* Carry a frame to the port at the far end.  Under RCU, BHs disabled. */
+/*
+ * Carry a frame to the port at the far end.  Under RCU, BHs disabled.
+ * Transmission is complete once the frame is on the wire: the sending
+ * socket gets its buffer space back, zero-copy pages are copied.
+ */
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb)
 {
+	if (skb_orphan_frags_rx(skb, GFP_ATOMIC)) {
+		kfree_skb(skb);
+		return;
+	}
+	skb_orphan(skb);
 	skb_scrub_packet(skb, true);
 	skb->encapsulation = 0;
 	skb->priority = 0;
