@@ -4,12 +4,16 @@
  *
  *   hw_info		identification registers of the emulated chip
  *   ports/<N>/link	"up" or "down", as the port's PHY reports it
+ *   ports/<N>/rx_stall	fault injection: 1 stalls the port's ingress FIFO
+ *			(frames queue, then overflow into rx_fifo_drops),
+ *			0 resumes it
  *
  * As everywhere in the kernel, debugfs failures are not fatal.
  */
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include "npusim.h"
 
@@ -44,6 +48,39 @@ static int npusim_port_link_show(struct seq_file *s, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_port_link);
+
+static ssize_t npusim_port_rx_stall_write(struct file *file,
+					  const char __user *ubuf,
+					  size_t count, loff_t *ppos)
+{
+	struct npusim_port *port = file->private_data;
+	bool stall;
+	int err;
+
+	err = kstrtobool_from_user(ubuf, count, &stall);
+	if (err)
+		return err;
+	port->rx_stall = stall;
+	npusim_hw_port_set_rx_stall(port->hw_port, stall);
+	return count;
+}
+
+static ssize_t npusim_port_rx_stall_read(struct file *file, char __user *ubuf,
+					 size_t count, loff_t *ppos)
+{
+	struct npusim_port *port = file->private_data;
+	char buf[3] = { port->rx_stall ? '1' : '0', '\n', '\0' };
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, 2);
+}
+
+static const struct file_operations npusim_port_rx_stall_fops = {
+	.open = simple_open,
+	.read = npusim_port_rx_stall_read,
+	.write = npusim_port_rx_stall_write,
+	.llseek = generic_file_llseek,
+	.owner = THIS_MODULE,
+};
 
 int npusim_debugfs_init(void)
 {
@@ -81,6 +118,8 @@ void npusim_port_debugfs_init(struct npusim_port *port)
 	port->ddir = debugfs_create_dir(name, port->nsim_dev->ports_ddir);
 	debugfs_create_file("link", 0400, port->ddir, port,
 			    &npusim_port_link_fops);
+	debugfs_create_file("rx_stall", 0600, port->ddir, port,
+			    &npusim_port_rx_stall_fops);
 }
 
 void npusim_port_debugfs_exit(struct npusim_port *port)

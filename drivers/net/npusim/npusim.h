@@ -106,6 +106,7 @@ struct npusim_dev {
  * @dl_port: devlink port
  * @napi: receive NAPI context
  * @index: port number
+ * @rx_stall: state of the rx_stall debugfs knob
  * @ddir: debugfs directory of the port
  */
 struct npusim_port {
@@ -115,6 +116,7 @@ struct npusim_port {
 	struct devlink_port dl_port;
 	struct napi_struct napi;
 	unsigned int index;
+	bool rx_stall;
 	struct dentry *ddir;
 };
 

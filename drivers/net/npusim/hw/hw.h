@@ -42,6 +42,7 @@ struct npusim_hw_port_counters {
  *	wiring lock, read under RCU by the datapath
  * @enabled: MAC enabled by the driver (written under the wiring lock)
  * @mru: longest L3 payload accepted on receive
+ * @rx_stall: fault injection: the host side of the FIFO is stalled
  * @rx_fifo: ingress FIFO, between the wire and the host
  * @irq_handler: driver's interrupt handler
  * @irq_ctx: its context
@@ -53,6 +54,7 @@ struct npusim_hw_port {
 	struct npusim_hw_port __rcu *peer;
 	bool enabled;
 	unsigned int mru;
+	bool rx_stall;
 	struct ptr_ring rx_fifo;
 	npusim_hw_irq_handler_t irq_handler;
 	void *irq_ctx;

@@ -234,6 +234,7 @@ void npusim_hw_port_set_irq(struct npusim_hw_port *port,
 void npusim_hw_port_enable(struct npusim_hw_port *port, bool enable);
 void npusim_hw_port_set_mru(struct npusim_hw_port *port, unsigned int mru);
 bool npusim_hw_port_link_up(struct npusim_hw_port *port);
+void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall);
 void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 			     struct npusim_hw_port_mib *mib);
 

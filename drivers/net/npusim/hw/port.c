@@ -153,6 +153,29 @@ bool npusim_hw_port_link_up(struct npusim_hw_port *port)
 }
 
 /**
+ * npusim_hw_port_set_rx_stall() - stall or resume the ingress FIFO
+ * @port: the port
+ * @stall: true to stop handing frames to the host
+ *
+ * Fault injection: while stalled, npusim_hw_port_rx() finds the FIFO
+ * empty, so arriving frames fill it and then overflow into
+ * rx_fifo_drops, as when a host stops servicing its RX ring.  Resuming
+ * raises the RX interrupt for the frames that waited.
+ */
+void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall)
+{
+	WRITE_ONCE(port->rx_stall, stall);
+	if (stall)
+		return;
+	rcu_read_lock();
+	local_bh_disable();
+	if (!ptr_ring_empty_bh(&port->rx_fifo))
+		npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
+	local_bh_enable();
+	rcu_read_unlock();
+}
+
+/**
  * npusim_hw_port_read_mib() - read the MAC counters
  * @port: the port
  * @mib: filled with the counters
@@ -362,6 +385,8 @@ enum npusim_hw_rx_status npusim_hw_port_rx(struct npusim_hw_port *port,
 	bool done;
 
 	*skb = NULL;
+	if (READ_ONCE(port->rx_stall))
+		return NPUSIM_HW_RX_EMPTY;
 	frame = ptr_ring_consume(&port->rx_fifo);
 	if (!frame)
 		return NPUSIM_HW_RX_EMPTY;

@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim ingress FIFO: bounded, overflow counted as a drop.  The debugfs
+# fault knob ports/<N>/rx_stall stops the host from draining the port's
+# FIFO; frames then queue up to its depth (512) and the rest are dropped
+# and counted in rx_fifo_drops (ethtool -S) and rx_over_errors (ip -s).
+# Resuming delivers exactly the frames that waited.
+#
+#   ns1 [npusimA p0 10.13.0.1] <-> [npusimB p0 10.13.0.2] ns2
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip jq ethtool python3
+npusim_load || skip_all "npusim module not available"
+debugfs_mount || skip_all "debugfs not available"
+trap cleanup EXIT
+
+FIFO_LEN=512
+SENT=600
+
+ns1='' ns2=''
+ns_create ns1 ns2 || bail_out "cannot create netns"
+for ns in "$ns1" "$ns2"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 ||
+		bail_out "cannot disable IPv6 in $ns"
+done
+A=$(npusim_rand_id)
+npusim_new "$A" 1 "$ns1" || bail_out "cannot create npusim$A"
+A0=${PORT_NAMES[0]}
+B=$(npusim_rand_id)
+npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
+B0=${PORT_NAMES[0]}
+npusim_link "$ns1" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+MAC_A=$(ip -n "$ns1" -j link show dev "$A0" | jq -r '.[0].address')
+MAC_B=$(ip -n "$ns2" -j link show dev "$B0" | jq -r '.[0].address')
+ip -n "$ns1" -b - <<- EOF || bail_out "cannot configure $A0"
+	addr add 10.13.0.1/24 dev $A0
+	neigh add 10.13.0.2 lladdr $MAC_B nud permanent dev $A0
+	link set $A0 up
+EOF
+ip -n "$ns2" -b - <<- EOF || bail_out "cannot configure $B0"
+	addr add 10.13.0.2/24 dev $B0
+	neigh add 10.13.0.1 lladdr $MAC_A nud permanent dev $B0
+	link set $B0 up
+EOF
+wait_until 5 carrier "$ns1" "$A0" || bail_out "$A0: no carrier"
+
+STALL=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_stall
+
+# Send $SENT UDP datagrams from ns1 to a port nobody listens on.
+send_burst()
+{
+	ip netns exec "$ns1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    s.sendto(b"x" * 64, ("10.13.0.2", 9))
+' "$SENT"
+}
+
+rx_cpu_is()
+{
+	[ "$(ethtool_stat "$ns2" "$B0" rx_cpu_packets)" = "$1" ]
+}
+
+test_knob()
+{
+	RET=0
+	[ -w "$STALL" ]
+	check_err $? "$STALL missing"
+	check_eq "rx_stall initially" 0 "$(cat "$STALL" 2> /dev/null)"
+	expect_errno EINVAL "$STALL" "maybe"
+	check_eq "rx_stall after a bad write" 0 "$(cat "$STALL" 2> /dev/null)"
+	log_test "rx_stall knob: present, 0 by default, bad input refused"
+}
+
+test_overflow()
+{
+	local rx0 drop0 cpu0 over0
+
+	RET=0
+	ethtool_stats "$ns2" "$B0"
+	rx0=${ETS[rx_packets]} drop0=${ETS[rx_fifo_drops]} cpu0=${ETS[rx_cpu_packets]}
+	ip_stats "$ns2" "$B0"
+	over0=${IPS[rx_over_errors]}
+
+	echo 1 > "$STALL"
+	check_err $? "cannot stall the FIFO"
+	send_burst
+	check_err $? "cannot send the burst"
+	ethtool_stats "$ns2" "$B0"
+	check_eq "rx_packets while stalled" $((rx0 + FIFO_LEN)) "${ETS[rx_packets]}"
+	check_eq "rx_fifo_drops" $((drop0 + SENT - FIFO_LEN)) "${ETS[rx_fifo_drops]}"
+	check_eq "rx_cpu_packets while stalled" "$cpu0" "${ETS[rx_cpu_packets]}"
+	ip_stats "$ns2" "$B0"
+	check_eq "ip -s rx_over_errors" $((over0 + SENT - FIFO_LEN)) "${IPS[rx_over_errors]}"
+	log_test "stalled FIFO holds $FIFO_LEN frames, the other $((SENT - FIFO_LEN)) are counted drops"
+
+	RET=0
+	echo 0 > "$STALL"
+	check_err $? "cannot resume the FIFO"
+	wait_until 10 rx_cpu_is $((cpu0 + FIFO_LEN))
+	check_err $? "rx_cpu_packets: expected $((cpu0 + FIFO_LEN)), observed $(ethtool_stat "$ns2" "$B0" rx_cpu_packets)"
+	check_eq "rx_fifo_drops after resume" $((drop0 + SENT - FIFO_LEN)) \
+		"$(ethtool_stat "$ns2" "$B0" rx_fifo_drops)"
+	log_test "resuming delivers the $FIFO_LEN queued frames to the stack"
+}
+
+test_knob
+test_overflow
+
+exit_tests
