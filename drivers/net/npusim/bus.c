@@ -259,43 +259,52 @@ static int npusim_bus_get_port(const char *op, const char *word,
 	return 0;
 }
 
-/* link_device: "NETNSFD:IFINDEX NETNSFD:IFINDEX" */
-static ssize_t link_device_store(const struct bus_type *bus, const char *buf,
-				 size_t count)
+/*
+ * Parse exactly @n (1 or 2) words "NETNSFD:IFINDEX" into @ports.
+ * Under RTNL, which keeps the netdevs, and so the ports, alive.
+ */
+static int npusim_bus_get_ports(const char *op, const char *buf, size_t count,
+				struct npusim_port **ports, int n)
 {
-	struct npusim_port *a, *b;
 	char *copy, *words[2];
-	int err;
+	int i, err = 0;
 
 	copy = kstrndup(buf, count, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	if (npusim_bus_split(copy, words, ARRAY_SIZE(words)) != 2) {
-		pr_err("link_device: expected \"NETNSFD:IFINDEX NETNSFD:IFINDEX\"\n");
+	if (npusim_bus_split(copy, words, n) != n) {
+		pr_err("%s: expected %s\n", op, n == 1 ? "\"NETNSFD:IFINDEX\"" :
+		       "\"NETNSFD:IFINDEX NETNSFD:IFINDEX\"");
 		err = -EINVAL;
-		goto out_free;
 	}
+	for (i = 0; !err && i < n; i++)
+		err = npusim_bus_get_port(op, words[i], &ports[i]);
+	kfree(copy);
+	return err;
+}
+
+/* link_device: "NETNSFD:IFINDEX NETNSFD:IFINDEX" */
+static ssize_t link_device_store(const struct bus_type *bus, const char *buf,
+				 size_t count)
+{
+	struct npusim_port *p[2];
+	int err;
 
 	rtnl_lock();
-	err = npusim_bus_get_port("link_device", words[0], &a);
+	err = npusim_bus_get_ports("link_device", buf, count, p, 2);
 	if (err)
 		goto out_unlock;
-	err = npusim_bus_get_port("link_device", words[1], &b);
-	if (err)
-		goto out_unlock;
-	if (a == b) {
-		pr_err("link_device: cannot link %s to itself\n", a->ndev->name);
+	if (p[0] == p[1]) {
+		pr_err("link_device: cannot link %s to itself\n", p[0]->ndev->name);
 		err = -EINVAL;
 		goto out_unlock;
 	}
-	err = npusim_hw_wire_connect(a->hw_port, b->hw_port);
+	err = npusim_hw_wire_connect(p[0]->hw_port, p[1]->hw_port);
 	if (err)
 		pr_err("link_device: %s or %s is already linked\n",
-		       a->ndev->name, b->ndev->name);
+		       p[0]->ndev->name, p[1]->ndev->name);
 out_unlock:
 	rtnl_unlock();
-out_free:
-	kfree(copy);
 	return err ? err : count;
 }
 static BUS_ATTR_WO(link_device);
@@ -305,20 +314,10 @@ static ssize_t unlink_device_store(const struct bus_type *bus, const char *buf,
 				   size_t count)
 {
 	struct npusim_port *port;
-	char *copy, *words[1];
 	int err;
 
-	copy = kstrndup(buf, count, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	if (npusim_bus_split(copy, words, ARRAY_SIZE(words)) != 1) {
-		pr_err("unlink_device: expected \"NETNSFD:IFINDEX\"\n");
-		err = -EINVAL;
-		goto out_free;
-	}
-
 	rtnl_lock();
-	err = npusim_bus_get_port("unlink_device", words[0], &port);
+	err = npusim_bus_get_ports("unlink_device", buf, count, &port, 1);
 	if (err)
 		goto out_unlock;
 	err = npusim_hw_wire_disconnect(port->hw_port);
@@ -326,8 +325,6 @@ static ssize_t unlink_device_store(const struct bus_type *bus, const char *buf,
 		pr_err("unlink_device: %s is not linked\n", port->ndev->name);
 out_unlock:
 	rtnl_unlock();
-out_free:
-	kfree(copy);
 	return err ? err : count;
 }
 static BUS_ATTR_WO(unlink_device);

@@ -20,32 +20,7 @@ FIFO_LEN=512
 SENT=600
 
 ns1='' ns2=''
-ns_create ns1 ns2 || bail_out "cannot create netns"
-for ns in "$ns1" "$ns2"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 ||
-		bail_out "cannot disable IPv6 in $ns"
-done
-A=$(npusim_rand_id)
-npusim_new "$A" 1 "$ns1" || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "$ns1" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
-MAC_A=$(ip -n "$ns1" -j link show dev "$A0" | jq -r '.[0].address')
-MAC_B=$(ip -n "$ns2" -j link show dev "$B0" | jq -r '.[0].address')
-ip -n "$ns1" -b - <<- EOF || bail_out "cannot configure $A0"
-	addr add 10.13.0.1/24 dev $A0
-	neigh add 10.13.0.2 lladdr $MAC_B nud permanent dev $A0
-	link set $A0 up
-EOF
-ip -n "$ns2" -b - <<- EOF || bail_out "cannot configure $B0"
-	addr add 10.13.0.2/24 dev $B0
-	neigh add 10.13.0.1 lladdr $MAC_A nud permanent dev $B0
-	link set $B0 up
-EOF
-wait_until 5 carrier "$ns1" "$A0" || bail_out "$A0: no carrier"
+quiet_pair_setup 10.13.0
 
 STALL=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_stall
 
