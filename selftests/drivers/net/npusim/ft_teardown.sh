@@ -161,13 +161,13 @@ test_fin_rst()
 	RET=0
 	ft_nft_load
 	ft_snap fin_a
-	ft_flow_start fin tcp "$FT_S4" 5851 duration=4
-	ft_wait_ct tcp 5851 HW_OFFLOAD 10
+	ft_flow_start fin tcp "$FT_S4" 5891 duration=4
+	ft_wait_ct tcp 5891 HW_OFFLOAD 10
 	check_err $? "TCP flow not offloaded: '$CT_STATE'"
 	ft_flow_finish fin tcp
 	ft_snap fin_b
 	no_entries "the connection ended with FIN"
-	wait_until 3 _ft_ct_not_offloaded tcp 5851
+	wait_until 3 _ft_ct_not_offloaded tcp 5891
 	check_err $? "ct still '$CT_STATE' after FIN"
 	p0=$(ft_delta fin_a fin_b r0.rx_punt_tcp_flags)
 	p1=$(ft_delta fin_a fin_b r1.rx_punt_tcp_flags)
@@ -176,8 +176,8 @@ test_fin_rst()
 	log_test "TCP FIN ends an offloaded flow: entries removed"
 
 	RET=0
-	ft_flow_start rst tcp "$FT_S6" 5852 duration=4 rst
-	ft_wait_ct tcp 5852 HW_OFFLOAD 10
+	ft_flow_start rst tcp "$FT_S6" 5892 duration=4 rst
+	ft_wait_ct tcp 5892 HW_OFFLOAD 10
 	check_err $? "TCP flow not offloaded: '$CT_STATE'"
 	ft_flow_stop_wait rst
 	no_entries "the connection ended with RST"
@@ -185,10 +185,10 @@ test_fin_rst()
 
 	RET=0
 	bg_run ip netns exec "$FT_NSS" timeout 60 socat -u \
-		TCP-LISTEN:5853,reuseaddr,fork OPEN:/dev/null
-	wait_listen "$FT_NSS" 5853
+		TCP-LISTEN:5893,reuseaddr,fork OPEN:/dev/null
+	wait_listen "$FT_NSS" 5893
 	ip netns exec "$FT_NSC" timeout 60 sh -c "for i in 1 2 3 4 5 6; do
-		socat -u OPEN:$(ft_data 2097152) TCP:$FT_S4:5853 || exit 1; done"
+		socat -u OPEN:$(ft_data 2097152) TCP:$FT_S4:5893 || exit 1; done"
 	check_err $? "socat transfers failed"
 	no_entries "6 short connections"
 	bg_kill_all
