@@ -1204,6 +1204,7 @@ ft_flow_start()
 	local name=$1 proto=$2 dst=$3 dport=$4 opt
 	local listen=$4 sport=0 dur=8 count=800 size=400 interval='' bytes=4194304
 	local echo='' rst='' ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 in out
+	local scale=${NPUSIM_TIMEOUT_SCALE:-1} has_count=''
 
 	shift 4
 	for opt in "$@"; do
@@ -1211,7 +1212,7 @@ ft_flow_start()
 		listen=*) listen=${opt#*=} ;;
 		sport=*) sport=${opt#*=} ;;
 		duration=*) dur=${opt#*=} ;;
-		count=*) count=${opt#*=} ;;
+		count=*) count=${opt#*=} has_count=1 ;;
 		size=*) size=${opt#*=} ;;
 		interval=*) interval=${opt#*=} ;;
 		bytes=*) bytes=${opt#*=} ;;
@@ -1219,6 +1220,12 @@ ft_flow_start()
 		rst) rst=--rst ;;
 		esac
 	done
+	# A slower (debug) kernel needs longer flows for the same checks:
+	# stretch durations, keeping the packet rate.
+	if [ "$scale" -gt 1 ]; then
+		dur=$((dur * scale))
+		[ -n "$has_count" ] || [ -n "$interval" ] || count=$((count * scale))
+	fi
 	[ -n "$interval" ] || interval=$(awk "BEGIN { print $dur / $count }")
 	rm -f "$ready" "$res"
 	printf -v "FLOW_${name}_RES" '%s' "$res"
