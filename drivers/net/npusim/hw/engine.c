@@ -361,10 +361,6 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	unsigned int in_len;
 	u32 index;
 
-	if (!npusim_hw_ft_used(hw)) {
-		reason = NPUSIM_HW_PUNT_MISS;
-		goto punt;
-	}
 	reason = npusim_hw_parse(port, skb, &f);
 	if (reason != NPUSIM_HW_PUNT_MAX)
 		goto punt;
