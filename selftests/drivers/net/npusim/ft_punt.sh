@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim packet engine punts: frames the NPU must not forward go to the
+# router's stack unchanged and their reason is counted in ethtool -S
+# (rx_punt_<reason> of the ingress port), never in rx_npu_fwd_packets.
+# Each case sends N datagrams through the router with an offload flowtable
+# and expects the reason's counter to grow by exactly what was sent:
+# TTL 1, IPv4 options, IPv4 fragments, an IPv6 extension header, and
+# packets of an offloaded flow longer than the egress port's MTU.
+#
+#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack awk
+npusim_load || skip_all "npusim module not available"
+
+cleanup_test()
+{
+	ft_cleanup
+}
+trap cleanup EXIT
+
+ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
+[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_nft_load || bail_out "ruleset: $ERRMSG"
+
+N=10
+SPORT=41000
+
+# send KIND DST DPORT: N UDP datagrams from the client, shaped by KIND.
+send()
+{
+	ip netns exec "$FT_NSC" python3 -c '
+import socket, sys
+kind, dst, dport, n, sport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+v6 = ":" in dst
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::" if v6 else "0.0.0.0", sport))
+size = 64
+if kind == "ttl":
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
+elif kind == "options":
+    # four bytes of options: NOP NOP NOP EOL
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, b"\x01\x01\x01\x00")
+elif kind == "fragment":
+    # 2000 bytes over a 1500 MTU, DF off: two fragments each
+    # IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0 (linux/in.h)
+    s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_MTU_DISCOVER", 10), 0)
+    size = 2000
+elif kind == "ipv6_ext":
+    # hop-by-hop header with a PadN option
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, b"\x00\x00\x01\x04\x00\x00\x00\x00")
+elif kind == "big":
+    size = 1400
+for i in range(n):
+    s.sendto(bytes(size), (dst, dport))
+' "$1" "$2" "$3" "$N" "${4:-0}"
+}
+
+# punt_case NAME KIND DST DPORT REASON FRAMES [SPORT]
+punt_case()
+{
+	local name=$1 kind=$2 dst=$3 dport=$4 reason=$5 frames=$6 d
+
+	RET=0
+	ft_snap "${name}_a"
+	send "$kind" "$dst" "$dport" "${7:-0}"
+	check_err $? "cannot send the $kind datagrams"
+	_sleep 1
+	ft_snap "${name}_b"
+	d=$(ft_delta "${name}_a" "${name}_b" "r0.rx_punt_$reason")
+	check_eq "$FT_R0 rx_punt_$reason delta" "$frames" "$d"
+	d=$(ft_delta "${name}_a" "${name}_b" r0.rx_npu_fwd_packets)
+	check_eq "$FT_R0 rx_npu_fwd_packets delta" 0 "$d"
+	log_test "$name: punted to the stack, counted as $reason"
+}
+
+punt_case ttl ttl "$FT_S4" 5961 ttl "$N"
+punt_case ip_options options "$FT_S4" 5962 ip_options "$N"
+punt_case fragment fragment "$FT_S4" 5963 fragment $((2 * N))
+punt_case ipv6_ext ipv6_ext "$FT_S6" 5964 ipv6_ext "$N"
+
+# MTU: an offloaded flow whose egress port shrank below its packets.
+RET=0
+ft_flow_start mtu udp "$FT_S4" 5965 sport=$SPORT count=100 interval=0.02
+check_err $? "$ERRMSG"
+ft_wait_ct udp 5965 HW_OFFLOAD 15
+check_err $? "flow not offloaded: '$CT_STATE'"
+wait "$FLOW_mtu_SPID" 2> /dev/null
+ip -n "$FT_NSR" link set dev "$FT_R1" mtu 1280
+check_err $? "cannot lower the MTU of $FT_R1"
+log_test "mtu: offloaded flow ready, egress MTU lowered to 1280"
+
+punt_case mtu big "$FT_S4" 5965 mtu "$N" $SPORT
+ip -n "$FT_NSR" link set dev "$FT_R1" mtu 1500
+ft_flow_stop mtu
+
+exit_tests
