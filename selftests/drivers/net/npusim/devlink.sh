@@ -181,8 +181,34 @@ test_ethtool()
 	log_test "ethtool -S: port counters present"
 }
 
+# debugfs: hw_info shows the chip's registers (the serial being devlink's),
+# one ports/<N>/link per port, "down" while the port is unwired and down.
+test_debugfs()
+{
+	local d=$NPUSIM_DFS/npusim$A info serial n
+
+	RET=0
+	debugfs_mount
+	info=$(cat "$d/hw_info" 2> /dev/null)
+	[[ "$info" == *"chip_id: 0x5e51"* ]]
+	check_err $? "hw_info has no 'chip_id: 0x5e51': '$info'"
+	[[ "$info" == *"ports: 4"* ]]
+	check_err $? "hw_info has no 'ports: 4': '$info'"
+	serial=$(devlink -j dev info "npusim/npusim$A" |
+		 jq -r '.info[].serial_number')
+	[ -n "$serial" ] && [[ "$info" == *"serial: $serial"* ]]
+	check_err $? "hw_info serial differs from devlink's '$serial'"
+	for n in 0 1 2 3; do
+		check_eq "ports/$n/link" down "$(cat "$d/ports/$n/link" 2> /dev/null)"
+	done
+	[ ! -e "$d/ports/4" ]
+	check_err $? "ports/4 exists on a 4-port device"
+	log_test "debugfs: hw_info registers, ports/N/link per port"
+}
+
 test_devlink_dev
 test_devlink_info
+test_debugfs
 test_devlink_ports
 test_switchid
 test_phys_port_name

@@ -49,6 +49,9 @@ RET=0
 unsup1=$(ft_dfs fail_unsupported)
 [ -n "$unsup0" ] && [ -n "$unsup1" ] && [ "$unsup1" -gt "$unsup0" ]
 check_err $? "fail_unsupported moved from '$unsup0' to '$unsup1', expected growth"
+err=$(cat "$NPUSIM_DFS/npusim$FT_R/flow_table/last_error" 2> /dev/null)
+[[ "$err" == *"S-VLANs"* || "$err" == *"Unsupported action"* ]]
+check_err $? "flow_table/last_error does not explain the refusal: '$err'"
 log_test "802.1ad: REPLACE refused, counted in fail_unsupported"
 
 exit_tests
