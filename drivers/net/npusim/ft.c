@@ -19,6 +19,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
@@ -27,6 +28,9 @@
 #include <net/pkt_cls.h>
 
 #include "npusim.h"
+
+/* Upper bound of the debugfs destroy_delay_ms fault knob. */
+#define NPUSIM_FT_DESTROY_DELAY_MAX_MS	10000
 
 /**
  * struct npusim_ft_block - a flowtable bound to ports of a device
@@ -225,6 +229,14 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 
 	if (type != TC_SETUP_CLSFLOWER)
 		return -EOPNOTSUPP;
+
+	/* Outside the lock: a REPLACE may overtake the delayed DESTROY. */
+	if (cls->command == FLOW_CLS_DESTROY) {
+		unsigned int delay = READ_ONCE(ft->destroy_delay_ms);
+
+		if (delay)
+			msleep(delay);
+	}
 
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
@@ -490,6 +502,44 @@ static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_ft_last_error);
 
+static ssize_t npusim_ft_destroy_delay_write(struct file *file,
+					     const char __user *ubuf,
+					     size_t count, loff_t *ppos)
+{
+	struct npusim_ft *ft = file->private_data;
+	unsigned int ms;
+	int err;
+
+	err = kstrtouint_from_user(ubuf, count, 0, &ms);
+	if (err)
+		return err;
+	if (ms > NPUSIM_FT_DESTROY_DELAY_MAX_MS)
+		return -ERANGE;
+	WRITE_ONCE(ft->destroy_delay_ms, ms);
+	return count;
+}
+
+static ssize_t npusim_ft_destroy_delay_read(struct file *file,
+					    char __user *ubuf,
+					    size_t count, loff_t *ppos)
+{
+	struct npusim_ft *ft = file->private_data;
+	char buf[16];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%u\n",
+			READ_ONCE(ft->destroy_delay_ms));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static const struct file_operations npusim_ft_destroy_delay_fops = {
+	.open = simple_open,
+	.read = npusim_ft_destroy_delay_read,
+	.write = npusim_ft_destroy_delay_write,
+	.llseek = generic_file_llseek,
+	.owner = THIS_MODULE,
+};
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -512,6 +562,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_unsupported", 0400, dir,
 			   &ft->cnt.fail_unsupported);
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
+	debugfs_create_file("destroy_delay_ms", 0600, dir, ft,
+			    &npusim_ft_destroy_delay_fops);
 }
 
 /**

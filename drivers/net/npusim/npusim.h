@@ -67,6 +67,9 @@ struct npusim_ft_counters {
  * @cnt: activity counters, shown in debugfs
  * @last_error: extack message of the last refused REPLACE (a static
  *	string), shown in debugfs since nf_flowtable discards extack
+ * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
+ *	before it takes @lock, so tests can re-offload a flow while the
+ *	DESTROY of its previous instance is pending
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
@@ -74,6 +77,7 @@ struct npusim_ft {
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
 	const char *last_error;
+	unsigned int destroy_delay_ms;
 };
 
 /**
