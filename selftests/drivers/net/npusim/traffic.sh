@@ -60,17 +60,27 @@ delta()
 	fi
 }
 
-# check_iperf3 JSON: at least 10 MiB sent, some of it received.  iperf3's
-# receiver stops counting (and closes, discarding what is still queued) when
-# the sender says the test is over, so neither its receive total nor the
-# port counters are exact on a slow kernel.  Exact byte counts and data
-# integrity are checked on the socat transfers, whose receiver reads to EOF.
-check_iperf3()
+# iperf3_xfer NS_SRV NS_CLI ADDR PORT: 10 MiB with iperf3; at least that
+# much sent, some of it received.  iperf3's receiver stops counting (and
+# closes, discarding what is still queued) when the sender says the test
+# is over, so neither its receive total nor the port counters are exact on
+# a slow kernel.  Exact byte counts and data integrity are checked on the
+# socat transfers, whose receiver reads to EOF.
+iperf3_xfer()
 {
-	local sent recv
+	local pid out sent recv
 
-	sent=$(jq -r '.end.sum_sent.bytes' <<< "$1" 2> /dev/null)
-	recv=$(jq -r '.end.sum_received.bytes' <<< "$1" 2> /dev/null)
+	ip netns exec "$1" timeout 90 iperf3 -s -1 -B "$3" -p "$4" \
+		> /dev/null 2>&1 &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait_listen "$1" "$4"
+	check_err $? "iperf3 server does not listen"
+	out=$(ip netns exec "$2" timeout 90 iperf3 -c "$3" -p "$4" -n 10M -J)
+	check_err $? "iperf3 client failed"
+	wait "$pid"
+	sent=$(jq -r '.end.sum_sent.bytes' <<< "$out" 2> /dev/null)
+	recv=$(jq -r '.end.sum_received.bytes' <<< "$out" 2> /dev/null)
 	[ "${sent:-0}" -ge $((10 << 20)) ] 2> /dev/null
 	check_err $? "iperf3 sent '$sent' bytes, expected >= $((10 << 20))"
 	[ "${recv:-0}" -gt 0 ] 2> /dev/null
@@ -82,7 +92,7 @@ check_iperf3()
 # until the receiver has read it to EOF and exited.
 socat_xfer()
 {
-	local pid rc=0
+	local pid
 
 	ip netns exec "$1" timeout 60 socat -u "TCP-LISTEN:$4,reuseaddr" \
 		"OPEN:$5,creat,trunc" &
@@ -171,7 +181,7 @@ test_counters_exact()
 
 test_tcp_direct()
 {
-	local pid out d pk by pre=b0 post=b1 size=$((4 << 20))
+	local d pk by pre=b0 post=b1 size=$((4 << 20))
 
 	RET=0
 	head -c "$size" /dev/urandom > "$TMPD/in"
@@ -202,16 +212,7 @@ test_tcp_direct()
 	log_test "TSO segmented to MTU-sized frames"
 
 	RET=0
-	ip netns exec "$ns2" timeout 90 iperf3 -s -1 -B 10.11.0.2 -p 5201 \
-		> /dev/null 2>&1 &
-	pid=$!
-	BG_PIDS+=("$pid")
-	wait_listen "$ns2" 5201
-	check_err $? "iperf3 server does not listen"
-	out=$(ip netns exec "$ns1" timeout 90 iperf3 -c 10.11.0.2 -p 5201 -n 10M -J)
-	check_err $? "iperf3 client failed"
-	wait "$pid"
-	check_iperf3 "$out"
+	iperf3_xfer "$ns2" "$ns1" 10.11.0.2 5201
 	log_test "TCP transfer (iperf3 -n 10M)"
 }
 
@@ -256,7 +257,7 @@ setup_routed()
 
 test_routed()
 {
-	local pid out tx0 tx1
+	local tx0 tx1
 
 	RET=0
 	setup_routed
@@ -266,16 +267,7 @@ test_routed()
 	log_test "routed: ping client -> server through a 4-port device"
 
 	RET=0
-	ip netns exec "$nss" timeout 90 iperf3 -s -1 -B 10.21.2.2 -p 5202 \
-		> /dev/null 2>&1 &
-	pid=$!
-	BG_PIDS+=("$pid")
-	wait_listen "$nss" 5202
-	check_err $? "iperf3 server does not listen"
-	out=$(ip netns exec "$nsc" timeout 90 iperf3 -c 10.21.2.2 -p 5202 -n 10M -J)
-	check_err $? "iperf3 client failed"
-	wait "$pid"
-	check_iperf3 "$out"
+	iperf3_xfer "$nss" "$nsc" 10.21.2.2 5202
 	log_test "routed: iperf3 -n 10M client -> server"
 
 	RET=0
