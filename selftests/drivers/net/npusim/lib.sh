@@ -296,6 +296,7 @@ declare -A ERRNO_STR=(
 	[EBADF]="Bad file descriptor"
 	[ENOSPC]="No space left on device"
 	[EOPNOTSUPP]="Operation not supported"
+	[ERANGE]="Numerical result out of range"
 )
 
 # sysfs_write FILE STRING: write STRING (as is, in one write) to FILE.

@@ -1,0 +1,176 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim nf_flowtable hardware offload: a flow re-offloaded while the
+# DESTROY of its previous instance is still pending.  nf_flowtable sends
+# the new REPLACE (new cookie, same 5-tuple) and the old DESTROY from two
+# workqueues in either order; the driver must keep both entries and let
+# each DESTROY remove only its own.  The debugfs knob
+# flow_table/destroy_delay_ms holds the old DESTROY back so that the
+# overlap is certain:
+#
+#   1. a UDP flow (fixed source port) is offloaded: cookies A, 2 entries;
+#   2. its conntrack entry is deleted: nf_flowtable tears the flow down and
+#      sends DESTROY(A), which the driver delays;
+#   3. datagrams of the same 5-tuple too large for the client's MTU
+#      arrive fragmented, which the NPU punts; they reach the stack, create
+#      a new conntrack entry and a new flow: REPLACE(B) is installed next
+#      to A (4 entries, 2 per tuple);
+#   4. DESTROY(A) completes: B's 2 entries remain, the flow is
+#      [HW_OFFLOAD] and its datagrams are forwarded by the NPU.
+#
+#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack awk sort
+npusim_load || skip_all "npusim module not available"
+
+DELAY_F=
+
+cleanup_test()
+{
+	[ -n "$DELAY_F" ] && [ -w "$DELAY_F" ] && echo 0 > "$DELAY_F"
+	ft_cleanup
+}
+trap cleanup EXIT
+
+ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
+DELAY_F=$NPUSIM_DFS/npusim$FT_R/flow_table/destroy_delay_ms
+[ -w "$DELAY_F" ] || skip_all "npusim has no flow_table/destroy_delay_ms"
+
+SCALE=${NPUSIM_TIMEOUT_SCALE:-1}
+DPORT=5601
+SPORT=40601
+# long enough for REPLACE(B) to land on a slow kernel, short enough to
+# keep the test quick: DESTROY(A) is two callbacks, each delayed
+DELAY=$((4000 * SCALE))
+[ "$DELAY" -le 10000 ] || DELAY=10000
+
+# cookies_of TUPLE_PATTERN: the sorted cookies of the entries whose line
+# matches the pattern.
+cookies_of()
+{
+	grep -e "$1" "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null |
+		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^cookie=/) print $i }' |
+		sort | tr '\n' ' '
+}
+
+# udp_burst COUNT SIZE [CMD...]: datagrams of the flow; the server
+# receives them all.  CMD runs once the receiver is ready, right before
+# the first datagram.
+udp_burst()
+{
+	local count=$1 size=$2 rc res=$FT_TMP/burst.res ready=$FT_TMP/burst.ready
+
+	shift 2
+	rm -f "$ready"
+	ip netns exec "$FT_NSS" timeout 60 $FT_TOOL udp-recv "$DPORT" \
+		--count "$count" --timeout 5 --ready "$ready" > "$res" 2>&1 &
+	local rpid=$!
+	ft_ready_wait "$ready" || { kill "$rpid"; ERRMSG="receiver not ready"; return 1; }
+	if [ $# -gt 0 ] && ! "$@"; then
+		kill "$rpid"
+		ERRMSG="'$*' failed"
+		return 1
+	fi
+	ip netns exec "$FT_NSC" timeout 60 $FT_TOOL udp-send "$FT_S4" "$DPORT" \
+		--count "$count" --sport "$SPORT" --size "$size" --interval 0.01
+	rc=$?
+	wait "$rpid" || rc=1
+	grep -q "received=$count " "$res" || { rc=1; ERRMSG="receiver: $(cat "$res")"; }
+	return $rc
+}
+
+ct_delete()
+{
+	ip netns exec "$FT_NSR" conntrack -D -p udp --dport "$DPORT" > /dev/null 2>&1
+}
+
+RET=0
+ft_nft_load
+check_err $? "loading the ruleset failed: $ERRMSG"
+ft_ct_flush
+udp_burst 100 200
+check_err $? "first burst: $ERRMSG"
+ft_wait_ct udp "$DPORT" HW_OFFLOAD 15
+check_err $? "ct state '$CT_STATE', expected [HW_OFFLOAD]"
+ft_wait_entries 2
+check_err $? "$(ft_entries) entries, expected 2"
+ORIG="udp $FT_C4:$SPORT->$FT_S4:$DPORT"
+REPL="udp $FT_S4:$DPORT->$FT_C4:$SPORT"
+A=$(cookies_of "$ORIG\|$REPL")
+[ "$(wc -w <<< "$A")" -eq 2 ]
+check_err $? "cookies of the flow: '$A', expected 2"
+log_info "first instance: $A"
+log_test "flow offloaded: one cookie per direction"
+
+RET=0
+d0=$(ft_dfs destroy_calls)
+echo "$DELAY" > "$DELAY_F"
+check_err $? "cannot set destroy_delay_ms"
+f0=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
+# conntrack -D: A's DESTROY is queued within the flowtable's 1 s gc period
+# and held back; the flow's next datagrams are fragmented, pass the NPU
+# and re-create it
+udp_burst 20 3000 ct_delete
+check_err $? "conntrack -D, then a burst of fragmented datagrams: $ERRMSG"
+f1=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
+[ -n "$f0" ] && [ -n "$f1" ] && [ $((f1 - f0)) -ge 40 ]
+check_err $? "$FT_R0 rx_punt_fragment moved from '$f0' to '$f1' (expected +40)"
+ft_wait_entries 4 $((DELAY / 1000))
+check_err $? "$(ft_entries) entries while DESTROY(A) is pending, expected 4"
+ALL=$(cookies_of "$ORIG\|$REPL")
+N_ORIG=$(cookies_of "$ORIG" | wc -w)
+N_REPL=$(cookies_of "$REPL" | wc -w)
+check_eq "entries for $ORIG" 2 "$N_ORIG"
+check_eq "entries for $REPL" 2 "$N_REPL"
+B=$(tr ' ' '\n' <<< "$ALL" | grep -v -x -F -e "${A%% *}" -e "$(awk '{ print $2 }' <<< "$A")" |
+	grep . | sort | tr '\n' ' ')
+[ "$(wc -w <<< "$B")" -eq 2 ]
+check_err $? "new cookies next to $A: '$B', expected 2"
+[ "$RET" -eq 0 ] || ft_dfs_dump
+log_test "re-offload while DESTROY is pending: both instances installed"
+
+RET=0
+ft_wait_entries 2 $((4 * DELAY / 1000 + 10))
+check_err $? "$(ft_entries) entries after DESTROY(A), expected 2"
+LEFT=$(cookies_of "$ORIG\|$REPL")
+check_eq "cookies left" "$B" "$LEFT"
+d1=$(ft_dfs destroy_calls)
+check_eq "DESTROY calls" 2 $((d1 - d0))
+echo 0 > "$DELAY_F"
+[ "$RET" -eq 0 ] || ft_dfs_dump
+log_test "DESTROY of the old instance removes only its own entries"
+
+RET=0
+ft_snap reoff_a
+udp_burst 100 200
+check_err $? "burst after the re-offload: $ERRMSG"
+ft_snap reoff_b
+d=$(ft_delta reoff_a reoff_b r0.rx_npu_fwd_packets)
+[ "$d" != "?" ] && [ "$d" -ge 100 ]
+check_err $? "NPU forwarded $d of 100 datagrams of the re-offloaded flow"
+ft_ct udp "$DPORT"
+check_eq "ct state" HW_OFFLOAD "$CT_STATE"
+[ "$(awk '{ s += $0 } END { print s }' < <(grep -e "$ORIG" \
+	"$NPUSIM_DFS/npusim$FT_R/flow_table/entries" |
+	sed 's/.* packets=\([0-9]*\) .*/\1/'))" -ge 100 ]
+check_err $? "the new entry did not count the datagrams"
+log_test "the re-offloaded flow is forwarded by the NPU with its new entry"
+
+RET=0
+ft_ct_flush
+check_err $? "entries left after conntrack -F: $(ft_entries)"
+log_test "conntrack -F removes the new instance"
+
+RET=0
+expect_errno EINVAL "$DELAY_F" "abc"
+expect_errno EINVAL "$DELAY_F" "-1"
+expect_errno ERANGE "$DELAY_F" "10001"
+check_eq "destroy_delay_ms after bad writes" 0 "$(cat "$DELAY_F")"
+echo 10000 > "$DELAY_F" && echo 0 > "$DELAY_F"
+check_err $? "writing 10000 then 0 failed"
+log_test "destroy_delay_ms refuses bad values and keeps its setting"
+
+exit_tests
