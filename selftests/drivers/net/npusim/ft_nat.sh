@@ -24,19 +24,7 @@ ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
 [ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
 	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
 
-SNAT="
-table ip nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname \"$FT_R1\" masquerade
-	}
-}
-table ip6 nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname \"$FT_R1\" masquerade
-	}
-}"
+SNAT=$(ft_masquerade "$FT_R1")
 
 # The client connects to the router's LAN address; port 60xx is forwarded
 # to the server's port 70xx.

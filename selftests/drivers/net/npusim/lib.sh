@@ -724,7 +724,7 @@ FT_C4=10.31.1.2 FT_RL4=10.31.1.1 FT_RW4=10.31.2.1 FT_S4=10.31.2.2
 FT_C6=fd31:1::2 FT_RL6=fd31:1::1 FT_RW6=fd31:2::1 FT_S6=fd31:2::2
 FT_NSC='' FT_NSR='' FT_NSS=''
 FT_C='' FT_R='' FT_S=''
-FT_C0='' FT_R0='' FT_R1='' FT_S0='' FT_RW='' FT_SW=''
+FT_C0='' FT_R0='' FT_R1='' FT_S0='' FT_RW='' FT_SW='' FT_PPPOE_SID=''
 FT_CT=/proc/net/nf_conntrack
 FT_ANCHOR=
 FT_TMP=
@@ -1056,11 +1056,12 @@ $extra"
 # ft_topology_setup [OPTION...]: see above.
 ft_topology_setup()
 {
-	local opt size='' vlan='' tcpt='' udpt='' proto=802.1Q wr ws
+	local opt size='' vlan='' tcpt='' udpt='' proto=802.1Q wr ws pppoe=''
 	local nsc nsr nss
 
 	for opt in "$@"; do
 		case $opt in
+		pppoe) pppoe=1 ;;
 		size=*) size=${opt#size=} ;;
 		vlan=*) vlan=${opt#vlan=} ;;
 		qinq=*) vlan=${opt#qinq=}; proto=802.1ad ;;
@@ -1113,23 +1114,36 @@ ft_topology_setup()
 		route add default via $FT_RL4
 		route add ::/0 via $FT_RL6
 	EOF
-	ip -n "$nsr" -b - <<- EOF || return 1
-		addr add $FT_RL4/24 dev $FT_R0
-		addr add $FT_RL6/64 dev $FT_R0 nodad
-		addr add $FT_RW4/24 dev $wr
-		addr add $FT_RW6/64 dev $wr nodad
-		link set $FT_R0 up
-		link set $FT_R1 up
-		link set $wr up
-	EOF
-	ip -n "$nss" -b - <<- EOF || return 1
-		addr add $FT_S4/24 dev $ws
-		addr add $FT_S6/64 dev $ws nodad
-		link set $FT_S0 up
-		link set $ws up
-		route add default via $FT_RW4
-		route add ::/0 via $FT_RW6
-	EOF
+	if [ -n "$pppoe" ]; then
+		ip -n "$nsr" -b - <<- EOF || return 1
+			addr add $FT_RL4/24 dev $FT_R0
+			addr add $FT_RL6/64 dev $FT_R0 nodad
+			link set $FT_R0 up
+			link set $FT_R1 up
+		EOF
+		ip -n "$nss" link set "$FT_S0" up || return 1
+		wait_until 5 carrier "$nss" "$FT_S0" ||
+			{ ERRMSG="$FT_S0: no carrier"; return 1; }
+		ft_pppoe_up || return 1
+	else
+		ip -n "$nsr" -b - <<- EOF || return 1
+			addr add $FT_RL4/24 dev $FT_R0
+			addr add $FT_RL6/64 dev $FT_R0 nodad
+			addr add $FT_RW4/24 dev $wr
+			addr add $FT_RW6/64 dev $wr nodad
+			link set $FT_R0 up
+			link set $FT_R1 up
+			link set $wr up
+		EOF
+		ip -n "$nss" -b - <<- EOF || return 1
+			addr add $FT_S4/24 dev $ws
+			addr add $FT_S6/64 dev $ws nodad
+			link set $FT_S0 up
+			link set $ws up
+			route add default via $FT_RW4
+			route add ::/0 via $FT_RW6
+		EOF
+	fi
 	wait_until 5 carrier "$nsc" "$FT_C0" || { ERRMSG="$FT_C0: no carrier"; return 1; }
 	wait_until 5 carrier "$nss" "$FT_S0" || { ERRMSG="$FT_S0: no carrier"; return 1; }
 	ft_anchor || { ERRMSG="cannot park a process in $nsr"; return 1; }
@@ -1139,11 +1153,100 @@ ft_topology_setup()
 }
 
 # ft_topology_teardown: remove the topology's devices and namespaces.
+# ft_pppoe_up: the server runs a PPPoE access concentrator (pppoe-server)
+# on its port, the router dials it with pppd's kernel-mode PPPoE plugin
+# on its WAN port: FT_RW=pppwan ($FT_RW4 / $FT_RW6) on the router,
+# FT_SW=pppisp ($FT_S4 / $FT_S6) on the server.  FT_PPPOE_SID is the
+# session id.  pppd's logs are in $FT_TMP/pppd-{router,server}.log.
+ft_pppoe_up()
+{
+	local opts=$FT_TMP/pppoe-server.options t=$((20 * ${NPUSIM_TIMEOUT_SCALE:-1}))
+
+	modprobe -q pppoe 2> /dev/null
+	[ -c /dev/ppp ] || { ERRMSG="no /dev/ppp (ppp_generic)"; return 1; }
+	# pppd takes a lock under /run/lock and writes pid files to /run
+	mkdir -p /run/lock /run/pppd 2> /dev/null
+	FT_RW=pppwan FT_SW=pppisp
+	printf '%s\n' noauth "ifname $FT_SW" +ipv6 "lcp-echo-interval 0" \
+		> "$opts" || return 1
+	ip netns exec "$FT_NSS" pppoe-server -F -I "$FT_S0" -N 1 \
+		-L "$FT_S4" -R "$FT_RW4" -O "$opts" \
+		> "$FT_TMP/pppd-server.log" 2>&1 &
+	BG_PIDS+=($!)
+	ip netns exec "$FT_NSR" pppd plugin rp-pppoe.so "$FT_R1" nodetach \
+		noauth user npusim ifname "$FT_RW" +ipv6 noipdefault \
+		lcp-echo-interval 0 > "$FT_TMP/pppd-router.log" 2>&1 &
+	BG_PIDS+=($!)
+	wait_until "$t" _ft_pppoe_ok ||
+		{ ERRMSG="no PPPoE session ($(tail -n 3 "$FT_TMP/pppd-router.log" |
+			tr '\n' ' '))"; return 1; }
+	# "PPP session is N" (/proc/net/pppoe shows it in network byte order)
+	FT_PPPOE_SID=$(awk '/PPP session is/ { print $NF; exit }' \
+		"$FT_TMP/pppd-router.log")
+	[ -n "$FT_PPPOE_SID" ] || { ERRMSG="no session id in pppd's log"; return 1; }
+	ip -n "$FT_NSR" -b - <<- EOF || return 1
+		addr add $FT_RW6 peer $FT_S6 dev $FT_RW nodad
+	EOF
+	ip -n "$FT_NSS" -b - <<- EOF || return 1
+		addr add $FT_S6 peer $FT_RW6 dev $FT_SW nodad
+		route add default dev $FT_SW
+		route add ::/0 dev $FT_SW
+	EOF
+}
+
+_ft_pppoe_ok()
+{
+	ip -n "$FT_NSR" -4 addr show dev "$FT_RW" 2> /dev/null | grep -q "inet $FT_RW4" &&
+		ip -n "$FT_NSS" -4 addr show dev "$FT_SW" 2> /dev/null |
+		grep -q "inet $FT_S4"
+}
+
+# ft_ns_kill NS...: terminate every process left in the namespaces (pppd
+# and the pppoe helpers fork away from the shell that started them).
+ft_ns_kill()
+{
+	local ns pids
+
+	for ns in "$@"; do
+		[ -n "$ns" ] || continue
+		pids=$(ip netns pids "$ns" 2> /dev/null)
+		[ -n "$pids" ] && kill $pids 2> /dev/null
+	done
+	for ns in "$@"; do
+		[ -n "$ns" ] || continue
+		wait_until 5 _ft_ns_empty "$ns"
+	done
+	return 0
+}
+
+_ft_ns_empty()
+{
+	[ -z "$(ip netns pids "$1" 2> /dev/null)" ]
+}
+
+# ft_masquerade OIF [FAMILY...]: a ruleset masquerading what leaves OIF,
+# for ft_nft_load's extra rules; families ip and/or ip6 (default both).
+ft_masquerade()
+{
+	local oif=$1 fam
+
+	shift
+	[ $# -gt 0 ] || set -- ip ip6
+	for fam in "$@"; do
+		printf '%s\n' "table $fam nat {" \
+			"	chain postrouting {" \
+			"		type nat hook postrouting priority srcnat; policy accept;" \
+			"		oifname \"$oif\" masquerade" \
+			"	}" "}"
+	done
+}
+
 ft_topology_teardown()
 {
 	local id
 
 	ft_anchor_kill
+	ft_ns_kill "$FT_NSR" "$FT_NSS"
 	for id in "$FT_C" "$FT_R" "$FT_S"; do
 		[ -n "$id" ] && npusim_del "$id" 2> /dev/null
 	done
@@ -1179,6 +1282,7 @@ ft_dmesg_new()
 ft_cleanup()
 {
 	ft_anchor_kill
+	ft_ns_kill "$FT_NSR" "$FT_NSS"
 	[ -n "$FT_TMP" ] && rm -rf "$FT_TMP"
 	FT_TMP=
 	return 0
@@ -1322,7 +1426,7 @@ ft_flow_finish()
 ft_flow_check()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt peer='' state=HW_OFFLOAD
-	local occ ent d min=20 rev
+	local occ ent d min=20 rev extra=''
 	local -a fopts=()
 
 	shift 4
@@ -1330,6 +1434,7 @@ ft_flow_check()
 		case $opt in
 		peer=*) peer=${opt#peer=} ;;
 		state=*) state=${opt#state=} ;;
+		check=*) extra=${opt#check=} ;;
 		*) fopts+=("$opt") ;;
 		esac
 	done
@@ -1357,6 +1462,8 @@ ft_flow_check()
 		check_eq "devlink flow_table occ" 0 "$occ"
 		check_eq "debugfs flow_table/entries lines" 0 "$ent"
 	fi
+	# the caller's own checks on the running flow (check_err only)
+	[ -z "$extra" ] || "$extra" "$name"
 	[ "$RET" -eq 0 ] || ft_dfs_dump
 	log_test "$name: ct [$state], occupancy $([ "$state" == HW_OFFLOAD ] && echo 2 || echo 0)"
 

@@ -1,0 +1,75 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim nf_flowtable hardware offload over a PPPoE uplink, as on a home
+# router: the router dials the server (pppd, kernel-mode PPPoE, on its WAN
+# port), masquerades out of the PPP interface and lists its two physical
+# ports in the flowtable.  nf_flowtable describes the WAN side with a
+# PPPOE_PUSH action; the NPU must strip the PPPoE session header on the way
+# in and push it (session id, length, PPP protocol) on the way out, so that
+# the server's PPPoE stack accepts every frame and the data arrives intact.
+#
+#   client [C p0] -- [R p0 | R p1 . pppwan] router -- [S p0 . pppisp] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack cmp awk pppd pppoe-server
+npusim_load || skip_all "npusim module not available"
+modprobe -q pppoe 2> /dev/null
+[ -e /proc/net/pppoe ] || skip_all "no PPPoE support in this kernel"
+
+cleanup_test()
+{
+	ft_cleanup
+}
+trap cleanup EXIT
+
+ft_topology_setup pppoe || bail_out "PPPoE topology: ${ERRMSG:-see above}"
+[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+log_info "PPPoE session $FT_PPPOE_SID on $FT_R1"
+
+SNAT=$(ft_masquerade "$FT_RW")
+
+RET=0
+ft_nft_load -- "$SNAT"
+check_err $? "loading the ruleset failed: $ERRMSG"
+log_test "PPPoE: masquerade out of $FT_RW, offload flowtable on the lower ports"
+
+# pppoe_push_check NAME (called by ft_flow_check while the flow runs):
+# of the flow's two entries, the one towards the server pushes this
+# session, the other one pushes none.
+pppoe_push_check()
+{
+	local ent
+
+	ent=$(cat "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null)
+	check_eq "$1: entries pushing PPPoE session $FT_PPPOE_SID" 1 \
+		"$(grep -c " pppoe=$FT_PPPOE_SID\b" <<< "$ent")"
+	check_eq "$1: entries pushing any PPPoE session" 1 \
+		"$(grep -c ' pppoe=' <<< "$ent")"
+}
+
+# flow NAME PROTO DST PORT: offloaded while running, PPPoE pushed towards
+# the server, data intact and seen by the server from the router's PPP
+# address (masquerade).
+flow()
+{
+	ft_ct_flush
+	ft_flow_check "$1" "$2" "$3" "$4" duration=6 check=pppoe_push_check \
+		peer="$5"
+}
+
+flow pppoe_tcp4 tcp "$FT_S4" 5501 "$FT_RW4"
+flow pppoe_udp4 udp "$FT_S4" 5502 "$FT_RW4"
+flow pppoe_tcp6 tcp "$FT_S6" 5503 "$FT_RW6"
+flow pppoe_udp6 udp "$FT_S6" 5504 "$FT_RW6"
+
+RET=0
+d=$(ethtool_stat "$FT_NSR" "$FT_R1" rx_punt_mtu)
+check_eq "$FT_R1 rx_punt_mtu" 0 "${d:-?}"
+d=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_mtu)
+check_eq "$FT_R0 rx_punt_mtu (the PPPoE header fits the WAN MTU)" 0 "${d:-?}"
+log_test "PPPoE: no frame punted for its size"
+
+exit_tests
