@@ -8,9 +8,11 @@
 # software-only flowtable, then through an offload flowtable; the server
 # captures them.  Only frames sent after the flow reached the fast path
 # ([OFFLOAD] resp. [HW_OFFLOAD]) are compared, byte for byte: IPv4, IPv6
-# and IPv4 with masquerade.
+# and IPv4 with masquerade; then the same over an 802.1Q VLAN uplink (the
+# NPU pushes the tag) and over a PPPoE uplink (the NPU pushes the PPPoE
+# session header), the server's frames being captured tagged.
 #
-#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+#   client [C p0] -- [R p0 | R p1 [. VLAN | . PPPoE]] router -- [S p0] server
 
 source "$(dirname "$0")"/lib.sh
 
@@ -23,10 +25,6 @@ cleanup_test()
 }
 trap cleanup EXIT
 
-ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
-[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
-	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
-
 # mac_of NS DEV
 mac_of()
 {
@@ -37,42 +35,41 @@ mac_of()
 	echo "$out"
 }
 
-MAC_C=$(mac_of "$FT_NSC" "$FT_C0")
-MAC_RL=$(mac_of "$FT_NSR" "$FT_R0")
-MAC_RW=$(mac_of "$FT_NSR" "$FT_R1")
-MAC_S=$(mac_of "$FT_NSS" "$FT_S0")
 UPORT=7001
 TPORT=7002
 COUNT=20
 
-# The crafted flows have no sockets: keep the end hosts' stacks from
-# answering them with RSTs / ICMP errors (captures happen before netfilter).
-ip netns exec "$FT_NSS" nft -f - <<- NFT || bail_out "server ruleset"
-	table inet quiet {
-		chain input {
-			type filter hook input priority filter; policy accept;
-			udp dport $UPORT drop
-			tcp dport $TPORT drop
+# quiet NS sport|dport: drop the test ports' datagrams and segments at NS's
+# input hook.
+quiet()
+{
+	ip netns exec "$1" nft -f - <<- NFT
+		table inet quiet {
+			chain input {
+				type filter hook input priority filter; policy accept;
+				udp $2 $UPORT drop
+				tcp $2 $TPORT drop
+			}
 		}
-	}
-NFT
-ip netns exec "$FT_NSC" nft -f - <<- NFT || bail_out "client ruleset"
-	table inet quiet {
-		chain input {
-			type filter hook input priority filter; policy accept;
-			udp sport $UPORT drop
-			tcp sport $TPORT drop
-		}
-	}
-NFT
+	NFT
+}
 
-SNAT="
-table ip nat {
-	chain postrouting {
-		type nat hook postrouting priority srcnat; policy accept;
-		oifname \"$FT_R1\" masquerade
-	}
-}"
+# setup [ft_topology_setup OPTIONS]: the three namespaces, and the end
+# hosts' rulesets.  The crafted flows have no sockets: keep the end hosts'
+# stacks from answering them with RSTs / ICMP errors (captures happen
+# before netfilter).
+setup()
+{
+	ft_topology_setup "$@" || return 1
+	MAC_C=$(mac_of "$FT_NSC" "$FT_C0")
+	MAC_RL=$(mac_of "$FT_NSR" "$FT_R0")
+	MAC_RW=$(mac_of "$FT_NSR" "$FT_R1")
+	MAC_S=$(mac_of "$FT_NSS" "$FT_S0")
+	quiet "$FT_NSS" dport || return 1
+	quiet "$FT_NSC" sport || return 1
+	SNAT4=$(ft_masquerade "${FT_RW:-$FT_R1}" ip)
+	SNAT6=$(ft_masquerade "${FT_RW:-$FT_R1}" ip6)
+}
 
 # run MODE(sw|hw) FAMILY(4|6) OUT [NFT_EXTRA]: one pass; sorted hex
 # frames to OUT.
@@ -101,7 +98,8 @@ run()
 	$FT_TOOL ident --client-ns "$FT_NSC" --client-dev "$FT_C0" \
 		--client-mac "$MAC_C" --server-ns "$FT_NSS" --server-dev "$FT_S0" \
 		--server-mac "$MAC_S" --router-lan-mac "$MAC_RL" \
-		--router-wan-mac "$MAC_RW" --client "$c" --server "$s" \
+		--router-wan-mac "$MAC_RW" --server-encap "$ENCAP" \
+		--client "$c" --server "$s" \
 		--visible "$s" --udp-port $UPORT --tcp-port $TPORT \
 		--sport "$IDENT_SPORT" --count $COUNT --size 200 --ct "$FT_CT" \
 		--state "$state" > "$out.raw" 2> "$out.err"
@@ -121,7 +119,7 @@ run()
 compare()
 {
 	local name=$1 fam=$2 extra=${3:-} a=$FT_TMP/$1.sw b=$FT_TMP/$1.hw
-	local la lb i fa fb
+	local la lb i fa fb want
 
 	RET=0
 	IDENT_SPORT=$((33000 + RANDOM % 1000 * 2))
@@ -145,11 +143,50 @@ compare()
 		done
 		exec {fa}<&- {fb}<&-
 	fi
+	# the server's side is captured with its encapsulation
+	case $ENCAP in
+	vlan:*)	want=$(printf '8100%04x' "${ENCAP#vlan:}") ;;
+	pppoe:*) want=$(printf '88641100%04x' "${ENCAP#pppoe:}") ;;
+	*)	want='' ;;
+	esac
+	if [ -n "$want" ]; then
+		check_eq "frames carrying $ENCAP ($want after the MACs)" \
+			$((4 * COUNT)) "$(cut -c 25-$((24 + ${#want})) "$a" "$b" |
+					 grep -c "^$want\$")"
+	fi
+	log_info "$name: first frame's headers: $(head -n 1 "$b" | cut -c 1-68)"
 	log_test "$name: NPU and software fast path emit identical frames"
 }
 
+ENCAP=
+setup || bail_out "topology: ${ERRMSG:-see above}"
+[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
 compare ipv4 4
 compare ipv6 6
-compare ipv4_masquerade 4 "$SNAT"
+compare ipv4_masquerade 4 "$SNAT4"
+
+ft_topology_teardown
+modprobe -q 8021q 2> /dev/null
+ENCAP=vlan:100
+setup vlan=100 || bail_out "802.1Q topology: ${ERRMSG:-see above}"
+compare vlan_ipv4 4
+compare vlan_ipv6_masquerade 6 "$SNAT6"
+
+ft_topology_teardown
+modprobe -q pppoe 2> /dev/null
+if command -v pppd > /dev/null && command -v pppoe-server > /dev/null &&
+   [ -e /proc/net/pppoe ]; then
+	setup pppoe || bail_out "PPPoE topology: ${ERRMSG:-see above}"
+	ENCAP=pppoe:$FT_PPPOE_SID
+	compare pppoe_ipv4_masquerade 4 "$SNAT4"
+	compare pppoe_ipv6 6
+else
+	for n in pppoe_ipv4_masquerade pppoe_ipv6; do
+		RET=0
+		case_skip "no pppd, pppoe-server or kernel PPPoE"
+		log_test "$n: NPU and software fast path emit identical frames"
+	done
+fi
 
 exit_tests

@@ -23,7 +23,8 @@
 #   ident ...
 #	byte-identity test: craft frames on the client's port with an
 #	AF_PACKET socket, capture them at the server's port, print one
-#	hex line per captured frame (see ft_identical.sh).
+#	hex line per captured frame (see ft_identical.sh).  The server's
+#	side may be tagged (--server-encap vlan:VID or pppoe:SID).
 
 import argparse
 import ctypes
@@ -282,6 +283,10 @@ def cmd_bucket(a):
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 3
 PACKET_OUTGOING = 4
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+TP_STATUS_VLAN_VALID = 1 << 4
+TP_STATUS_VLAN_TPID_VALID = 1 << 6
 
 
 def setns(name):
@@ -298,8 +303,25 @@ def raw_socket(ns, dev):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
                       socket.htons(ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    # the stack strips a VLAN tag before the taps: get it back as aux data
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
     s.bind((dev, ETH_P_ALL))
     return s
+
+
+def recv_frame(sock):
+    """(frame as on the wire, sll address) with any VLAN tag put back."""
+    data, anc, _, addr = sock.recvmsg(65536, socket.CMSG_SPACE(32))
+    for level, typ, cd in anc:
+        # struct tpacket_auxdata: 20 bytes
+        if level != SOL_PACKET or typ != PACKET_AUXDATA or len(cd) < 20:
+            continue
+        status, _, _, _, _, tci, tpid = struct.unpack('=IIIHHHH', cd[:20])
+        if status & TP_STATUS_VLAN_VALID:
+            if not status & TP_STATUS_VLAN_TPID_VALID:
+                tpid = 0x8100
+            data = data[:12] + struct.pack('!HH', tpid, tci) + data[12:]
+    return data, addr
 
 
 def csum(data):
@@ -316,8 +338,10 @@ def mac(s):
 
 
 def build_frame(a, proto, src, dst, sport, dport, ipid, payload,
-                flags=0x10, seq=0, ack=0, smac=None, dmac=None):
-    """Ethernet + IPv4/IPv6 + UDP/TCP frame with correct checksums."""
+                flags=0x10, seq=0, ack=0, smac=None, dmac=None, encap=None):
+    """Ethernet [+ 802.1Q tag | PPPoE session] + IPv4/IPv6 + UDP/TCP
+    frame with correct checksums; encap is ('vlan', VID), ('pppoe', SID)
+    or None."""
     v6 = ':' in src
     sb = ipaddress.ip_address(src).packed
     db = ipaddress.ip_address(dst).packed
@@ -347,17 +371,46 @@ def build_frame(a, proto, src, dst, sport, dport, ipid, payload,
                          0x4000, 64, pnum, 0) + sb + db
         ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
         etype = 0x0800
-    return mac(dmac) + mac(smac) + struct.pack('!H', etype) + ip + l4
+    l2 = mac(dmac) + mac(smac)
+    if encap and encap[0] == 'vlan':
+        l2 += struct.pack('!HH', 0x8100, encap[1])
+    elif encap and encap[0] == 'pppoe':
+        ppp = 0x0057 if v6 else 0x0021
+        l2 += struct.pack('!HBBHHH', 0x8864, 0x11, 0, encap[1],
+                          len(ip) + len(l4) + 2, ppp)
+        return l2 + ip + l4
+    return l2 + struct.pack('!H', etype) + ip + l4
 
 
-def l4_ports(frame):
-    """(proto, sport, dport, tcp_flags) of an untagged IPv4/IPv6 frame."""
+def parse_encap(s):
+    """'vlan:VID' / 'pppoe:SID' / '' -> build_frame()'s encap."""
+    if not s:
+        return None
+    kind, _, num = s.partition(':')
+    if kind not in ('vlan', 'pppoe'):
+        raise ValueError('bad encapsulation %r' % s)
+    return (kind, int(num, 0))
+
+
+def l3_of(frame):
+    """(ethertype of the L3 header, its offset): skips 802.1Q tags and a
+    PPPoE session header; (None, 0) for anything else."""
     off = 12
     etype = struct.unpack('!H', frame[off:off + 2])[0]
     off += 2
     while etype == 0x8100 and len(frame) >= off + 4:
         etype = struct.unpack('!H', frame[off + 2:off + 4])[0]
         off += 4
+    if etype == 0x8864 and len(frame) >= off + 8:
+        ppp = struct.unpack('!H', frame[off + 6:off + 8])[0]
+        etype = {0x0021: 0x0800, 0x0057: 0x86dd}.get(ppp)
+        off += 8
+    return etype, off
+
+
+def l4_ports(frame):
+    """(proto, sport, dport, tcp_flags) of an IPv4/IPv6 frame."""
+    etype, off = l3_of(frame)
     if etype == 0x0800 and len(frame) >= off + 20:
         ihl = (frame[off] & 0xf) * 4
         proto = frame[off + 9]
@@ -385,7 +438,7 @@ def capture(sock, want, timeout, match):
         r, _, _ = select.select([sock], [], [], left)
         if not r:
             break
-        data, addr = sock.recvfrom(65536)
+        data, addr = recv_frame(sock)
         if addr[2] == PACKET_OUTGOING:
             continue
         if match(data):
@@ -433,7 +486,8 @@ def cmd_ident(a):
     # Frames as the client puts them on the wire, and as the server
     # answers (TCP handshake only), addressed to the router.
     cl = dict(smac=a.client_mac, dmac=a.router_lan_mac)
-    sv = dict(smac=a.server_mac, dmac=a.router_wan_mac)
+    sv = dict(smac=a.server_mac, dmac=a.router_wan_mac,
+              encap=parse_encap(a.server_encap))
     C, S, V = a.client, a.server, a.visible
     up, tp = a.udp_port, a.tcp_port
     csp_u, csp_t = a.sport, a.sport + 1
@@ -448,9 +502,7 @@ def cmd_ident(a):
 
     def is_test(fr):
         p = l4_ports(fr)
-        return p is not None and p[0] in ('udp', 'tcp') and \
-            p[2] in (up, tp) and fr[12:14] in (b'\x08\x00', b'\x86\xdd',
-                                               b'\x81\x00')
+        return p is not None and p[0] in ('udp', 'tcp') and p[2] in (up, tp)
 
     # UDP warm-up: two datagrams; both go through the classic path and
     # create the flow.
@@ -469,12 +521,13 @@ def cmd_ident(a):
         return 1
     # Where did the SYN come from (after SNAT)?
     fr = syn[0]
-    if fr[12:14] == b'\x86\xdd':
-        src_seen = str(ipaddress.ip_address(fr[22:38]))
-        off = 54
+    etype, off = l3_of(fr)
+    if etype == 0x86dd:
+        src_seen = str(ipaddress.ip_address(fr[off + 8:off + 24]))
+        off += 40
     else:
-        src_seen = str(ipaddress.ip_address(fr[26:30]))
-        off = 34
+        src_seen = str(ipaddress.ip_address(fr[off + 12:off + 16]))
+        off += 20
     sp_seen = struct.unpack('!H', fr[off:off + 2])[0]
     if seen_csp_t is None:
         seen_csp_t = sp_seen
@@ -572,6 +625,8 @@ def main():
     q.add_argument('--server-mac', required=True)
     q.add_argument('--router-lan-mac', required=True)
     q.add_argument('--router-wan-mac', required=True)
+    q.add_argument('--server-encap', default='',
+                   help="the server's side is tagged: vlan:VID or pppoe:SID")
     q.add_argument('--client', required=True)
     q.add_argument('--server', required=True)
     q.add_argument('--visible', required=True,
