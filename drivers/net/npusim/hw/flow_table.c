@@ -65,7 +65,8 @@ u16 npusim_hw_clock(struct npusim_hw *hw)
  * @index: set to the entry's index on success
  *
  * The entry starts with zeroed counters and no hit.  Identical keys
- * may coexist; the packet engine uses the first one in way order.
+ * may coexist (a flow re-offloaded before its previous instance is
+ * destroyed); the packet engine uses the one written last.
  *
  * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is.
  */
@@ -89,6 +90,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 			continue;
 		slot->entry = *entry;
 		memset(&slot->mib, 0, sizeof(slot->mib));
+		slot->seq = ++ft->seq;
 		slot->valid = true;
 		ft->used++;
 		*index = i;
@@ -221,7 +223,7 @@ bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 			 struct npusim_hw_flow_entry *entry, u32 *index)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
-	bool found = false;
+	struct npusim_hw_ft_slot *best = NULL;
 	u32 first, i;
 
 	spin_lock(&ft->lock);
@@ -233,14 +235,17 @@ bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 
 		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
 			continue;
-		*entry = slot->entry;
+		/* the newest of equal keys; the sequence wraps */
+		if (best && (s32)(slot->seq - best->seq) < 0)
+			continue;
+		best = slot;
 		*index = i;
-		found = true;
-		break;
 	}
+	if (best)
+		*entry = best->entry;
 out:
 	spin_unlock(&ft->lock);
-	return found;
+	return !!best;
 }
 
 /**

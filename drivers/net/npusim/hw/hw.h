@@ -64,11 +64,14 @@ struct npusim_hw_port {
 /**
  * struct npusim_hw_ft_slot - one flow table entry with its counters
  * @valid: the entry is in use
+ * @seq: write sequence number: among entries with one key, the newest
+ *	(highest) wins
  * @entry: the entry
  * @mib: its hit counters
  */
 struct npusim_hw_ft_slot {
 	bool valid;
+	u32 seq;
 	struct npusim_hw_flow_entry entry;
 	struct npusim_hw_flow_mib mib;
 };
@@ -79,6 +82,7 @@ struct npusim_hw_ft_slot {
  * @size: number of entries, a multiple of NPUSIM_HW_FT_WAYS
  * @n_buckets: @size / NPUSIM_HW_FT_WAYS
  * @used: valid entries
+ * @seq: sequence number of the last write
  * @slots: the entries, bucket after bucket
  */
 struct npusim_hw_ft {
@@ -86,6 +90,7 @@ struct npusim_hw_ft {
 	u32 size;
 	u32 n_buckets;
 	u32 used;
+	u32 seq;
 	struct npusim_hw_ft_slot *slots;
 };
 
