@@ -16,7 +16,9 @@
 #      arrive fragmented, which the NPU punts; they reach the stack, create
 #      a new conntrack entry and a new flow: REPLACE(B) is installed next
 #      to A (4 entries, 2 per tuple);
-#   4. DESTROY(A) completes: B's 2 entries remain, the flow is
+#   4. meanwhile the flow's datagrams hit B's entry, the newest of the
+#      two with their key, not A's;
+#   5. DESTROY(A) completes: B's 2 entries remain, the flow is
 #      [HW_OFFLOAD] and its datagrams are forwarded by the NPU.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
@@ -24,7 +26,6 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack awk sort
-npusim_load || skip_all "npusim module not available"
 
 DELAY_F=
 
@@ -33,9 +34,8 @@ cleanup_test()
 	[ -n "$DELAY_F" ] && [ -w "$DELAY_F" ] && echo 0 > "$DELAY_F"
 	ft_cleanup
 }
-trap cleanup EXIT
-
-ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
+ft_begin
+ft_setup
 DELAY_F=$NPUSIM_DFS/npusim$FT_R/flow_table/destroy_delay_ms
 [ -w "$DELAY_F" ] || skip_all "npusim has no flow_table/destroy_delay_ms"
 
@@ -44,7 +44,7 @@ DPORT=5601
 SPORT=40601
 # long enough for REPLACE(B) to land on a slow kernel, short enough to
 # keep the test quick: DESTROY(A) is two callbacks, each delayed
-DELAY=$((4000 * SCALE))
+DELAY=$((6000 * SCALE))
 [ "$DELAY" -le 10000 ] || DELAY=10000
 
 # cookies_of TUPLE_PATTERN: the sorted cookies of the entries whose line
@@ -54,6 +54,16 @@ cookies_of()
 	grep -e "$1" "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null |
 		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^cookie=/) print $i }' |
 		sort | tr '\n' ' '
+}
+
+# packets_of TUPLE_PATTERN COOKIE: hardware packet count of that entry.
+packets_of()
+{
+	grep -e "$1" "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null |
+		awk -v c="$2" '$2 == c {
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^packets=/) print substr($i, 9)
+		}'
 }
 
 # udp_burst COUNT SIZE [CMD...]: datagrams of the flow; the server
@@ -131,6 +141,21 @@ B=$(tr ' ' '\n' <<< "$ALL" | grep -v -x -F -e "${A%% *}" -e "$(awk '{ print $2 }
 check_err $? "new cookies next to $A: '$B', expected 2"
 [ "$RET" -eq 0 ] || ft_dfs_dump
 log_test "re-offload while DESTROY is pending: both instances installed"
+
+RET=0
+# the original-direction cookies of A and B
+for c in $A; do [ -n "$(packets_of "$ORIG" "$c")" ] && CA=$c; done
+for c in $B; do [ -n "$(packets_of "$ORIG" "$c")" ] && CB=$c; done
+pa0=$(packets_of "$ORIG" "$CA") pb0=$(packets_of "$ORIG" "$CB")
+udp_burst 20 200
+check_err $? "burst during the overlap: $ERRMSG"
+pa1=$(packets_of "$ORIG" "$CA") pb1=$(packets_of "$ORIG" "$CB")
+check_eq "entries still there after the burst" 4 "$(ft_entries)"
+check_eq "hits on the old entry ($CA)" 0 $((pa1 - pa0))
+[ $((pb1 - pb0)) -ge 20 ]
+check_err $? "hits on the new entry ($CB): $((pb1 - pb0)), expected >= 20"
+[ "$RET" -eq 0 ] || ft_dfs_dump
+log_test "the newest entry of a key wins"
 
 RET=0
 ft_wait_entries 2 $((4 * DELAY / 1000 + 10))
