@@ -17,13 +17,7 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack sort cmp
-npusim_load || skip_all "npusim module not available"
-
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
+ft_begin
 
 # mac_of NS DEV
 mac_of()

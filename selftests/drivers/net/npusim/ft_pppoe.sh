@@ -14,19 +14,11 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack cmp awk pppd pppoe-server
-npusim_load || skip_all "npusim module not available"
 modprobe -q pppoe 2> /dev/null
 [ -e /proc/net/pppoe ] || skip_all "no PPPoE support in this kernel"
+ft_begin
 
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
-
-ft_topology_setup pppoe || bail_out "PPPoE topology: ${ERRMSG:-see above}"
-[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
-	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_setup pppoe
 log_info "PPPoE session $FT_PPPOE_SID on $FT_R1"
 
 SNAT=$(ft_masquerade "$FT_RW")

@@ -14,17 +14,9 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack awk
-npusim_load || skip_all "npusim module not available"
+ft_begin
 
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
-
-ft_topology_setup || bail_out "topology: ${ERRMSG:-see above}"
-[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
-	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_setup
 ft_nft_load || bail_out "ruleset: $ERRMSG"
 
 N=10

@@ -15,19 +15,10 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack awk
-npusim_load || skip_all "npusim module not available"
-
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
+ft_begin
 
 TIMEOUT=5
-ft_topology_setup tcp_timeout=$TIMEOUT udp_timeout=$TIMEOUT ||
-	bail_out "topology: ${ERRMSG:-see above}"
-[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
-	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_setup tcp_timeout=$TIMEOUT udp_timeout=$TIMEOUT
 ft_nft_load || bail_out "ruleset: $ERRMSG"
 
 # in_range V LO HI

@@ -13,13 +13,7 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack socat modprobe timeout awk dmesg
-npusim_load || skip_all "npusim module not available"
-
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
+ft_begin
 
 ft_dmesg_mark
 

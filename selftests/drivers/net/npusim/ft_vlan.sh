@@ -13,18 +13,10 @@
 source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack cmp awk
-npusim_load || skip_all "npusim module not available"
 modprobe -q 8021q 2> /dev/null
+ft_begin
 
-cleanup_test()
-{
-	ft_cleanup
-}
-trap cleanup EXIT
-
-ft_topology_setup vlan=100 || bail_out "802.1Q topology: ${ERRMSG:-see above}"
-[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
-	skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+ft_setup vlan=100
 
 RET=0
 ft_nft_load

@@ -1279,6 +1279,26 @@ ft_dmesg_new()
 }
 
 # ft_cleanup: for the tests' cleanup_test().
+# ft_begin: the start of every ft_*.sh: load npusim (skip the test without
+# it) and run ft_cleanup at exit (plus the test's own cleanup_test, if it
+# defines one before calling this).
+ft_begin()
+{
+	npusim_load || skip_all "npusim module not available"
+	declare -F cleanup_test > /dev/null || cleanup_test() { ft_cleanup; }
+	trap cleanup EXIT
+}
+
+# ft_setup [OPTIONS]: ft_topology_setup OPTIONS, or bail out; skip the
+# test if npusim has no flow table.
+ft_setup()
+{
+	ft_topology_setup "$@" ||
+		bail_out "topology${1:+ ($*)}: ${ERRMSG:-see above}"
+	[ -d "$NPUSIM_DFS/npusim$FT_R/flow_table" ] ||
+		skip_all "npusim has no flow table (debugfs flow_table/ missing)"
+}
+
 ft_cleanup()
 {
 	ft_anchor_kill
