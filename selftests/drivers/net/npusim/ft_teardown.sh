@@ -173,7 +173,7 @@ test_fin_rst()
 	ft_flow_start rst tcp "$FT_S6" 5892 duration=4 rst
 	ft_wait_ct tcp 5892 HW_OFFLOAD 10
 	check_err $? "TCP flow not offloaded: '$CT_STATE'"
-	ft_flow_stop_wait rst
+	ft_flow_wait rst
 	no_entries "the connection ended with RST"
 	log_test "TCP RST ends an offloaded flow: entries removed"
 
@@ -188,17 +188,6 @@ test_fin_rst()
 	bg_kill_all
 	check_dmesg
 	log_test "short TCP connections: no entry left"
-}
-
-# ft_flow_stop_wait NAME: wait for the sender (bounded by its timeout)
-# and the receiver.
-ft_flow_stop_wait()
-{
-	local s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
-
-	wait "${!s}" 2> /dev/null
-	wait "${!r}" 2> /dev/null
-	return 0
 }
 
 test_del_device()

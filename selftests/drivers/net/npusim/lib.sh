@@ -1389,6 +1389,17 @@ ft_flow_running()
 	kill -0 "${!p}" 2> /dev/null
 }
 
+# ft_flow_wait NAME: let flow NAME end by itself: wait for its sender
+# (bounded by its timeout) and receiver, ignoring how they exited.
+ft_flow_wait()
+{
+	local s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
+
+	wait "${!s}" 2> /dev/null
+	wait "${!r}" 2> /dev/null
+	return 0
+}
+
 # ft_flow_stop NAME: kill the flow's sender and receiver.
 ft_flow_stop()
 {
