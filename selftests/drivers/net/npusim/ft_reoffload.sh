@@ -25,7 +25,7 @@
 
 source "$(dirname "$0")"/lib.sh
 
-require_cmd ip nft ethtool devlink python3 conntrack awk sort
+require_cmd ip nft ethtool devlink python3 conntrack awk sort socat head
 
 DELAY_F=
 
@@ -47,49 +47,59 @@ SPORT=40601
 DELAY=$((6000 * SCALE))
 [ "$DELAY" -le 10000 ] || DELAY=10000
 
-# cookies_of TUPLE_PATTERN: the sorted cookies of the entries whose line
-# matches the pattern.
+ENTRIES_F=$NPUSIM_DFS/npusim$FT_R/flow_table/entries
+
+# cookies_of TUPLE_PATTERN [ENTRIES]: the sorted cookies of the entries
+# whose line matches the pattern, in ENTRIES (the entries file's text) or
+# the entries file.
 cookies_of()
 {
-	grep -e "$1" "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null |
+	grep -e "$1" <<< "${2-$(cat "$ENTRIES_F" 2> /dev/null)}" |
 		awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^cookie=/) print $i }' |
 		sort | tr '\n' ' '
 }
 
-# packets_of TUPLE_PATTERN COOKIE: hardware packet count of that entry.
+# packets_of TUPLE_PATTERN COOKIE ENTRIES: hardware packet count of that
+# entry in ENTRIES (the entries file's text).
 packets_of()
 {
-	grep -e "$1" "$NPUSIM_DFS/npusim$FT_R/flow_table/entries" 2> /dev/null |
+	grep -e "$1" <<< "$3" |
 		awk -v c="$2" '$2 == c {
 			for (i = 1; i <= NF; i++)
 				if ($i ~ /^packets=/) print substr($i, 9)
 		}'
 }
 
-# udp_burst COUNT SIZE [CMD...]: datagrams of the flow; the server
-# receives them all.  CMD runs once the receiver is ready, right before
-# the first datagram.
+# udp_burst COUNT SIZE: datagrams of the flow; the server receives them
+# all.
 udp_burst()
 {
 	local count=$1 size=$2 rc res=$FT_TMP/burst.res ready=$FT_TMP/burst.ready
 
-	shift 2
 	rm -f "$ready"
 	ip netns exec "$FT_NSS" timeout 60 $FT_TOOL udp-recv "$DPORT" \
 		--count "$count" --timeout 5 --ready "$ready" > "$res" 2>&1 &
 	local rpid=$!
 	ft_ready_wait "$ready" || { kill "$rpid"; ERRMSG="receiver not ready"; return 1; }
-	if [ $# -gt 0 ] && ! "$@"; then
-		kill "$rpid"
-		ERRMSG="'$*' failed"
-		return 1
-	fi
 	ip netns exec "$FT_NSC" timeout 60 $FT_TOOL udp-send "$FT_S4" "$DPORT" \
 		--count "$count" --sport "$SPORT" --size "$size" --interval 0.01
 	rc=$?
 	wait "$rpid" || rc=1
 	grep -q "received=$count " "$res" || { rc=1; ERRMSG="receiver: $(cat "$res")"; }
 	return $rc
+}
+
+# udp_quick COUNT SIZE: COUNT datagrams of SIZE bytes from the flow's
+# source port, sent by socat (quick to start, unlike python on a debug
+# kernel: the overlap window is only DELAY long).  A sink started before
+# takes them at the server.
+udp_quick()
+{
+	local f=$FT_TMP/quick.$1.$2
+
+	[ -s "$f" ] || head -c $(($1 * $2)) /dev/zero > "$f"
+	ip netns exec "$FT_NSC" timeout 30 socat -b "$2" -u "OPEN:$f" \
+		"UDP4-SENDTO:$FT_S4:$DPORT,sourceport=$SPORT,reuseaddr"
 }
 
 ct_delete()
@@ -119,20 +129,32 @@ RET=0
 d0=$(ft_dfs destroy_calls)
 echo "$DELAY" > "$DELAY_F"
 check_err $? "cannot set destroy_delay_ms"
+bg_run ip netns exec "$FT_NSS" timeout 120 socat -u \
+	"UDP4-RECV:$DPORT,reuseaddr" /dev/null
+_sleep 0.5
 f0=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
 # conntrack -D: A's DESTROY is queued within the flowtable's 1 s gc period
 # and held back; the flow's next datagrams are fragmented, pass the NPU
 # and re-create it
-udp_burst 20 3000 ct_delete
-check_err $? "conntrack -D, then a burst of fragmented datagrams: $ERRMSG"
+ct_delete
+check_err $? "conntrack -D failed"
+udp_quick 20 3000
+check_err $? "burst of fragmented datagrams failed"
 f1=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
 [ -n "$f0" ] && [ -n "$f1" ] && [ $((f1 - f0)) -ge 40 ]
 check_err $? "$FT_R0 rx_punt_fragment moved from '$f0' to '$f1' (expected +40)"
 ft_wait_entries 4 $((DELAY / 1000))
 check_err $? "$(ft_entries) entries while DESTROY(A) is pending, expected 4"
-ALL=$(cookies_of "$ORIG\|$REPL")
-N_ORIG=$(cookies_of "$ORIG" | wc -w)
-N_REPL=$(cookies_of "$REPL" | wc -w)
+# The overlap lasts DELAY: snapshot the entries (no fork), send the
+# datagrams for the next test, snapshot again, and only then look at them
+# (a debug kernel forks slowly).
+E0=$(< "$ENTRIES_F")
+udp_quick 20 200
+QUICK=$?
+E1=$(< "$ENTRIES_F")
+ALL=$(cookies_of "$ORIG\|$REPL" "$E0")
+N_ORIG=$(cookies_of "$ORIG" "$E0" | wc -w)
+N_REPL=$(cookies_of "$REPL" "$E0" | wc -w)
 check_eq "entries for $ORIG" 2 "$N_ORIG"
 check_eq "entries for $REPL" 2 "$N_REPL"
 B=$(tr ' ' '\n' <<< "$ALL" | grep -v -x -F -e "${A%% *}" -e "$(awk '{ print $2 }' <<< "$A")" |
@@ -143,14 +165,13 @@ check_err $? "new cookies next to $A: '$B', expected 2"
 log_test "re-offload while DESTROY is pending: both instances installed"
 
 RET=0
+check_err $QUICK "burst during the overlap failed"
 # the original-direction cookies of A and B
-for c in $A; do [ -n "$(packets_of "$ORIG" "$c")" ] && CA=$c; done
-for c in $B; do [ -n "$(packets_of "$ORIG" "$c")" ] && CB=$c; done
-pa0=$(packets_of "$ORIG" "$CA") pb0=$(packets_of "$ORIG" "$CB")
-udp_burst 20 200
-check_err $? "burst during the overlap: $ERRMSG"
-pa1=$(packets_of "$ORIG" "$CA") pb1=$(packets_of "$ORIG" "$CB")
-check_eq "entries still there after the burst" 4 "$(ft_entries)"
+for c in $A; do [ -n "$(packets_of "$ORIG" "$c" "$E0")" ] && CA=$c; done
+for c in $B; do [ -n "$(packets_of "$ORIG" "$c" "$E0")" ] && CB=$c; done
+pa0=$(packets_of "$ORIG" "$CA" "$E0") pb0=$(packets_of "$ORIG" "$CB" "$E0")
+pa1=$(packets_of "$ORIG" "$CA" "$E1") pb1=$(packets_of "$ORIG" "$CB" "$E1")
+check_eq "entries still there after the burst" 4 "$(grep -c packets= <<< "$E1")"
 check_eq "hits on the old entry ($CA)" 0 $((pa1 - pa0))
 [ $((pb1 - pb0)) -ge 20 ]
 check_err $? "hits on the new entry ($CB): $((pb1 - pb0)), expected >= 20"
@@ -165,6 +186,7 @@ check_eq "cookies left" "$B" "$LEFT"
 d1=$(ft_dfs destroy_calls)
 check_eq "DESTROY calls" 2 $((d1 - d0))
 echo 0 > "$DELAY_F"
+bg_kill_all
 [ "$RET" -eq 0 ] || ft_dfs_dump
 log_test "DESTROY of the old instance removes only its own entries"
 
