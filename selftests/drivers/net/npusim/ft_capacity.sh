@@ -41,15 +41,17 @@ test_table_full()
 	[ "$RET" -eq 0 ] || return
 
 	RET=0
-	ft_flow_start f1 udp "$FT_S4" 5601 count=400 interval=0.05
-	ft_flow_start f2 udp "$FT_S4" 5602 count=400 interval=0.05
+	# Flows 1 and 2 run until stopped; flow 3 must outlive them by the
+	# flowtable timeout, however slow the control path (debug kernel).
+	ft_flow_start f1 udp "$FT_S4" 5601 count=2400 interval=0.05
+	ft_flow_start f2 udp "$FT_S4" 5602 count=2400 interval=0.05
 	ft_wait_ct udp 5601 HW_OFFLOAD 10
 	check_err $? "flow 1 not offloaded: '$CT_STATE'"
 	ft_wait_ct udp 5602 HW_OFFLOAD 10
 	check_err $? "flow 2 not offloaded: '$CT_STATE'"
 	check_eq "occupancy with two flows" 4 "$(ft_occ)"
 	full0=$(ft_dfs fail_table_full)
-	ft_flow_start f3 udp "$FT_S4" 5603 count=400 interval=0.05
+	ft_flow_start f3 udp "$FT_S4" 5603 count=800 interval=0.05
 	ft_wait_ct udp 5603 OFFLOAD 10
 	check_err $? "flow 3 not in the software fast path: '$CT_STATE'"
 	# it must stay there while the table is full (REPLACE is retried ~1/s)
@@ -97,8 +99,10 @@ test_bucket_full()
 	read -r -a sp0 <<< "$b0"
 	check_eq "predicted source ports" 3 "${#sp0[@]}"
 	log_info "source ports for bucket 0: ${sp0[*]}, bucket 1: $sp"
-	ft_flow_start b1 udp "$FT_S4" 5701 sport="${sp0[0]}" count=300 interval=0.05
-	ft_flow_start b2 udp "$FT_S4" 5702 sport="${sp0[1]}" count=300 interval=0.05
+	# Flows 1 and 2 fill bucket 0 until they are stopped at the end: were
+	# one to end and age out, flow 3 would take its place.
+	ft_flow_start b1 udp "$FT_S4" 5701 sport="${sp0[0]}" count=2400 interval=0.05
+	ft_flow_start b2 udp "$FT_S4" 5702 sport="${sp0[1]}" count=2400 interval=0.05
 	ft_wait_ct udp 5701 HW_OFFLOAD 10
 	check_err $? "flow 1 (bucket 0) not offloaded: '$CT_STATE'"
 	ft_wait_ct udp 5702 HW_OFFLOAD 10
@@ -106,7 +110,7 @@ test_bucket_full()
 	check_eq "occupancy with bucket 0 full" 4 "$(ft_occ)"
 	bf0=$(ft_dfs fail_bucket_full)
 	tf0=$(ft_dfs fail_table_full)
-	ft_flow_start b3 udp "$FT_S4" 5703 sport="${sp0[2]}" count=300 interval=0.05
+	ft_flow_start b3 udp "$FT_S4" 5703 sport="${sp0[2]}" count=600 interval=0.05
 	ft_wait_ct udp 5703 OFFLOAD 10
 	check_err $? "flow 3 (bucket 0) not in the software fast path: '$CT_STATE'"
 	_sleep 2.5
