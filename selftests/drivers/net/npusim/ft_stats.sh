@@ -73,15 +73,15 @@ test_counters()
 	log_test "conntrack counters of an offloaded flow match the traffic"
 }
 
-# keepalive: a busy flow (20/s) and a slow one (1 every 2 s) for ~16 s.
+# keepalive: a busy flow (20/s, 25 s) and a slow one (1 every 2 s, 22 s).
 test_keepalive()
 {
 	local d0 d1 t end bad_busy='' bad_slow='' p0 p1 i
 
 	RET=0
-	ft_flow_start busy udp "$FT_S4" 5502 count=340 interval=0.05
+	ft_flow_start busy udp "$FT_S4" 5502 count=500 interval=0.05
 	check_err $? "$ERRMSG"
-	ft_flow_start slow udp "$FT_S4" 5503 count=9 interval=2
+	ft_flow_start slow udp "$FT_S4" 5503 count=12 interval=2
 	check_err $? "$ERRMSG"
 	ft_wait_ct udp 5502 HW_OFFLOAD 10
 	check_err $? "busy flow not offloaded: '$CT_STATE'"
