@@ -140,6 +140,7 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 			      struct sk_buff *skb);
 
 /* wire.c */
+struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb);
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb);
 void npusim_hw_wire_lock(void);
 void npusim_hw_wire_unlock(void);

@@ -33,7 +33,7 @@ void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
 	struct sk_buff *skb;
 
 	while ((skb = ptr_ring_consume_bh(&port->rx_fifo)))
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_QUEUE_PURGE);
 }
 
 void npusim_hw_port_fini(struct npusim_hw_port *port)
@@ -230,7 +230,8 @@ static unsigned int npusim_hw_l2_len(const struct sk_buff *skb)
  * @port: receiving port
  * @skb: the frame, data at the Ethernet header
  *
- * Called under RCU with BHs disabled.
+ * Called under RCU with BHs disabled, or with IRQs disabled (netpoll):
+ * the FIFO's producer lock is IRQ safe.
  */
 void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 {
@@ -240,12 +241,12 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 	skb_reset_mac_header(skb);
 	if (len > npusim_hw_l2_len(skb) + READ_ONCE(port->mru)) {
 		atomic64_inc(&c->rx_oversize_drops);
-		kfree_skb(skb);
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return;
 	}
-	if (ptr_ring_produce(&port->rx_fifo, skb)) {
+	if (ptr_ring_produce_any(&port->rx_fifo, skb)) {
 		atomic64_inc(&c->rx_fifo_drops);
-		kfree_skb(skb);
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_FULL_RING);
 		return;
 	}
 	atomic64_inc(&c->rx_frames);
@@ -254,8 +255,9 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 }
 
 /*
- * Send one finished frame on the port's wire.  Return its length on
- * the wire, or 0 if it was dropped.
+ * Send one frame, no longer than the MTU, on the port's wire: complete
+ * its checksum and pad it as the MAC does.  Return its length on the
+ * wire, or 0 if it was dropped.  BHs or IRQs (netpoll) disabled.
  */
 static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 					    struct npusim_hw_port *peer,
@@ -264,13 +266,16 @@ static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 	struct npusim_hw_port_counters *c = &port->cnt;
 	unsigned int len;
 
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+	skb = npusim_hw_wire_take(skb);
+	if (!skb)
 		goto err;
-	if (skb_put_padto(skb, ETH_ZLEN)) {
-		/* skb_put_padto() freed the frame */
-		atomic64_inc(&c->tx_errors);
-		return 0;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
+		goto err;
 	}
+	/* skb_put_padto() frees the frame if it fails */
+	if (skb_put_padto(skb, ETH_ZLEN))
+		goto err;
 	len = skb->len;
 	atomic64_inc(&c->tx_frames);
 	atomic64_add(len, &c->tx_octets);
@@ -278,7 +283,6 @@ static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 	return len;
 err:
 	atomic64_inc(&c->tx_errors);
-	kfree_skb(skb);
 	return 0;
 }
 
@@ -315,7 +319,7 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
 	peer = npusim_hw_port_tx_peer(out);
 	if (!peer) {
 		atomic64_inc(&out->cnt.tx_link_drops);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 		return;
 	}
 	len = npusim_hw_port_tx_frame(out, peer, skb);
@@ -330,8 +334,9 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
  * @port: the port
  * @skb: the packet; consumed
  *
- * Called with BHs disabled.  GSO packets are segmented and partial
- * checksums completed here, as NIC hardware would.
+ * Called with BHs disabled, or IRQs disabled by netpoll.  GSO packets
+ * (never from netpoll) are segmented and partial checksums completed
+ * here, as NIC hardware would.
  */
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 {
@@ -344,7 +349,7 @@ void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 	if (!peer) {
 		atomic64_add(skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1,
 			     &c->tx_link_drops);
-		kfree_skb(skb);
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_DEV_READY);
 		goto out;
 	}
 
@@ -356,7 +361,7 @@ void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		atomic64_inc(&c->tx_errors);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
 		goto out;
 	}
 	consume_skb(skb);

@@ -3,11 +3,13 @@
  * npusim emulated hardware: wires between ports.
  *
  * A wire joins two ports of the same chip or of different chips.  A
- * frame crossing it leaves one host and enters another: every piece of
- * host state (socket, conntrack, dst, mark, timestamps) is stripped.
+ * frame crossing it leaves one host and enters another: the receiver
+ * owns it alone, and every piece of host state (socket, conntrack, dst,
+ * mark, timestamps, checksum state) is stripped.
  */
 
 #include <linux/mutex.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "hw.h"
@@ -102,21 +104,54 @@ bool npusim_hw_wire_connected(struct npusim_hw_port *port)
 	return rcu_access_pointer(port->peer);
 }
 
+/**
+ * npusim_hw_wire_take() - take a frame off the sending host
+ * @skb: the frame, as the host or the packet engine hands it to a MAC
+ *
+ * A frame crosses a wire as bytes and lands in a buffer the receiving
+ * MAC owns.  Here the skb itself crosses, so it must stop being the
+ * sender's first: whoever receives it writes into its head and shared
+ * info (GRO moves frags between skbs, chains frag_list members and
+ * resets the data reference count, the packet engine rewrites headers),
+ * which would corrupt a sender that still holds them.  Senders do:
+ * TCP transmits clones of the skbs in its retransmit queue,
+ * skb_segment() cuts clones out of frag_list members, a packet tap
+ * holds a clone, pktgen shares one skb.  So a shared skb is cloned, a
+ * clone gets a private head and shared info, zero-copy frags are
+ * copied, and the socket gets its buffer space back.  Page frags stay
+ * shared, with their own references: nothing writes into them (the
+ * engine pulls what it rewrites into the head first).
+ *
+ * Called with BHs or IRQs disabled (netpoll).
+ *
+ * Return: the frame, or NULL if it was dropped for want of memory.
+ */
+struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb)
+{
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	if (skb_unclone(skb, GFP_ATOMIC) || skb_orphan_frags_rx(skb, GFP_ATOMIC)) {
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_NOMEM);
+		return NULL;
+	}
+	skb_orphan(skb);
+	return skb;
+}
+
 /*
- * Carry a frame to the port at the far end.  Under RCU, BHs disabled.
- * Transmission is complete once the frame is on the wire: the sending
- * socket gets its buffer space back, zero-copy pages are copied.
+ * Carry a frame taken with npusim_hw_wire_take() to the port at the far
+ * end.  Under RCU, BHs or IRQs disabled.  Every piece of host state is
+ * stripped, and a wire carries no checksum state: the receiving MAC
+ * sees a frame whose checksums nobody has verified yet.
  */
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb)
 {
-	if (skb_orphan_frags_rx(skb, GFP_ATOMIC)) {
-		kfree_skb(skb);
-		return;
-	}
-	skb_orphan(skb);
 	skb_scrub_packet(skb, true);
 	skb->encapsulation = 0;
 	skb->priority = 0;
 	skb->dev = NULL;
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->csum_level = 0;
 	npusim_hw_port_receive(to, skb);
 }
