@@ -6,7 +6,7 @@
  *   ports/<N>/link	"up" or "down", as the port's PHY reports it
  *   ports/<N>/rx_stall	fault injection: 1 stalls the port's ingress FIFO
  *			(frames queue, then overflow into rx_fifo_drops),
- *			0 resumes it
+ *			0 resumes it; nothing but "0" or "1" is taken
  *
  * As everywhere in the kernel, debugfs failures are not fatal.
  */
@@ -57,7 +57,7 @@ static ssize_t npusim_port_rx_stall_write(struct file *file,
 	bool stall;
 	int err;
 
-	err = kstrtobool_from_user(ubuf, count, &stall);
+	err = npusim_input_bool_user(ubuf, count, &stall);
 	if (err)
 		return err;
 	port->rx_stall = stall;

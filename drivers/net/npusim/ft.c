@@ -507,10 +507,10 @@ static ssize_t npusim_ft_destroy_delay_write(struct file *file,
 					     size_t count, loff_t *ppos)
 {
 	struct npusim_ft *ft = file->private_data;
-	unsigned int ms;
 	int err;
+	u32 ms;
 
-	err = kstrtouint_from_user(ubuf, count, 0, &ms);
+	err = npusim_input_u32_user(ubuf, count, &ms);
 	if (err)
 		return err;
 	if (ms > NPUSIM_FT_DESTROY_DELAY_MAX_MS)

@@ -129,6 +129,18 @@ static inline struct devlink *npusim_devlink(struct npusim_dev *nsim_dev)
 	return priv_to_devlink(nsim_dev);
 }
 
+/* input.c */
+/* The longest input of any file, and of a number (leading zeros...). */
+#define NPUSIM_INPUT_MAX	64
+#define NPUSIM_INPUT_NUM_MAX	32
+int npusim_input_copy(char *dst, size_t size, const char *buf, size_t count);
+int npusim_input_copy_user(char *dst, size_t size, const char __user *ubuf,
+			   size_t count);
+int npusim_input_u32(const char *s, bool hex, u32 *val);
+int npusim_input_bool(const char *s, bool *val);
+int npusim_input_u32_user(const char __user *ubuf, size_t count, u32 *val);
+int npusim_input_bool_user(const char __user *ubuf, size_t count, bool *val);
+
 /* bus.c */
 int npusim_bus_init(void);
 void npusim_bus_exit(void);
