@@ -94,7 +94,8 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 }
 
 static int npusim_ft_replace(struct npusim_ft_block *block,
-			     struct flow_cls_offload *cls)
+			     struct flow_cls_offload *cls,
+			     struct netlink_ext_ack *extack)
 {
 	struct npusim_dev *nsim_dev = block->nsim_dev;
 	struct flow_rule *rule = flow_cls_offload_flow_rule(cls);
@@ -109,15 +110,37 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 				   npusim_flow_ht_params))
 		return 0;
 
-	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e,
-				   cls->common.extack);
+	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e, extack);
+	if (err == -ENODEV) {
+		/* Another device's flow, on a flowtable we share. */
+		ft->cnt.skipped_foreign++;
+		return -EOPNOTSUPP;
+	}
 	if (err) {
 		ft->cnt.fail_unsupported++;
 		return err;
 	}
 
+	/*
+	 * Offload no more than the flowtable asks for: a port it does not
+	 * list (or no longer lists, after a per-port unbind) has no
+	 * flowtable hook, so its traffic is not the flowtable's, and the
+	 * entries through a port die with its binding.
+	 */
+	if (!test_bit(e.key.in_port, block->ports)) {
+		NL_SET_ERR_MSG_MOD(extack, "Ingress port is not in the flowtable");
+		ft->cnt.fail_unsupported++;
+		return -EOPNOTSUPP;
+	}
+	if (!test_bit(e.out_port, block->ports)) {
+		NL_SET_ERR_MSG_MOD(extack, "Egress port is not in the flowtable");
+		ft->cnt.fail_unsupported++;
+		return -EOPNOTSUPP;
+	}
+
 	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
 	if (!flow) {
+		NL_SET_ERR_MSG_MOD(extack, "Out of memory");
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
@@ -131,10 +154,10 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 	if (err) {
 		if (err == -EBUSY) {
 			ft->cnt.fail_bucket_full++;
-			NL_SET_ERR_MSG_MOD(cls->common.extack, "Hash bucket full");
+			NL_SET_ERR_MSG_MOD(extack, "Hash bucket full");
 		} else {
 			ft->cnt.fail_table_full++;
-			NL_SET_ERR_MSG_MOD(cls->common.extack, "Flow table full");
+			NL_SET_ERR_MSG_MOD(extack, "Flow table full");
 		}
 		kfree(flow);
 		return -ENOSPC;
@@ -144,6 +167,7 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 				     npusim_flow_ht_params);
 	if (err) {
 		npusim_hw_ft_clear(nsim_dev->hw, flow->index);
+		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
 		ft->cnt.fail_nomem++;
 		kfree(flow);
 		return err;
@@ -225,6 +249,7 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	struct npusim_ft_block *block = cb_priv;
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct flow_cls_offload *cls = type_data;
+	struct netlink_ext_ack extack = {};
 	int err;
 
 	if (type != TC_SETUP_CLSFLOWER)
@@ -241,10 +266,18 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
 	case FLOW_CLS_REPLACE:
-		err = npusim_ft_replace(block, cls);
-		/* nf_flowtable drops extack messages: keep the last one. */
-		if (err && cls->common.extack && cls->common.extack->_msg)
-			ft->last_error = cls->common.extack->_msg;
+		/*
+		 * The caller's extack is shared by every driver on the
+		 * flowtable: keep a copy of this driver's own message, the
+		 * last one, since nf_flowtable drops them.
+		 */
+		err = npusim_ft_replace(block, cls, &extack);
+		if (err && extack._msg) {
+			strscpy(ft->last_error, extack._msg,
+				sizeof(ft->last_error));
+			if (cls->common.extack)
+				cls->common.extack->_msg = extack._msg;
+		}
 		break;
 	case FLOW_CLS_DESTROY:
 		err = npusim_ft_destroy(block, cls);
@@ -496,7 +529,7 @@ static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 	struct npusim_ft *ft = s->private;
 
 	mutex_lock(&ft->lock);
-	seq_printf(s, "%s\n", ft->last_error ?: "none");
+	seq_printf(s, "%s\n", ft->last_error[0] ? ft->last_error : "none");
 	mutex_unlock(&ft->lock);
 	return 0;
 }
@@ -562,6 +595,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_unsupported", 0400, dir,
 			   &ft->cnt.fail_unsupported);
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
+	debugfs_create_u64("skipped_foreign", 0400, dir,
+			   &ft->cnt.skipped_foreign);
 	debugfs_create_file("destroy_delay_ms", 0600, dir, ft,
 			    &npusim_ft_destroy_delay_fops);
 }

@@ -99,18 +99,15 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	bool svlan = false;
 	int err;
 
-	if (d->used_keys & ~NPUSIM_FT_KEYS) {
-		NL_SET_ERR_MSG_MOD(extack, "Unsupported match key");
+	/*
+	 * First, whose flow it is: every device bound to a flowtable is
+	 * offered every flow, and those entering through another device
+	 * are none of this one's business (-ENODEV, no message).
+	 */
+	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_META)) {
+		NL_SET_ERR_MSG_MOD(extack, "Ingress port must be matched");
 		return -EOPNOTSUPP;
 	}
-	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_META) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CONTROL) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_BASIC) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_PORTS)) {
-		NL_SET_ERR_MSG_MOD(extack, "Ingress port, protocol and L4 ports must be matched");
-		return -EOPNOTSUPP;
-	}
-
 	flow_rule_match_meta(rule, &meta);
 	if (meta.mask->ingress_ifindex != 0xffffffff || meta.mask->ingress_iftype ||
 	    meta.mask->l2_miss) {
@@ -126,8 +123,17 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 						      npusim_ft_is_svlan, NULL);
 	}
 	rcu_read_unlock();
-	if (!in_port) {
-		NL_SET_ERR_MSG_MOD(extack, "Ingress device is not a port of this switch");
+	if (!in_port)
+		return -ENODEV;
+
+	if (d->used_keys & ~NPUSIM_FT_KEYS) {
+		NL_SET_ERR_MSG_MOD(extack, "Unsupported match key");
+		return -EOPNOTSUPP;
+	}
+	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CONTROL) ||
+	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_BASIC) ||
+	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_PORTS)) {
+		NL_SET_ERR_MSG_MOD(extack, "Protocol and L4 ports must be matched");
 		return -EOPNOTSUPP;
 	}
 
@@ -423,8 +429,9 @@ err_encap:
  * @e: the entry to fill
  * @extack: for error messages
  *
- * Return: 0, or -EOPNOTSUPP if the hardware cannot do exactly what
- * the rule says.
+ * Return: 0; -ENODEV, with no extack message, if the ingress device is
+ * not a port of @nsim_dev (the flow is another device's); -EOPNOTSUPP
+ * if the hardware cannot do exactly what the rule says.
  */
 int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
 			 struct flow_rule *rule, struct npusim_hw_flow_entry *e,

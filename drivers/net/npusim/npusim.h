@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <linux/rhashtable-types.h>
 #include <net/devlink.h>
 
@@ -46,6 +47,8 @@ struct npusim_bus_dev {
  * @fail_bucket_full: REPLACE refused, the entry's hash bucket was full
  * @fail_unsupported: REPLACE refused, the hardware cannot do the rule
  * @fail_nomem: REPLACE failed for lack of memory
+ * @skipped_foreign: REPLACE refused because the flow enters through
+ *	another device, on a flowtable shared with it: not a failure
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -57,6 +60,7 @@ struct npusim_ft_counters {
 	u64 fail_bucket_full;
 	u64 fail_unsupported;
 	u64 fail_nomem;
+	u64 skipped_foreign;
 };
 
 /**
@@ -65,8 +69,9 @@ struct npusim_ft_counters {
  * @flows: offloaded flow directions, by cookie
  * @blocks: flowtables bound to ports of the device
  * @cnt: activity counters, shown in debugfs
- * @last_error: extack message of the last refused REPLACE (a static
- *	string), shown in debugfs since nf_flowtable discards extack
+ * @last_error: copy of this driver's extack message for the last
+ *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
+ *	discards extack
  * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
  *	before it takes @lock, so tests can re-offload a flow while the
  *	DESTROY of its previous instance is pending
@@ -76,7 +81,7 @@ struct npusim_ft {
 	struct rhashtable flows;
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
-	const char *last_error;
+	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	unsigned int destroy_delay_ms;
 };
 
