@@ -94,6 +94,8 @@ struct npusim_ft {
  * @switch_id: parent id shared by all ports
  * @ddir: debugfs directory npusim/npusim<id>
  * @ports_ddir: debugfs directory for per-port files
+ * @fail_ft_resize: fault injection (debugfs): a reload that changes the
+ *	flow table size fails to resize it, as if memory ran out
  * @ft: flowtable offload state
  */
 struct npusim_dev {
@@ -104,6 +106,7 @@ struct npusim_dev {
 	struct netdev_phys_item_id switch_id;
 	struct dentry *ddir;
 	struct dentry *ports_ddir;
+	bool fail_ft_resize;
 	struct npusim_ft ft;
 };
 
