@@ -579,6 +579,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	struct dentry *dir;
 
 	dir = debugfs_create_dir("flow_table", nsim_dev->ddir);
+	ft->ddir = dir;
 	debugfs_create_file("entries", 0400, dir, nsim_dev,
 			    &npusim_ft_entries_fops);
 	debugfs_create_file("last_error", 0400, dir, ft,
@@ -631,6 +632,8 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
 
+	/* Waits for the readers of flow_table/ files, which use @ft. */
+	debugfs_remove_recursive(ft->ddir);
 	WARN_ON(!list_empty(&ft->blocks));
 	rhashtable_destroy(&ft->flows);
 	mutex_destroy(&ft->lock);

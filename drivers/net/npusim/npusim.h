@@ -75,6 +75,7 @@ struct npusim_ft_counters {
  * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
  *	before it takes @lock, so tests can re-offload a flow while the
  *	DESTROY of its previous instance is pending
+ * @ddir: debugfs directory flow_table/, whose files use the above
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
@@ -83,6 +84,7 @@ struct npusim_ft {
 	struct npusim_ft_counters cnt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	unsigned int destroy_delay_ms;
+	struct dentry *ddir;
 };
 
 /**
