@@ -119,6 +119,8 @@ struct npusim_dev {
  * @hw_port: the emulated MAC port
  * @dl_port: devlink port
  * @napi: receive NAPI context
+ * @carrier_lock: serialises reading the link status and setting the
+ *	carrier from it
  * @index: port number
  * @rx_stall: state of the rx_stall debugfs knob
  * @ddir: debugfs directory of the port
@@ -129,6 +131,7 @@ struct npusim_port {
 	struct npusim_hw_port *hw_port;
 	struct devlink_port dl_port;
 	struct napi_struct napi;
+	spinlock_t carrier_lock;	/* see above */
 	unsigned int index;
 	bool rx_stall;
 	struct dentry *ddir;
