@@ -16,6 +16,7 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <net/flow_offload.h>
+#include <net/pkt_cls.h>
 
 #include "npusim.h"
 
@@ -96,7 +97,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	struct flow_match_meta meta;
 	struct npusim_port *in_port;
 	struct net_device *in_dev;
-	bool svlan = false;
+	bool svlan = false, tc = false;
 	int err;
 
 	/*
@@ -121,10 +122,20 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 		key->in_port = in_port->index;
 		svlan = netdev_walk_all_upper_dev_rcu(in_dev,
 						      npusim_ft_is_svlan, NULL);
+		tc = tc_can_offload(in_dev);
 	}
 	rcu_read_unlock();
 	if (!in_port)
 		return -ENODEV;
+	/*
+	 * Binding checks hw-tc-offload, but "ethtool -K" may turn it off
+	 * while a bind is under way (it takes RTNL, binding does not):
+	 * check it for every rule, as mtk_ppe_offload.c does.
+	 */
+	if (!tc) {
+		NL_SET_ERR_MSG_MOD(extack, "hw-tc-offload is off on the ingress port");
+		return -EOPNOTSUPP;
+	}
 
 	if (d->used_keys & ~NPUSIM_FT_KEYS) {
 		NL_SET_ERR_MSG_MOD(extack, "Unsupported match key");
@@ -370,6 +381,11 @@ static int npusim_ft_parse_actions(struct npusim_dev *nsim_dev,
 			out = npusim_ft_own_port(nsim_dev, act->dev);
 			if (!out) {
 				NL_SET_ERR_MSG_MOD(extack, "Egress is not a port of this switch");
+				return -EOPNOTSUPP;
+			}
+			if (!tc_can_offload(act->dev)) {
+				NL_SET_ERR_MSG_MOD(extack,
+						   "hw-tc-offload is off on the egress port");
 				return -EOPNOTSUPP;
 			}
 			e->out_port = out->index;
