@@ -88,6 +88,7 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	npusim_hw_ft_clear(hw, flow->index);
 	rhashtable_remove_fast(&ft->flows, &flow->ht_node,
 			       npusim_flow_ht_params);
+	xa_erase(&ft->by_index, flow->index);
 	list_del(&flow->block_node);
 	ft->cnt.removals++;
 	kfree(flow);
@@ -163,8 +164,13 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 		return -ENOSPC;
 	}
 
-	err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
-				     npusim_flow_ht_params);
+	err = xa_insert(&ft->by_index, flow->index, flow, GFP_KERNEL);
+	if (!err) {
+		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
+					     npusim_flow_ht_params);
+		if (err)
+			xa_erase(&ft->by_index, flow->index);
+	}
 	if (err) {
 		npusim_hw_ft_clear(nsim_dev->hw, flow->index);
 		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
@@ -508,21 +514,60 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 		seq_puts(s, " idle=-\n");
 }
 
-static int npusim_ft_entries_show(struct seq_file *s, void *unused)
+/*
+ * flow_table/entries walks the flows by hardware index, a seq_file
+ * chunk (a page of output) at a time: the lock is held from ->start to
+ * ->stop, so for one chunk, and the position is the hardware index,
+ * which stays meaningful while the table changes between chunks.  The
+ * dump needs no buffer of its own size and never holds up the offload
+ * callbacks for more than a chunk.
+ */
+static void *npusim_ft_entries_find(struct seq_file *s, loff_t *pos)
 {
 	struct npusim_dev *nsim_dev = s->private;
-	struct npusim_ft *ft = &nsim_dev->ft;
-	struct npusim_ft_block *block;
+	unsigned long index = *pos;
 	struct npusim_flow *flow;
 
-	mutex_lock(&ft->lock);
-	list_for_each_entry(block, &ft->blocks, node)
-		list_for_each_entry(flow, &block->flows, block_node)
-			npusim_ft_show_entry(s, nsim_dev, flow);
-	mutex_unlock(&ft->lock);
+	flow = xa_find(&nsim_dev->ft.by_index, &index, ULONG_MAX, XA_PRESENT);
+	if (flow)
+		*pos = index;
+	return flow;
+}
+
+static void *npusim_ft_entries_start(struct seq_file *s, loff_t *pos)
+{
+	struct npusim_dev *nsim_dev = s->private;
+
+	mutex_lock(&nsim_dev->ft.lock);
+	return npusim_ft_entries_find(s, pos);
+}
+
+static void *npusim_ft_entries_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	++*pos;
+	return npusim_ft_entries_find(s, pos);
+}
+
+static void npusim_ft_entries_stop(struct seq_file *s, void *v)
+{
+	struct npusim_dev *nsim_dev = s->private;
+
+	mutex_unlock(&nsim_dev->ft.lock);
+}
+
+static int npusim_ft_entries_show(struct seq_file *s, void *v)
+{
+	npusim_ft_show_entry(s, s->private, v);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(npusim_ft_entries);
+
+static const struct seq_operations npusim_ft_entries_sops = {
+	.start = npusim_ft_entries_start,
+	.next = npusim_ft_entries_next,
+	.stop = npusim_ft_entries_stop,
+	.show = npusim_ft_entries_show,
+};
+DEFINE_SEQ_ATTRIBUTE(npusim_ft_entries);
 
 static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 {
@@ -615,6 +660,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 
 	mutex_init(&ft->lock);
 	INIT_LIST_HEAD(&ft->blocks);
+	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
 	if (err) {
 		mutex_destroy(&ft->lock);
@@ -635,6 +681,8 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	/* Waits for the readers of flow_table/ files, which use @ft. */
 	debugfs_remove_recursive(ft->ddir);
 	WARN_ON(!list_empty(&ft->blocks));
+	WARN_ON(!xa_empty(&ft->by_index));
+	xa_destroy(&ft->by_index);
 	rhashtable_destroy(&ft->flows);
 	mutex_destroy(&ft->lock);
 }

@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
 #include <net/devlink.h>
 
 #include "hw/npusim_hw.h"
@@ -67,6 +68,7 @@ struct npusim_ft_counters {
  * struct npusim_ft - flowtable offload state of a device
  * @lock: serialises the offload callbacks and protects what follows
  * @flows: offloaded flow directions, by cookie
+ * @by_index: the same, by hardware index (for the debugfs dump)
  * @blocks: flowtables bound to ports of the device
  * @cnt: activity counters, shown in debugfs
  * @last_error: copy of this driver's extack message for the last
@@ -80,6 +82,7 @@ struct npusim_ft_counters {
 struct npusim_ft {
 	struct mutex lock;	/* see above */
 	struct rhashtable flows;
+	struct xarray by_index;
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
