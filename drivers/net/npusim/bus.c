@@ -2,9 +2,9 @@
 /*
  * npusim bus: /sys/bus/npusim/{new,del,link,unlink}_device.
  *
- * Input is parsed strictly: a write is either fully valid and fully
- * carried out, or refused with an errno and a kernel log message,
- * leaving nothing behind.
+ * Input is parsed strictly (input.c): a write is either fully valid
+ * and fully carried out, or refused with an errno and a kernel log
+ * message, leaving nothing behind.  Numbers are decimal.
  */
 
 #include <linux/device.h>
@@ -30,7 +30,8 @@ static struct npusim_bus_dev *to_npusim_bus_dev(struct device *dev)
 }
 
 /*
- * Split a sysfs write into at most @max whitespace-separated words.
+ * Split a sysfs write, taken by npusim_input_copy(), into at most @max
+ * words separated by spaces and tabs.
  * Return: the number of words, or -EINVAL if there are more.
  */
 static int npusim_bus_split(char *buf, char **words, int max)
@@ -38,7 +39,7 @@ static int npusim_bus_split(char *buf, char **words, int max)
 	int n = 0;
 	char *w;
 
-	while ((w = strsep(&buf, " \t\n"))) {
+	while ((w = strsep(&buf, " \t"))) {
 		if (!*w)
 			continue;
 		if (n == max)
@@ -52,6 +53,7 @@ static int npusim_bus_split(char *buf, char **words, int max)
 static int npusim_bus_parse_port(const char *word, int *fd, int *ifindex)
 {
 	char tmp[32], *colon;
+	u32 v;
 
 	if (strscpy(tmp, word, sizeof(tmp)) < 0)
 		return -EINVAL;
@@ -59,10 +61,12 @@ static int npusim_bus_parse_port(const char *word, int *fd, int *ifindex)
 	if (!colon)
 		return -EINVAL;
 	*colon = '\0';
-	if (kstrtoint(tmp, 10, fd) || *fd < 0)
+	if (npusim_input_u32(tmp, false, &v) || v > INT_MAX)
 		return -EINVAL;
-	if (kstrtoint(colon + 1, 10, ifindex) || *ifindex <= 0)
+	*fd = v;
+	if (npusim_input_u32(colon + 1, false, &v) || !v || v > INT_MAX)
 		return -EINVAL;
+	*ifindex = v;
 	return 0;
 }
 
@@ -132,26 +136,28 @@ err_put_device:
 static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 				size_t count)
 {
-	unsigned int id, port_count = 1;
+	char copy[NPUSIM_INPUT_MAX + 1], *words[2];
 	struct npusim_bus_dev *bus_dev;
-	char *copy, *words[2];
+	u32 id, port_count = 1;
 	int n, err;
 
-	copy = kstrndup(buf, count, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
+	if (npusim_input_copy(copy, sizeof(copy), buf, count)) {
+		pr_err("new_device: a NUL, a newline inside or more than %u bytes\n",
+		       NPUSIM_INPUT_MAX);
+		return -EINVAL;
+	}
 	n = npusim_bus_split(copy, words, ARRAY_SIZE(words));
-	err = -EINVAL;
-	if (n < 1 || kstrtouint(words[0], 10, &id) || id > NPUSIM_MAX_ID) {
+	if (n < 1 || npusim_input_u32(words[0], false, &id) ||
+	    id > NPUSIM_MAX_ID) {
 		pr_err("new_device: expected \"ID [PORT_COUNT]\" with ID 0..%u\n",
 		       NPUSIM_MAX_ID);
-		goto out_free;
+		return -EINVAL;
 	}
-	if (n == 2 && (kstrtouint(words[1], 10, &port_count) ||
+	if (n == 2 && (npusim_input_u32(words[1], false, &port_count) ||
 		       !port_count || port_count > NPUSIM_HW_MAX_PORTS)) {
 		pr_err("new_device: PORT_COUNT must be 1..%u\n",
 		       NPUSIM_HW_MAX_PORTS);
-		goto out_free;
+		return -EINVAL;
 	}
 
 	mutex_lock(&npusim_bus_dev_list_lock);
@@ -173,8 +179,6 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 	err = 0;
 out_unlock:
 	mutex_unlock(&npusim_bus_dev_list_lock);
-out_free:
-	kfree(copy);
 	return err ? err : count;
 }
 static BUS_ATTR_WO(new_device);
@@ -189,19 +193,16 @@ static void npusim_bus_dev_del(struct npusim_bus_dev *bus_dev)
 static ssize_t del_device_store(const struct bus_type *bus, const char *buf,
 				size_t count)
 {
+	char copy[NPUSIM_INPUT_MAX + 1], *words[1];
 	struct npusim_bus_dev *bus_dev;
-	char *copy, *words[1];
-	unsigned int id;
 	int err;
+	u32 id;
 
-	copy = kstrndup(buf, count, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	err = -EINVAL;
-	if (npusim_bus_split(copy, words, ARRAY_SIZE(words)) != 1 ||
-	    kstrtouint(words[0], 10, &id)) {
+	if (npusim_input_copy(copy, sizeof(copy), buf, count) ||
+	    npusim_bus_split(copy, words, ARRAY_SIZE(words)) != 1 ||
+	    npusim_input_u32(words[0], false, &id)) {
 		pr_err("del_device: expected \"ID\"\n");
-		goto out_free;
+		return -EINVAL;
 	}
 
 	mutex_lock(&npusim_bus_dev_list_lock);
@@ -218,8 +219,6 @@ static ssize_t del_device_store(const struct bus_type *bus, const char *buf,
 	err = 0;
 out_unlock:
 	mutex_unlock(&npusim_bus_dev_list_lock);
-out_free:
-	kfree(copy);
 	return err ? err : count;
 }
 static BUS_ATTR_WO(del_device);
@@ -266,20 +265,17 @@ static int npusim_bus_get_port(const char *op, const char *word,
 static int npusim_bus_get_ports(const char *op, const char *buf, size_t count,
 				struct npusim_port **ports, int n)
 {
-	char *copy, *words[2];
+	char copy[NPUSIM_INPUT_MAX + 1], *words[2];
 	int i, err = 0;
 
-	copy = kstrndup(buf, count, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
-	if (npusim_bus_split(copy, words, n) != n) {
+	if (npusim_input_copy(copy, sizeof(copy), buf, count) ||
+	    npusim_bus_split(copy, words, n) != n) {
 		pr_err("%s: expected %s\n", op, n == 1 ? "\"NETNSFD:IFINDEX\"" :
 		       "\"NETNSFD:IFINDEX NETNSFD:IFINDEX\"");
 		err = -EINVAL;
 	}
 	for (i = 0; !err && i < n; i++)
 		err = npusim_bus_get_port(op, words[i], &ports[i]);
-	kfree(copy);
 	return err;
 }
 

@@ -3,10 +3,12 @@
  * npusim debugfs: /sys/kernel/debug/npusim/npusim<ID>/
  *
  *   hw_info		identification registers of the emulated chip
+ *   fail_ft_resize	fault injection: 1 makes a reload that changes the
+ *			flow table size fail to resize it (-ENOMEM)
  *   ports/<N>/link	"up" or "down", as the port's PHY reports it
  *   ports/<N>/rx_stall	fault injection: 1 stalls the port's ingress FIFO
  *			(frames queue, then overflow into rx_fifo_drops),
- *			0 resumes it
+ *			0 resumes it; nothing but "0" or "1" is taken
  *
  * As everywhere in the kernel, debugfs failures are not fatal.
  */
@@ -57,7 +59,7 @@ static ssize_t npusim_port_rx_stall_write(struct file *file,
 	bool stall;
 	int err;
 
-	err = kstrtobool_from_user(ubuf, count, &stall);
+	err = npusim_input_bool_user(ubuf, count, &stall);
 	if (err)
 		return err;
 	port->rx_stall = stall;
@@ -82,6 +84,39 @@ static const struct file_operations npusim_port_rx_stall_fops = {
 	.owner = THIS_MODULE,
 };
 
+static ssize_t npusim_fail_ft_resize_write(struct file *file,
+					   const char __user *ubuf,
+					   size_t count, loff_t *ppos)
+{
+	struct npusim_dev *nsim_dev = file->private_data;
+	bool fail;
+	int err;
+
+	err = npusim_input_bool_user(ubuf, count, &fail);
+	if (err)
+		return err;
+	WRITE_ONCE(nsim_dev->fail_ft_resize, fail);
+	return count;
+}
+
+static ssize_t npusim_fail_ft_resize_read(struct file *file,
+					  char __user *ubuf,
+					  size_t count, loff_t *ppos)
+{
+	struct npusim_dev *nsim_dev = file->private_data;
+	char buf[2] = { READ_ONCE(nsim_dev->fail_ft_resize) ? '1' : '0', '\n' };
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, sizeof(buf));
+}
+
+static const struct file_operations npusim_fail_ft_resize_fops = {
+	.open = simple_open,
+	.read = npusim_fail_ft_resize_read,
+	.write = npusim_fail_ft_resize_write,
+	.llseek = generic_file_llseek,
+	.owner = THIS_MODULE,
+};
+
 int npusim_debugfs_init(void)
 {
 	npusim_ddir = debugfs_create_dir(DRV_NAME, NULL);
@@ -101,6 +136,8 @@ int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev)
 	nsim_dev->ddir = debugfs_create_dir(name, npusim_ddir);
 	debugfs_create_file("hw_info", 0400, nsim_dev->ddir, nsim_dev,
 			    &npusim_hw_info_fops);
+	debugfs_create_file("fail_ft_resize", 0600, nsim_dev->ddir, nsim_dev,
+			    &npusim_fail_ft_resize_fops);
 	nsim_dev->ports_ddir = debugfs_create_dir("ports", nsim_dev->ddir);
 	return 0;
 }

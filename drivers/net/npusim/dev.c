@@ -87,20 +87,36 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 	return 0;
 }
 
-/* Apply a flow table size set with "devlink resource set". */
+/*
+ * Apply a flow table size set with "devlink resource set".  On failure
+ * the table keeps its size, and so does the resource: devlink took the
+ * new size as current already, so register the resource again.
+ */
 static int npusim_dev_ft_resize(struct npusim_dev *nsim_dev,
 				struct netlink_ext_ack *extack)
 {
 	struct devlink *devlink = npusim_devlink(nsim_dev);
+	u32 old = npusim_hw_ft_size(nsim_dev->hw);
 	u64 size;
 	int err;
 
 	err = devl_resource_size_get(devlink, NPUSIM_RESOURCE_FLOW_TABLE, &size);
 	if (err)
 		return err;
-	err = npusim_hw_ft_resize(nsim_dev->hw, size);
-	if (err)
-		NL_SET_ERR_MSG_MOD(extack, "Failed to resize the flow table");
+	if (size != old && READ_ONCE(nsim_dev->fail_ft_resize))
+		err = -ENOMEM;
+	else
+		err = npusim_hw_ft_resize(nsim_dev->hw, size);
+	if (!err)
+		return 0;
+
+	NL_SET_ERR_MSG_FMT_MOD(extack,
+			       "Failed to resize the flow table to %llu entries (%d), kept %u",
+			       size, err, old);
+	devl_resources_unregister(devlink);
+	if (npusim_dev_resources_register(nsim_dev))
+		dev_warn(&nsim_dev->bus_dev->dev,
+			 "cannot register the flow_table resource again\n");
 	return err;
 }
 
@@ -148,18 +164,22 @@ static int npusim_dev_reload_up(struct devlink *devlink,
 				struct netlink_ext_ack *extack)
 {
 	struct npusim_dev *nsim_dev = devlink_priv(devlink);
-	int err;
+	int err, resize_err;
 
-	/* The ports are gone, so every flowtable unbound: table empty. */
-	err = npusim_dev_ft_resize(nsim_dev, extack);
-	if (err)
-		return err;
+	/*
+	 * The ports are gone, so every flowtable unbound: table empty.  A
+	 * failed resize keeps the old table, which the ports then use: the
+	 * reload fails, the device does not.
+	 */
+	resize_err = npusim_dev_ft_resize(nsim_dev, extack);
 
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "Failed to create the ports");
 		return err;
 	}
+	if (resize_err)
+		return resize_err;
 	*actions_performed = BIT(DEVLINK_RELOAD_ACTION_DRIVER_REINIT);
 	return 0;
 }

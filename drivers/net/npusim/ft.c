@@ -88,13 +88,15 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	npusim_hw_ft_clear(hw, flow->index);
 	rhashtable_remove_fast(&ft->flows, &flow->ht_node,
 			       npusim_flow_ht_params);
+	xa_erase(&ft->by_index, flow->index);
 	list_del(&flow->block_node);
 	ft->cnt.removals++;
 	kfree(flow);
 }
 
 static int npusim_ft_replace(struct npusim_ft_block *block,
-			     struct flow_cls_offload *cls)
+			     struct flow_cls_offload *cls,
+			     struct netlink_ext_ack *extack)
 {
 	struct npusim_dev *nsim_dev = block->nsim_dev;
 	struct flow_rule *rule = flow_cls_offload_flow_rule(cls);
@@ -109,15 +111,37 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 				   npusim_flow_ht_params))
 		return 0;
 
-	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e,
-				   cls->common.extack);
+	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e, extack);
+	if (err == -ENODEV) {
+		/* Another device's flow, on a flowtable we share. */
+		ft->cnt.skipped_foreign++;
+		return -EOPNOTSUPP;
+	}
 	if (err) {
 		ft->cnt.fail_unsupported++;
 		return err;
 	}
 
+	/*
+	 * Offload no more than the flowtable asks for: a port it does not
+	 * list (or no longer lists, after a per-port unbind) has no
+	 * flowtable hook, so its traffic is not the flowtable's, and the
+	 * entries through a port die with its binding.
+	 */
+	if (!test_bit(e.key.in_port, block->ports)) {
+		NL_SET_ERR_MSG_MOD(extack, "Ingress port is not in the flowtable");
+		ft->cnt.fail_unsupported++;
+		return -EOPNOTSUPP;
+	}
+	if (!test_bit(e.out_port, block->ports)) {
+		NL_SET_ERR_MSG_MOD(extack, "Egress port is not in the flowtable");
+		ft->cnt.fail_unsupported++;
+		return -EOPNOTSUPP;
+	}
+
 	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
 	if (!flow) {
+		NL_SET_ERR_MSG_MOD(extack, "Out of memory");
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
@@ -131,19 +155,25 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 	if (err) {
 		if (err == -EBUSY) {
 			ft->cnt.fail_bucket_full++;
-			NL_SET_ERR_MSG_MOD(cls->common.extack, "Hash bucket full");
+			NL_SET_ERR_MSG_MOD(extack, "Hash bucket full");
 		} else {
 			ft->cnt.fail_table_full++;
-			NL_SET_ERR_MSG_MOD(cls->common.extack, "Flow table full");
+			NL_SET_ERR_MSG_MOD(extack, "Flow table full");
 		}
 		kfree(flow);
 		return -ENOSPC;
 	}
 
-	err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
-				     npusim_flow_ht_params);
+	err = xa_insert(&ft->by_index, flow->index, flow, GFP_KERNEL);
+	if (!err) {
+		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
+					     npusim_flow_ht_params);
+		if (err)
+			xa_erase(&ft->by_index, flow->index);
+	}
 	if (err) {
 		npusim_hw_ft_clear(nsim_dev->hw, flow->index);
+		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
 		ft->cnt.fail_nomem++;
 		kfree(flow);
 		return err;
@@ -225,6 +255,7 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	struct npusim_ft_block *block = cb_priv;
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct flow_cls_offload *cls = type_data;
+	struct netlink_ext_ack extack = {};
 	int err;
 
 	if (type != TC_SETUP_CLSFLOWER)
@@ -241,10 +272,18 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
 	case FLOW_CLS_REPLACE:
-		err = npusim_ft_replace(block, cls);
-		/* nf_flowtable drops extack messages: keep the last one. */
-		if (err && cls->common.extack && cls->common.extack->_msg)
-			ft->last_error = cls->common.extack->_msg;
+		/*
+		 * The caller's extack is shared by every driver on the
+		 * flowtable: keep a copy of this driver's own message, the
+		 * last one, since nf_flowtable drops them.
+		 */
+		err = npusim_ft_replace(block, cls, &extack);
+		if (err && extack._msg) {
+			strscpy(ft->last_error, extack._msg,
+				sizeof(ft->last_error));
+			if (cls->common.extack)
+				cls->common.extack->_msg = extack._msg;
+		}
 		break;
 	case FLOW_CLS_DESTROY:
 		err = npusim_ft_destroy(block, cls);
@@ -475,28 +514,67 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 		seq_puts(s, " idle=-\n");
 }
 
-static int npusim_ft_entries_show(struct seq_file *s, void *unused)
+/*
+ * flow_table/entries walks the flows by hardware index, a seq_file
+ * chunk (a page of output) at a time: the lock is held from ->start to
+ * ->stop, so for one chunk, and the position is the hardware index,
+ * which stays meaningful while the table changes between chunks.  The
+ * dump needs no buffer of its own size and never holds up the offload
+ * callbacks for more than a chunk.
+ */
+static void *npusim_ft_entries_find(struct seq_file *s, loff_t *pos)
 {
 	struct npusim_dev *nsim_dev = s->private;
-	struct npusim_ft *ft = &nsim_dev->ft;
-	struct npusim_ft_block *block;
+	unsigned long index = *pos;
 	struct npusim_flow *flow;
 
-	mutex_lock(&ft->lock);
-	list_for_each_entry(block, &ft->blocks, node)
-		list_for_each_entry(flow, &block->flows, block_node)
-			npusim_ft_show_entry(s, nsim_dev, flow);
-	mutex_unlock(&ft->lock);
+	flow = xa_find(&nsim_dev->ft.by_index, &index, ULONG_MAX, XA_PRESENT);
+	if (flow)
+		*pos = index;
+	return flow;
+}
+
+static void *npusim_ft_entries_start(struct seq_file *s, loff_t *pos)
+{
+	struct npusim_dev *nsim_dev = s->private;
+
+	mutex_lock(&nsim_dev->ft.lock);
+	return npusim_ft_entries_find(s, pos);
+}
+
+static void *npusim_ft_entries_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	++*pos;
+	return npusim_ft_entries_find(s, pos);
+}
+
+static void npusim_ft_entries_stop(struct seq_file *s, void *v)
+{
+	struct npusim_dev *nsim_dev = s->private;
+
+	mutex_unlock(&nsim_dev->ft.lock);
+}
+
+static int npusim_ft_entries_show(struct seq_file *s, void *v)
+{
+	npusim_ft_show_entry(s, s->private, v);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(npusim_ft_entries);
+
+static const struct seq_operations npusim_ft_entries_sops = {
+	.start = npusim_ft_entries_start,
+	.next = npusim_ft_entries_next,
+	.stop = npusim_ft_entries_stop,
+	.show = npusim_ft_entries_show,
+};
+DEFINE_SEQ_ATTRIBUTE(npusim_ft_entries);
 
 static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 {
 	struct npusim_ft *ft = s->private;
 
 	mutex_lock(&ft->lock);
-	seq_printf(s, "%s\n", ft->last_error ?: "none");
+	seq_printf(s, "%s\n", ft->last_error[0] ? ft->last_error : "none");
 	mutex_unlock(&ft->lock);
 	return 0;
 }
@@ -507,10 +585,10 @@ static ssize_t npusim_ft_destroy_delay_write(struct file *file,
 					     size_t count, loff_t *ppos)
 {
 	struct npusim_ft *ft = file->private_data;
-	unsigned int ms;
 	int err;
+	u32 ms;
 
-	err = kstrtouint_from_user(ubuf, count, 0, &ms);
+	err = npusim_input_u32_user(ubuf, count, &ms);
 	if (err)
 		return err;
 	if (ms > NPUSIM_FT_DESTROY_DELAY_MAX_MS)
@@ -546,6 +624,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	struct dentry *dir;
 
 	dir = debugfs_create_dir("flow_table", nsim_dev->ddir);
+	ft->ddir = dir;
 	debugfs_create_file("entries", 0400, dir, nsim_dev,
 			    &npusim_ft_entries_fops);
 	debugfs_create_file("last_error", 0400, dir, ft,
@@ -562,6 +641,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_unsupported", 0400, dir,
 			   &ft->cnt.fail_unsupported);
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
+	debugfs_create_u64("skipped_foreign", 0400, dir,
+			   &ft->cnt.skipped_foreign);
 	debugfs_create_file("destroy_delay_ms", 0600, dir, ft,
 			    &npusim_ft_destroy_delay_fops);
 }
@@ -579,6 +660,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 
 	mutex_init(&ft->lock);
 	INIT_LIST_HEAD(&ft->blocks);
+	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
 	if (err) {
 		mutex_destroy(&ft->lock);
@@ -596,7 +678,11 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
 
+	/* Waits for the readers of flow_table/ files, which use @ft. */
+	debugfs_remove_recursive(ft->ddir);
 	WARN_ON(!list_empty(&ft->blocks));
+	WARN_ON(!xa_empty(&ft->by_index));
+	xa_destroy(&ft->by_index);
 	rhashtable_destroy(&ft->flows);
 	mutex_destroy(&ft->lock);
 }

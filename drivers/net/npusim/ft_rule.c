@@ -16,6 +16,7 @@
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
 #include <net/flow_offload.h>
+#include <net/pkt_cls.h>
 
 #include "npusim.h"
 
@@ -96,21 +97,18 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	struct flow_match_meta meta;
 	struct npusim_port *in_port;
 	struct net_device *in_dev;
-	bool svlan = false;
+	bool svlan = false, tc = false;
 	int err;
 
-	if (d->used_keys & ~NPUSIM_FT_KEYS) {
-		NL_SET_ERR_MSG_MOD(extack, "Unsupported match key");
+	/*
+	 * First, whose flow it is: every device bound to a flowtable is
+	 * offered every flow, and those entering through another device
+	 * are none of this one's business (-ENODEV, no message).
+	 */
+	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_META)) {
+		NL_SET_ERR_MSG_MOD(extack, "Ingress port must be matched");
 		return -EOPNOTSUPP;
 	}
-	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_META) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CONTROL) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_BASIC) ||
-	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_PORTS)) {
-		NL_SET_ERR_MSG_MOD(extack, "Ingress port, protocol and L4 ports must be matched");
-		return -EOPNOTSUPP;
-	}
-
 	flow_rule_match_meta(rule, &meta);
 	if (meta.mask->ingress_ifindex != 0xffffffff || meta.mask->ingress_iftype ||
 	    meta.mask->l2_miss) {
@@ -124,10 +122,29 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 		key->in_port = in_port->index;
 		svlan = netdev_walk_all_upper_dev_rcu(in_dev,
 						      npusim_ft_is_svlan, NULL);
+		tc = tc_can_offload(in_dev);
 	}
 	rcu_read_unlock();
-	if (!in_port) {
-		NL_SET_ERR_MSG_MOD(extack, "Ingress device is not a port of this switch");
+	if (!in_port)
+		return -ENODEV;
+	/*
+	 * Binding checks hw-tc-offload, but "ethtool -K" may turn it off
+	 * while a bind is under way (it takes RTNL, binding does not):
+	 * check it for every rule, as mtk_ppe_offload.c does.
+	 */
+	if (!tc) {
+		NL_SET_ERR_MSG_MOD(extack, "hw-tc-offload is off on the ingress port");
+		return -EOPNOTSUPP;
+	}
+
+	if (d->used_keys & ~NPUSIM_FT_KEYS) {
+		NL_SET_ERR_MSG_MOD(extack, "Unsupported match key");
+		return -EOPNOTSUPP;
+	}
+	if (!flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CONTROL) ||
+	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_BASIC) ||
+	    !flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_PORTS)) {
+		NL_SET_ERR_MSG_MOD(extack, "Protocol and L4 ports must be matched");
 		return -EOPNOTSUPP;
 	}
 
@@ -366,6 +383,11 @@ static int npusim_ft_parse_actions(struct npusim_dev *nsim_dev,
 				NL_SET_ERR_MSG_MOD(extack, "Egress is not a port of this switch");
 				return -EOPNOTSUPP;
 			}
+			if (!tc_can_offload(act->dev)) {
+				NL_SET_ERR_MSG_MOD(extack,
+						   "hw-tc-offload is off on the egress port");
+				return -EOPNOTSUPP;
+			}
 			e->out_port = out->index;
 			break;
 		default:
@@ -423,8 +445,9 @@ err_encap:
  * @e: the entry to fill
  * @extack: for error messages
  *
- * Return: 0, or -EOPNOTSUPP if the hardware cannot do exactly what
- * the rule says.
+ * Return: 0; -ENODEV, with no extack message, if the ingress device is
+ * not a port of @nsim_dev (the flow is another device's); -EOPNOTSUPP
+ * if the hardware cannot do exactly what the rule says.
  */
 int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
 			 struct flow_rule *rule, struct npusim_hw_flow_entry *e,

@@ -16,18 +16,33 @@
 
 #include "npusim.h"
 
+/*
+ * Set the carrier from the link status read under the carrier lock.
+ * Both writers, the link interrupt and ndo_open, read and write under
+ * it, so their writes land in the order of their reads, and every link
+ * change is followed by a link interrupt: the last write is always the
+ * current status.  Without the lock, ndo_open could read "up", lose the
+ * CPU while the peer goes down and its interrupt sets our carrier off,
+ * then set it on.
+ */
+static void npusim_port_carrier_update(struct npusim_port *port)
+{
+	spin_lock_bh(&port->carrier_lock);
+	if (npusim_hw_port_link_up(port->hw_port))
+		netif_carrier_on(port->ndev);
+	else
+		netif_carrier_off(port->ndev);
+	spin_unlock_bh(&port->carrier_lock);
+}
+
 static void npusim_port_irq(void *ctx, u32 cause)
 {
 	struct npusim_port *port = ctx;
 
 	if (cause & NPUSIM_HW_IRQ_RX)
 		napi_schedule(&port->napi);
-	if (cause & NPUSIM_HW_IRQ_LINK) {
-		if (npusim_hw_port_link_up(port->hw_port))
-			netif_carrier_on(port->ndev);
-		else
-			netif_carrier_off(port->ndev);
-	}
+	if (cause & NPUSIM_HW_IRQ_LINK)
+		npusim_port_carrier_update(port);
 }
 
 static int npusim_napi_poll(struct napi_struct *napi, int budget)
@@ -56,10 +71,8 @@ static int npusim_open(struct net_device *ndev)
 
 	napi_enable(&port->napi);
 	npusim_hw_port_enable(port->hw_port, true);
-	if (npusim_hw_port_link_up(port->hw_port))
-		netif_carrier_on(ndev);
-	else
-		netif_carrier_off(ndev);
+	/* Enabling a port interrupts its peer only: read our own link. */
+	npusim_port_carrier_update(port);
 	netif_start_queue(ndev);
 	return 0;
 }
@@ -192,6 +205,7 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 	port->nsim_dev = nsim_dev;
 	port->index = index;
 	port->hw_port = npusim_hw_port_get(nsim_dev->hw, index);
+	spin_lock_init(&port->carrier_lock);
 
 	ndev->netdev_ops = &npusim_netdev_ops;
 	ndev->ethtool_ops = &npusim_ethtool_ops;

@@ -9,7 +9,9 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
 #include <net/devlink.h>
 
 #include "hw/npusim_hw.h"
@@ -46,6 +48,8 @@ struct npusim_bus_dev {
  * @fail_bucket_full: REPLACE refused, the entry's hash bucket was full
  * @fail_unsupported: REPLACE refused, the hardware cannot do the rule
  * @fail_nomem: REPLACE failed for lack of memory
+ * @skipped_foreign: REPLACE refused because the flow enters through
+ *	another device, on a flowtable shared with it: not a failure
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -57,27 +61,33 @@ struct npusim_ft_counters {
 	u64 fail_bucket_full;
 	u64 fail_unsupported;
 	u64 fail_nomem;
+	u64 skipped_foreign;
 };
 
 /**
  * struct npusim_ft - flowtable offload state of a device
  * @lock: serialises the offload callbacks and protects what follows
  * @flows: offloaded flow directions, by cookie
+ * @by_index: the same, by hardware index (for the debugfs dump)
  * @blocks: flowtables bound to ports of the device
  * @cnt: activity counters, shown in debugfs
- * @last_error: extack message of the last refused REPLACE (a static
- *	string), shown in debugfs since nf_flowtable discards extack
+ * @last_error: copy of this driver's extack message for the last
+ *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
+ *	discards extack
  * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
  *	before it takes @lock, so tests can re-offload a flow while the
  *	DESTROY of its previous instance is pending
+ * @ddir: debugfs directory flow_table/, whose files use the above
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
 	struct rhashtable flows;
+	struct xarray by_index;
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
-	const char *last_error;
+	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	unsigned int destroy_delay_ms;
+	struct dentry *ddir;
 };
 
 /**
@@ -89,6 +99,8 @@ struct npusim_ft {
  * @switch_id: parent id shared by all ports
  * @ddir: debugfs directory npusim/npusim<id>
  * @ports_ddir: debugfs directory for per-port files
+ * @fail_ft_resize: fault injection (debugfs): a reload that changes the
+ *	flow table size fails to resize it, as if memory ran out
  * @ft: flowtable offload state
  */
 struct npusim_dev {
@@ -99,6 +111,7 @@ struct npusim_dev {
 	struct netdev_phys_item_id switch_id;
 	struct dentry *ddir;
 	struct dentry *ports_ddir;
+	bool fail_ft_resize;
 	struct npusim_ft ft;
 };
 
@@ -109,6 +122,8 @@ struct npusim_dev {
  * @hw_port: the emulated MAC port
  * @dl_port: devlink port
  * @napi: receive NAPI context
+ * @carrier_lock: serialises reading the link status and setting the
+ *	carrier from it
  * @index: port number
  * @rx_stall: state of the rx_stall debugfs knob
  * @ddir: debugfs directory of the port
@@ -119,6 +134,7 @@ struct npusim_port {
 	struct npusim_hw_port *hw_port;
 	struct devlink_port dl_port;
 	struct napi_struct napi;
+	spinlock_t carrier_lock;	/* see above */
 	unsigned int index;
 	bool rx_stall;
 	struct dentry *ddir;
@@ -128,6 +144,18 @@ static inline struct devlink *npusim_devlink(struct npusim_dev *nsim_dev)
 {
 	return priv_to_devlink(nsim_dev);
 }
+
+/* input.c */
+/* The longest input of any file, and of a number (leading zeros...). */
+#define NPUSIM_INPUT_MAX	64
+#define NPUSIM_INPUT_NUM_MAX	32
+int npusim_input_copy(char *dst, size_t size, const char *buf, size_t count);
+int npusim_input_copy_user(char *dst, size_t size, const char __user *ubuf,
+			   size_t count);
+int npusim_input_u32(const char *s, bool hex, u32 *val);
+int npusim_input_bool(const char *s, bool *val);
+int npusim_input_u32_user(const char __user *ubuf, size_t count, u32 *val);
+int npusim_input_bool_user(const char __user *ubuf, size_t count, bool *val);
 
 /* bus.c */
 int npusim_bus_init(void);

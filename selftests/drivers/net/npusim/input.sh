@@ -1,0 +1,347 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Strict input parsing of every file npusim lets users write: the bus
+# files new_device, del_device, link_device and unlink_device, and the
+# debugfs knobs ports/<N>/rx_stall and flow_table/destroy_delay_ms.
+# Each malformed write must fail with the documented errno AND change
+# nothing (no device created or deleted, no wire plugged or unplugged,
+# the knob's value kept); well-formed edge cases must be taken as the
+# documentation says (decimal with leading zeros is decimal, "0x" is hex).
+#
+# Each write is one write(2) of exactly the bytes given, NULs included:
+# bash's printf builtin formats them, dd writes them in one block (bash
+# line-buffers its own output, which would split writes at newlines).
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip devlink dd
+npusim_load || skip_all "npusim module not available"
+debugfs_mount || skip_all "debugfs not available"
+trap cleanup EXIT
+
+NEW=$NPUSIM_SYS/new_device
+DEL=$NPUSIM_SYS/del_device
+LINK=$NPUSIM_SYS/link_device
+UNLINK=$NPUSIM_SYS/unlink_device
+
+# raw_write FILE FORMAT: write printf FORMAT (\x00, \n... escapes) to FILE
+# in one write(2).  Error text in ERRMSG.
+raw_write()
+{
+	local f=$1 fmt=$2 out rc
+
+	# shellcheck disable=SC2059 # the format is the test input
+	out=$(printf -- "$fmt" |
+	      dd of="$f" bs=64k count=1 iflag=fullblock conv=notrunc \
+		 status=none 2>&1)
+	rc=$?
+	ERRMSG=
+	[ $rc -ne 0 ] && ERRMSG=${out##*: }
+	return $rc
+}
+
+# expect_raw ERRNO FILE FORMAT: the write must fail with ERRNO.
+expect_raw()
+{
+	local e=$1 f=$2 fmt=$3
+
+	if raw_write "$f" "$fmt"; then
+		check_err 1 "writing '$fmt' to ${f##*/} succeeded, expected $e"
+		return 1
+	fi
+	[ "$ERRMSG" == "${ERRNO_STR[$e]}" ]
+	check_err $? "writing '$fmt' to ${f##*/}: expected $e (${ERRNO_STR[$e]}), got '$ERRMSG'"
+}
+
+# expect_ok FILE FORMAT: the write must succeed.
+expect_ok()
+{
+	raw_write "$1" "$2"
+	check_err $? "writing '$2' to ${1##*/} failed: $ERRMSG"
+}
+
+knob()
+{
+	local v=
+
+	read -r v < "$1"
+	echo "$v"
+}
+
+# repeat CHAR N
+repeat()
+{
+	local s
+
+	printf -v s '%*s' "$2" ''
+	echo "${s// /$1}"
+}
+
+LONG_PAD=$(repeat ' ' 70)
+
+test_new_device()
+{
+	local id name fmt
+	local -a cases
+
+	id=$(npusim_rand_id)
+	# format (ID replaced) | what
+	cases=(
+		'ID\x00junk|embedded NUL, then garbage'
+		'ID\x00|trailing NUL'
+		'ID 1\x00|trailing NUL after PORT_COUNT'
+		'\x00ID|leading NUL'
+		'ID 1\n\n|two trailing newlines'
+		'ID\n1|newline between the fields'
+		'+ID|sign'
+		'ID +1|sign on PORT_COUNT'
+		"ID${LONG_PAD}1|over-long (padded) input"
+		'0xID|hexadecimal'
+	)
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		name=${c#*|}
+		expect_raw EINVAL "$NEW" "${fmt//ID/$id}"
+		[ ! -e "$NPUSIM_SYS/devices/npusim$id" ]
+		check_err $? "npusim$id was created"
+		[ ! -e "$NPUSIM_DFS/npusim$id" ]
+		check_err $? "debugfs npusim$id was created"
+		npusim_del "$id"
+		log_test "new_device: $name: EINVAL, no device"
+	done
+
+	RET=0
+	expect_ok "$NEW" "$id 01\n"
+	DEV_LIST+=("$id")
+	wait_until "$WAIT_TIMEOUT" _npusim_count_ok "$id" 1 -
+	check_err $? "npusim$id: ${#PORT_NAMES[@]} netdevs, expected 1"
+	npusim_del "$id"
+	log_test "new_device: PORT_COUNT with a leading zero is decimal"
+}
+
+test_del_device()
+{
+	local keep name fmt
+	local -a cases
+
+	keep=$(npusim_rand_id)
+	npusim_new "$keep" 1 || bail_out "cannot create npusim$keep"
+	cases=(
+		'ID\x00junk|embedded NUL, then garbage'
+		'ID\x00|trailing NUL'
+		'ID\n\n|two trailing newlines'
+		'+ID|sign'
+		"ID${LONG_PAD}|over-long (padded) input"
+	)
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		name=${c#*|}
+		expect_raw EINVAL "$DEL" "${fmt//ID/$keep}"
+		[ -e "$NPUSIM_SYS/devices/npusim$keep" ]
+		check_err $? "npusim$keep was deleted"
+		log_test "del_device: $name: EINVAL, device kept"
+	done
+	npusim_del "$keep"
+}
+
+# wired A_IFX B_IFX: the two ports are wired to each other (a second
+# link_device is refused with EBUSY; undone if it succeeded).
+_wired_fd=
+wired()
+{
+	if raw_write "$LINK" "$_wired_fd:$1 $_wired_fd:$2"; then
+		raw_write "$UNLINK" "$_wired_fd:$1"
+		return 1
+	fi
+	[ "$ERRMSG" == "${ERRNO_STR[EBUSY]}" ]
+}
+
+test_link_device()
+{
+	local id a b fd name fmt
+	local -a cases
+
+	id=$(npusim_rand_id)
+	npusim_new "$id" 2 || bail_out "cannot create npusim$id"
+	a=${PORT_IFX[0]} b=${PORT_IFX[1]}
+	exec {fd}< /proc/self/ns/net
+	_wired_fd=$fd
+
+	cases=(
+		'FD:A FD:B\x00junk|embedded NUL, then garbage'
+		'FD:A FD:B\x00|trailing NUL'
+		'FD:A FD:B\n\n|two trailing newlines'
+		'FD:A\nFD:B|newline between the ports'
+		'FD:+A FD:B|sign'
+		'FD:0xA FD:B|hexadecimal'
+		"FD:A FD:B${LONG_PAD}|over-long (padded) input"
+	)
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		name=${c#*|}
+		fmt=${fmt//FD/$fd}
+		fmt=${fmt//A/$a}
+		fmt=${fmt//B/$b}
+		expect_raw EINVAL "$LINK" "$fmt"
+		! wired "$a" "$b"
+		check_err $? "the ports were wired"
+		log_test "link_device: $name: EINVAL, nothing wired"
+	done
+
+	expect_ok "$LINK" "$fd:$a $fd:$b\n"
+	cases=(
+		'FD:A\x00junk|embedded NUL, then garbage'
+		'FD:A\x00|trailing NUL'
+		'FD:A\n\n|two trailing newlines'
+		"FD:A${LONG_PAD}|over-long (padded) input"
+	)
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		name=${c#*|}
+		fmt=${fmt//FD/$fd}
+		fmt=${fmt//A/$a}
+		expect_raw EINVAL "$UNLINK" "$fmt"
+		wired "$a" "$b"
+		check_err $? "the wire was unplugged"
+		log_test "unlink_device: $name: EINVAL, wire kept"
+	done
+	exec {fd}<&-
+	npusim_del "$id"
+}
+
+test_rx_stall()
+{
+	local id f v fmt name
+	local -a cases
+
+	id=$(npusim_rand_id)
+	npusim_new "$id" 1 || bail_out "cannot create npusim$id"
+	f=$NPUSIM_DFS/npusim$id/ports/0/rx_stall
+	[ -w "$f" ] || bail_out "no $f"
+
+	cases=(
+		'1junk|trailing garbage after 1'
+		'0junk|trailing garbage after 0'
+		'0x1|hexadecimal'
+		'01|leading zero'
+		'1.0|decimal point'
+		'nonsense|a word starting with n'
+		'yesterday|a word starting with y'
+		'on|on'
+		'off|off'
+		'true|true'
+		'y|y'
+		'n|n'
+		' 1| leading space'
+		'1 |trailing space'
+		'1\n\n|two trailing newlines'
+		'1\x00|trailing NUL'
+		'0\x00|trailing NUL after 0'
+		'1\x00junk|NUL, then garbage'
+		'\n|a newline only'
+		"$(repeat 1 600)|600 ones"
+		"$(repeat 0 600)|600 zeros"
+	)
+	for v in 0 1; do
+		expect_ok "$f" "$v"
+		for c in "${cases[@]}"; do
+			RET=0
+			fmt=${c%%|*}
+			name=${c#*|}
+			expect_raw EINVAL "$f" "$fmt"
+			check_eq "rx_stall" "$v" "$(knob "$f")"
+			log_test "rx_stall=$v: '$name' refused with EINVAL, value kept"
+		done
+	done
+
+	RET=0
+	expect_ok "$f" '0\n'
+	check_eq "rx_stall after '0\\n'" 0 "$(knob "$f")"
+	expect_ok "$f" '1\n'
+	check_eq "rx_stall after '1\\n'" 1 "$(knob "$f")"
+	expect_ok "$f" '0'
+	check_eq "rx_stall after '0'" 0 "$(knob "$f")"
+	log_test "rx_stall: 0 and 1, with or without a newline, taken"
+	npusim_del "$id"
+}
+
+test_destroy_delay()
+{
+	local id f fmt name e
+	local -a cases
+
+	id=$(npusim_rand_id)
+	npusim_new "$id" 1 || bail_out "cannot create npusim$id"
+	f=$NPUSIM_DFS/npusim$id/flow_table/destroy_delay_ms
+	[ -w "$f" ] || bail_out "no $f"
+
+	# format | errno | what
+	cases=(
+		'5junk|EINVAL|trailing garbage'
+		'5\x00|EINVAL|trailing NUL'
+		'5\x00junk|EINVAL|NUL, then garbage'
+		'\x00|EINVAL|a NUL only'
+		'5\n\n|EINVAL|two trailing newlines'
+		'-1|EINVAL|negative'
+		'+5|EINVAL|sign'
+		' 5|EINVAL|leading space'
+		'5 |EINVAL|trailing space'
+		'1e3|EINVAL|exponent'
+		'5.0|EINVAL|decimal point'
+		'0x|EINVAL|0x without digits'
+		'0x1g|EINVAL|bad hex digit'
+		'0o7|EINVAL|0o prefix'
+		'\n|EINVAL|a newline only'
+		"$(repeat 0 40)5|EINVAL|over-long (40 leading zeros)"
+		"$(repeat 9 600)|EINVAL|600 nines"
+		'10001|ERANGE|above the maximum'
+		'4294967296|ERANGE|above 32 bits'
+		'99999999999999999999|ERANGE|far above 32 bits'
+	)
+	expect_ok "$f" '7'
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		e=${c#*|}
+		name=${e#*|}
+		e=${e%%|*}
+		expect_raw "$e" "$f" "$fmt"
+		check_eq "destroy_delay_ms" 7 "$(knob "$f")"
+		log_test "destroy_delay_ms: $name refused with $e, value kept"
+	done
+
+	# format | value | what
+	cases=(
+		'010|10|leading zero: decimal, not octal'
+		'08|8|leading zero and 8'
+		'0009\n|9|leading zeros and a newline'
+		'0x10|16|0x: hexadecimal'
+		'0X1f|31|0X: hexadecimal'
+		'10000|10000|the maximum'
+		'0|0|zero'
+	)
+	for c in "${cases[@]}"; do
+		RET=0
+		fmt=${c%%|*}
+		e=${c#*|}
+		name=${e#*|}
+		e=${e%%|*}
+		expect_ok "$f" "$fmt"
+		check_eq "destroy_delay_ms after '$fmt'" "$e" "$(knob "$f")"
+		log_test "destroy_delay_ms: $name"
+	done
+	npusim_del "$id"
+}
+
+test_new_device
+test_del_device
+test_link_device
+test_rx_stall
+test_destroy_delay
+
+exit_tests
