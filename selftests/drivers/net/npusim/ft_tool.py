@@ -7,7 +7,7 @@
 #   udp-send DST PORT [--count N] [--stop FILE] [--sport P] [--size S]
 #            [--interval SEC]
 #	send numbered datagrams, one every SEC seconds, until N were sent
-#	(N > 0), FILE exists or SIGTERM/SIGINT arrives; payload = 4-byte
+#	(N > 0) or FILE exists (SIGTERM/SIGINT: abort); payload = 4-byte
 #	sequence number + a pattern derived from it, so that the receiver
 #	can check it.  Prints "sent=N" when done.
 #   udp-recv PORT [--count N] [--sent FILE] [--timeout SEC] [--echo]
@@ -25,10 +25,11 @@
 #   tcp-send DST PORT --file FILE [--bytes N] [--stop FILE] [--rate BPS]
 #            [--sport P] [--rst]
 #	send FILE's content, repeated, at BPS bytes/s (0: as fast as
-#	possible) until N bytes were sent (N > 0), the stop FILE exists or
-#	SIGTERM/SIGINT arrives (without --bytes and --stop: FILE once); then
-#	close (with RST if --rst, else FIN and wait for the receiver's
-#	close).  Prints "sent=N".
+#	possible) until N bytes were sent (N > 0) or the stop FILE exists
+#	(without --bytes and --stop: FILE once); then close (with RST if
+#	--rst, else FIN and wait for the receiver's close).  Prints "sent=N".
+#	SIGTERM/SIGINT abort at once, even a blocked send ("sent=N aborted",
+#	exit status 1).
 #   bucket --size N --count K --dport P[,P...] ...
 #	print K client source ports per destination port whose two flow entries (original and
 #	reply direction) both fall in one hash bucket of npusim's flow
@@ -71,20 +72,26 @@ def ready(path):
         os.rename(path + '.tmp', path)
 
 
+class Abort(Exception):
+    """SIGTERM or SIGINT: stop at once, even inside a blocking send."""
+
+
 class Stopper:
-    """Stop condition of a sender: a file appears, or SIGTERM/SIGINT."""
+    """Stop conditions of a sender: the stop file appears (a clean stop:
+    what was sent is delivered, TCP closes), or SIGTERM/SIGINT arrives (an
+    abort: the sender reports and exits at once, e.g. when the path is
+    down and a send or the close would block)."""
 
     def __init__(self, path):
         self.path = path
-        self.signalled = False
         signal.signal(signal.SIGTERM, self._sig)
         signal.signal(signal.SIGINT, self._sig)
 
     def _sig(self, signum, frame):
-        self.signalled = True
+        raise Abort()
 
     def stop(self):
-        return self.signalled or bool(self.path and os.path.exists(self.path))
+        return bool(self.path and os.path.exists(self.path))
 
     def sleep_until(self, due):
         """Sleep until the monotonic time due, in short slices so that a
@@ -99,6 +106,15 @@ class Stopper:
 
 
 def cmd_udp_send(a):
+    st = {'sent': 0}
+    try:
+        return udp_send(a, st)
+    except Abort:
+        print('sent=%d aborted' % st['sent'], flush=True)
+        return 1
+
+
+def udp_send(a, st):
     fam = family_of(a.dst)
     stopper = Stopper(a.stop)
     s = socket.socket(fam, socket.SOCK_DGRAM)
@@ -120,6 +136,7 @@ def cmd_udp_send(a):
                     raise
                 time.sleep(0.01)
         seq += 1
+        st['sent'] = seq
     print('sent=%d' % seq, flush=True)
     return 0
 
@@ -234,6 +251,15 @@ def cmd_tcp_recv(a):
 
 
 def cmd_tcp_send(a):
+    st = {'sent': 0}
+    try:
+        return tcp_send(a, st)
+    except Abort:
+        print('sent=%d aborted' % st['sent'], flush=True)
+        return 1
+
+
+def tcp_send(a, st):
     with open(a.file, 'rb') as f:
         data = f.read()
     if not data:
@@ -270,6 +296,7 @@ def cmd_tcp_send(a):
         o = sent % len(data)
         s.sendall(data2[o:o + n])
         sent += n
+        st['sent'] = sent
     if a.rst:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                      struct.pack('ii', 1, 0))
