@@ -77,7 +77,7 @@ test_counters()
 # _ref_aged D0: the reference flow was torn down (its 2 DESTROYs done);
 # meanwhile, every sample of the busy and the slow flow is [HW_OFFLOAD]
 # (else BAD_BUSY / BAD_SLOW grow).
-BAD_BUSY= BAD_SLOW= SAMPLES=0
+BAD_BUSY='' BAD_SLOW='' SAMPLES=0
 _ref_aged()
 {
 	local d
@@ -118,7 +118,7 @@ test_keepalive()
 	d0=$(ft_dfs destroy_calls)
 	ft_ct udp 5502
 	p0=$CT_OPKTS
-	BAD_BUSY= BAD_SLOW= SAMPLES=0
+	BAD_BUSY='' BAD_SLOW='' SAMPLES=0
 	ft_flow_finish ref udp
 	wait_until "$FT_DEADLINE" _ref_aged "$d0"
 	check_err $? "the idle reference flow did not age out: ct '$CT_STATE', destroy_calls $d0 -> $(ft_dfs destroy_calls)"

@@ -1549,12 +1549,12 @@ ft_flow_check()
 		esac
 	done
 	if [ "$state" == HW_OFFLOAD ]; then
-		want=(r0.rx_npu_fwd_packets:$n r1.tx_npu_fwd_packets:$n)
+		want=("r0.rx_npu_fwd_packets:$n" "r1.tx_npu_fwd_packets:$n")
 		# ACKs from the server are offloaded as well
 		[ "$proto" == tcp ] &&
 			want+=(r1.rx_npu_fwd_packets:1 r0.tx_npu_fwd_packets:1)
 	else
-		want=(r0.rx_cpu_packets:$n)
+		want=("r0.rx_cpu_packets:$n")
 	fi
 
 	RET=0
