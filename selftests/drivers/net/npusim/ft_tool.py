@@ -740,7 +740,7 @@ def main():
     q.add_argument('--rate', type=float, default=0)
     q.add_argument('--sport', type=int, default=0)
     q.add_argument('--rst', action='store_true')
-    q.add_argument('--connect-timeout', type=float, default=120)
+    q.add_argument('--connect-timeout', type=float, default=300)
     q.add_argument('--close-timeout', type=float, default=300)
 
     q = sub.add_parser('bucket')
@@ -780,7 +780,7 @@ def main():
     q.add_argument('--interval', type=float, default=0.005)
     q.add_argument('--ct', required=True, help='nf_conntrack file of the router')
     q.add_argument('--state', default='HW_OFFLOAD')
-    q.add_argument('--wait', type=float, default=120,
+    q.add_argument('--wait', type=float, default=300,
                    help='deadline of each wait (s), ends when the condition holds')
 
     a = p.parse_args()

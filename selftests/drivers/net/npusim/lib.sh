@@ -29,7 +29,7 @@ ksft_skip=4
 NPUSIM_SYS=/sys/bus/npusim
 NPUSIM_DFS=/sys/kernel/debug/npusim
 NPUSIM_KO=${NPUSIM_KO:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../../drivers/net/npusim/npusim.ko}
-WAIT_TIMEOUT=${WAIT_TIMEOUT:-120}
+WAIT_TIMEOUT=${WAIT_TIMEOUT:-300}
 
 # ---------------------------------------------------------------------------
 # KTAP output and per-case result tracking
@@ -734,7 +734,7 @@ FT_TMP=
 # test saw what it needs, and every wait is for a condition, bounded by
 # FT_DEADLINE seconds (generous: reaching it means the condition will not
 # come).  FT_FLOW_MAX bounds a flow left running by a broken test.
-FT_DEADLINE=${FT_DEADLINE:-120}
+FT_DEADLINE=${FT_DEADLINE:-300}
 FT_FLOW_MAX=${FT_FLOW_MAX:-1800}
 # ft_flow_check measures over FT_NPU_PKTS packets of the flow forwarded by
 # the NPU; of these, at most FT_STACK_MAX may show up in the router's stack
