@@ -1506,6 +1506,45 @@ ft_wait_grew()
 	wait_until "$FT_DEADLINE" _ft_grew "$a" "$b" "$@"
 }
 
+# ft_npu_count PORT: set NPU_COUNT to the packets the NPU forwarded with
+# the router's flow table entries whose key's ingress port is PORT (sum of
+# their debugfs packets=; no fork, unlike ft_snap: cheap to poll).
+NPU_COUNT=0
+ft_npu_count()
+{
+	local l v
+
+	NPU_COUNT=0
+	while IFS= read -r l; do
+		[[ "$l" == *" in=p$1 "* ]] || continue
+		v=${l#*packets=}
+		v=${v%% *}
+		[[ "$v" =~ ^[0-9]+$ ]] && NPU_COUNT=$((NPU_COUNT + v))
+	done < "$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
+	return 0
+}
+
+# _ft_npu_grew PORT:BASE:N...: the entries of ingress port PORT counted at
+# least BASE + N packets, for each PORT given.
+_ft_npu_grew()
+{
+	local t p b n
+
+	for t in "$@"; do
+		IFS=: read -r p b n <<< "$t"
+		ft_npu_count "$p"
+		[ "$NPU_COUNT" -ge $((b + n)) ] || return 1
+	done
+}
+
+# _ft_ct_grew PROTO DPORT BASE N: the flow's conntrack original-direction
+# packet counter reached BASE + N.
+_ft_ct_grew()
+{
+	ft_ct "$1" "$2"
+	[ -n "$CT_OPKTS" ] && [ "$CT_OPKTS" -ge $(($3 + $4)) ]
+}
+
 # ft_grew_info A B KEY...: "KEY +DELTA ..." for a log line.
 ft_grew_info()
 {
@@ -1524,19 +1563,21 @@ ft_grew_info()
 # flow runs) and log three cases:
 #   NAME: offloaded: ct [HW_OFFLOAD], devlink occupancy 2, 2 debugfs entries
 #   NAME: NPU forwards, the stack does not see the flow: while the NPU
-#	forwards FT_NPU_PKTS packets of it (and, for TCP, ACKs the other
-#	way), the forward chain counter and rx_cpu_packets of the LAN port
-#	grow by at most FT_STACK_MAX
+#	forwards FT_NPU_PKTS packets of it (its entries count them; and,
+#	for TCP, ACKs the other way), the forward chain counter and
+#	rx_cpu_packets of the LAN port grow by at most FT_STACK_MAX, the
+#	NPU counters of the ports by at least FT_NPU_PKTS
 #   NAME: data intact
-# With state=OFFLOAD: [OFFLOAD], occupancy 0; while FT_NPU_PKTS packets
-# reach the router's CPU, the NPU counters do not move and the forward
-# chain (bypassed by the software flowtable) grows by at most FT_STACK_MAX.
+# With state=OFFLOAD: [OFFLOAD], occupancy 0; while conntrack counts
+# FT_NPU_PKTS packets of the flow (which reach the router's CPU), the NPU
+# counters do not move and the forward chain (bypassed by the software
+# flowtable) grows by at most FT_STACK_MAX.
 # Nothing depends on how fast the flow runs: it runs until the counts
 # were seen, then stops.
 ft_flow_check()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt peer='' state=HW_OFFLOAD
-	local occ ent d rev extra='' n=$FT_NPU_PKTS a=${1}_a b=${1}_b
+	local occ ent d rev extra='' n=$FT_NPU_PKTS a=${1}_a b=${1}_b p0 npu1
 	local -a fopts=() want=()
 
 	shift 4
@@ -1556,6 +1597,11 @@ ft_flow_check()
 	else
 		want=("r0.rx_cpu_packets:$n")
 	fi
+	# Polled without forks: the flow's entries (HW_OFFLOAD) or its
+	# conntrack counter (software fast path); the router's counters are
+	# then read once and checked.
+	npu1=1
+	[ "$proto" == tcp ] || npu1=0
 
 	RET=0
 	ft_flow_start "$name" "$proto" "$dst" "$dport" "${fopts[@]}"
@@ -1564,8 +1610,18 @@ ft_flow_check()
 	check_err $? "ct state of $proto dport $dport: '$CT_STATE', expected [$state]"
 	ft_snap "$a"
 	check_err $? "cannot read router counters"
-	ft_wait_grew "$a" "$b" "${want[@]}"
-	check_err $? "within ${FT_DEADLINE}s: $(ft_grew_info "$a" "$b" "${want[@]%:*}"), expected +$n"
+	if [ "$state" == HW_OFFLOAD ]; then
+		ft_npu_count 0
+		p0=$NPU_COUNT
+		ft_npu_count 1
+		wait_until "$FT_DEADLINE" _ft_npu_grew "0:$p0:$n" "1:$NPU_COUNT:$npu1"
+	else
+		ft_ct "$proto" "$dport"
+		wait_until "$FT_DEADLINE" _ft_ct_grew "$proto" "$dport" "${CT_OPKTS:-0}" "$n"
+	fi
+	check_err $? "the flow did not make $n packets in ${FT_DEADLINE}s"
+	_ft_grew "$a" "$b" "${want[@]}"
+	check_err $? "$(ft_grew_info "$a" "$b" "${want[@]%:*}"), expected +$n"
 	ft_flow_running "$name"
 	check_err $? "the sender exited while the flow was measured: $(tr '\n' ' ' < "$FT_TMP/snd.$name")"
 	ft_ct "$proto" "$dport"
