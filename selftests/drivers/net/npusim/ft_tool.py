@@ -41,7 +41,6 @@
 #	side may be tagged (--server-encap vlan:VID or pppoe:SID).
 
 import argparse
-import ctypes
 import errno
 import ipaddress
 import os
@@ -415,6 +414,10 @@ TP_STATUS_VLAN_TPID_VALID = 1 << 6
 
 
 def setns(name):
+    # imported here: ctypes is a good part of the start time of the
+    # traffic subcommands, which adds up on a slow VM
+    import ctypes
+
     libc = ctypes.CDLL(None, use_errno=True)
     fd = os.open('/run/netns/' + name, os.O_RDONLY)
     if libc.setns(fd, CLONE_NEWNET) != 0:
