@@ -160,7 +160,13 @@ def read_sent(path):
 def cmd_udp_recv(a):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    # A receiver starved on a loaded host must not lose datagrams to a
+    # full socket buffer (rmem_max caps SO_RCVBUF at ~200 KiB, a few
+    # hundred datagrams): as root, take 32 MiB.
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, 32 << 20)
+    except (OSError, AttributeError):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
     s.bind(('::', a.port))
     ready(a.ready)
     seen = set()
