@@ -35,6 +35,14 @@ for i in range(int(sys.argv[1])):
 ' "$SENT"
 }
 
+# _arrived N: rx_packets + rx_fifo_drops of B0 reached N (sum in ARRIVED).
+_arrived()
+{
+	ethtool_stats "$ns2" "$B0" || return 1
+	ARRIVED=$((${ETS[rx_packets]:-0} + ${ETS[rx_fifo_drops]:-0}))
+	[ "$ARRIVED" -ge "$1" ]
+}
+
 rx_cpu_is()
 {
 	[ "$(ethtool_stat "$ns2" "$B0" rx_cpu_packets)" = "$1" ]
@@ -65,6 +73,10 @@ test_overflow()
 	check_err $? "cannot stall the FIFO"
 	send_burst
 	check_err $? "cannot send the burst"
+	# every frame reached the port (queued or dropped), however long the
+	# sender's qdisc took to hand them over
+	wait_until "$WAIT_TIMEOUT" _arrived $((rx0 + drop0 + SENT))
+	check_err $? "frames still missing: rx_packets + rx_fifo_drops = ${ARRIVED:-?}, expected $((rx0 + drop0 + SENT))"
 	ethtool_stats "$ns2" "$B0"
 	check_eq "rx_packets while stalled" $((rx0 + FIFO_LEN)) "${ETS[rx_packets]}"
 	check_eq "rx_fifo_drops" $((drop0 + SENT - FIFO_LEN)) "${ETS[rx_fifo_drops]}"
@@ -76,7 +88,7 @@ test_overflow()
 	RET=0
 	echo 0 > "$STALL"
 	check_err $? "cannot resume the FIFO"
-	wait_until 10 rx_cpu_is $((cpu0 + FIFO_LEN))
+	wait_until "$WAIT_TIMEOUT" rx_cpu_is $((cpu0 + FIFO_LEN))
 	check_err $? "rx_cpu_packets: expected $((cpu0 + FIFO_LEN)), observed $(ethtool_stat "$ns2" "$B0" rx_cpu_packets)"
 	check_eq "rx_fifo_drops after resume" $((drop0 + SENT - FIFO_LEN)) \
 		"$(ethtool_stat "$ns2" "$B0" rx_fifo_drops)"

@@ -65,7 +65,7 @@ test_bind()
 	EOF
 	check_err $? "deleting the flowtable failed"
 	# The UNBIND may come from nf_tables' deferred destroy work.
-	wait_until 5 hw_tc_off "$FT_NSR" "$FT_R0"
+	wait_until "$WAIT_TIMEOUT" hw_tc_off "$FT_NSR" "$FT_R0"
 	check_err $? "hw-tc-offload of $FT_R0 cannot be turned off after unbind"
 	log_test "hw-tc-offload can be turned off after unbind"
 
@@ -116,12 +116,12 @@ RET=0
 ft_nft_load fw4
 check_err $? "loading the 'flow offload @ft' ruleset failed: $ERRMSG"
 log_test "firewall4 syntax 'flow offload @ft' loads"
-flow fw4_udp4 udp "$FT_S4" 5205 duration=6
+flow fw4_udp4 udp "$FT_S4" 5205
 
 RET=0
 ip netns exec "$FT_NSR" nft flush ruleset
 check_err $? "nft flush ruleset failed"
-ft_wait_occ 0 5
+ft_wait_occ 0
 check_err $? "occupancy $(ft_occ) after flush ruleset, expected 0"
 check_eq "debugfs entries after flush ruleset" 0 "$(ft_entries)"
 log_test "flush ruleset leaves no entries"

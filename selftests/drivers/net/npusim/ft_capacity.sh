@@ -3,9 +3,10 @@
 #
 # npusim nf_flowtable hardware offload: flow table capacity.
 #  - size 4 (one bucket of 4 ways = 2 connections): the 3rd flow stays in
-#    the software fast path ([OFFLOAD]) and keeps working, fail_table_full
-#    grows; once the first two age out, it is offloaded (nf_flowtable
-#    retries REPLACE while packets flow in software).
+#    the software fast path ([OFFLOAD]) and keeps working while
+#    fail_table_full grows by two retries; once the first two age out, it
+#    is offloaded (nf_flowtable retries REPLACE while packets flow in
+#    software).
 #  - size 8 (2 buckets): flows whose entries all hash to the same bucket
 #    fail with fail_bucket_full while the table still has room; a flow in
 #    the other bucket is still offloaded.  (The bucket is predicted with
@@ -20,15 +21,22 @@ ft_begin
 
 TIMEOUT=5
 
-_ct_stays()
+# _refused DFS_COUNTER BEFORE PORT: the NPU refused the flow of PORT twice
+# more (REPLACE is retried while it runs in software) since BEFORE; every
+# sample of it on the way must be [OFFLOAD] (else BAD_STATES grows).
+BAD_STATES=
+_refused()
 {
-	ft_ct udp "$1"
-	[ "$CT_STATE" == "$2" ]
+	local v
+
+	ft_ct udp "$3"
+	[ "$CT_STATE" == OFFLOAD ] || BAD_STATES+="$CT_STATE "
+	v=$(ft_dfs "$1") && [ "$v" -ge $(($2 + 2)) ]
 }
 
 test_table_full()
 {
-	local full0 full1 bad='' i
+	local full0 full1
 
 	RET=0
 	ft_topology_setup size=4 udp_timeout=$TIMEOUT tcp_timeout=$TIMEOUT
@@ -41,40 +49,43 @@ test_table_full()
 	[ "$RET" -eq 0 ] || return
 
 	RET=0
-	# Flows 1 and 2 run until stopped; flow 3 must outlive them by the
-	# flowtable timeout, however slow the control path (debug kernel).
-	ft_flow_start f1 udp "$FT_S4" 5601 count=2400 interval=0.05
-	ft_flow_start f2 udp "$FT_S4" 5602 count=2400 interval=0.05
-	ft_wait_ct udp 5601 HW_OFFLOAD 10
+	# Every flow runs until it is stopped.
+	ft_flow_start f1 udp "$FT_S4" 5601 interval=0.05
+	ft_flow_start f2 udp "$FT_S4" 5602 interval=0.05
+	ft_wait_ct udp 5601 HW_OFFLOAD
 	check_err $? "flow 1 not offloaded: '$CT_STATE'"
-	ft_wait_ct udp 5602 HW_OFFLOAD 10
+	ft_wait_ct udp 5602 HW_OFFLOAD
 	check_err $? "flow 2 not offloaded: '$CT_STATE'"
 	check_eq "occupancy with two flows" 4 "$(ft_occ)"
 	full0=$(ft_dfs fail_table_full)
-	ft_flow_start f3 udp "$FT_S4" 5603 count=800 interval=0.05
-	ft_wait_ct udp 5603 OFFLOAD 10
+	ft_flow_start f3 udp "$FT_S4" 5603 interval=0.05
+	ft_wait_ct udp 5603 OFFLOAD
 	check_err $? "flow 3 not in the software fast path: '$CT_STATE'"
-	# it must stay there while the table is full (REPLACE is retried ~1/s)
-	for i in 1 2 3 4 5 6; do
-		_sleep 0.5
-		ft_ct udp 5603
-		[ "$CT_STATE" == OFFLOAD ] || bad+="$CT_STATE "
-	done
-	check_eq "flow 3 state while the table is full" "" "$bad"
+	# it must stay there while the table is full: over two more refused
+	# REPLACE retries
+	BAD_STATES=
+	wait_until "$FT_DEADLINE" _refused fail_table_full "${full0:-0}" 5603
+	check_err $? "fail_table_full did not grow by 2 ($full0 -> $(ft_dfs fail_table_full))"
+	check_eq "flow 3 state while the table is full" "" "$BAD_STATES"
 	full1=$(ft_dfs fail_table_full)
-	[ -n "$full1" ] && [ "$full1" -gt "${full0:-0}" ]
-	check_err $? "fail_table_full did not grow ($full0 -> $full1)"
+	ft_ct udp 5601
+	check_eq "flow 1 state while flow 3 is refused" HW_OFFLOAD "$CT_STATE"
+	ft_ct udp 5602
+	check_eq "flow 2 state while flow 3 is refused" HW_OFFLOAD "$CT_STATE"
 	check_eq "occupancy with a full table" 4 "$(ft_occ)"
 	log_info "fail_table_full $full0 -> $full1"
 	log_test "table full: 3rd flow stays [OFFLOAD], fail_table_full grows"
 
 	RET=0
-	ft_flow_stop f1
-	ft_flow_stop f2
-	ft_wait_ct udp 5603 HW_OFFLOAD $((TIMEOUT + 12))
+	ft_flow_finish f1 udp
+	ft_flow_finish f2 udp
+	ft_wait_ct udp 5603 HW_OFFLOAD
 	check_err $? "flow 3 not offloaded after flows 1, 2 aged out: '$CT_STATE'"
-	ft_wait_occ 2 5
+	ft_wait_occ 2
 	check_err $? "occupancy $(ft_occ), expected 2 (flow 3 only)"
+	# flow 3's entries are the only ones left
+	wait_until "$FT_DEADLINE" _ft_npu_grew "0:0:$FT_NPU_PKTS"
+	check_err $? "flow 3 not forwarded by the NPU: $(ft_entries_packets) packets on its entries"
 	ft_flow_finish f3 udp
 	log_test "table full: 3rd flow offloaded once room frees, data intact"
 	ft_topology_teardown
@@ -101,33 +112,32 @@ test_bucket_full()
 	log_info "source ports for bucket 0: ${sp0[*]}, bucket 1: $sp"
 	# Flows 1 and 2 fill bucket 0 until they are stopped at the end: were
 	# one to end and age out, flow 3 would take its place.
-	ft_flow_start b1 udp "$FT_S4" 5701 sport="${sp0[0]}" count=2400 interval=0.05
-	ft_flow_start b2 udp "$FT_S4" 5702 sport="${sp0[1]}" count=2400 interval=0.05
-	ft_wait_ct udp 5701 HW_OFFLOAD 10
+	ft_flow_start b1 udp "$FT_S4" 5701 sport="${sp0[0]}" interval=0.05
+	ft_flow_start b2 udp "$FT_S4" 5702 sport="${sp0[1]}" interval=0.05
+	ft_wait_ct udp 5701 HW_OFFLOAD
 	check_err $? "flow 1 (bucket 0) not offloaded: '$CT_STATE'"
-	ft_wait_ct udp 5702 HW_OFFLOAD 10
+	ft_wait_ct udp 5702 HW_OFFLOAD
 	check_err $? "flow 2 (bucket 0) not offloaded: '$CT_STATE'"
 	check_eq "occupancy with bucket 0 full" 4 "$(ft_occ)"
 	bf0=$(ft_dfs fail_bucket_full)
 	tf0=$(ft_dfs fail_table_full)
-	ft_flow_start b3 udp "$FT_S4" 5703 sport="${sp0[2]}" count=600 interval=0.05
-	ft_wait_ct udp 5703 OFFLOAD 10
+	ft_flow_start b3 udp "$FT_S4" 5703 sport="${sp0[2]}" interval=0.05
+	ft_wait_ct udp 5703 OFFLOAD
 	check_err $? "flow 3 (bucket 0) not in the software fast path: '$CT_STATE'"
-	_sleep 2.5
-	ft_ct udp 5703
-	check_eq "flow 3 (bucket 0) state" OFFLOAD "$CT_STATE"
+	BAD_STATES=
+	wait_until "$FT_DEADLINE" _refused fail_bucket_full "${bf0:-0}" 5703
+	check_err $? "fail_bucket_full did not grow by 2 ($bf0 -> $(ft_dfs fail_bucket_full))"
+	check_eq "flow 3 (bucket 0) state while refused" "" "$BAD_STATES"
 	bf1=$(ft_dfs fail_bucket_full)
 	tf1=$(ft_dfs fail_table_full)
-	[ -n "$bf1" ] && [ "$bf1" -gt "${bf0:-0}" ]
-	check_err $? "fail_bucket_full did not grow ($bf0 -> $bf1)"
 	check_eq "fail_table_full (the table is not full)" "$tf0" "$tf1"
 	check_eq "occupancy" 4 "$(ft_occ)"
 	log_info "fail_bucket_full $bf0 -> $bf1, fail_table_full $tf0 -> $tf1"
 	log_test "bucket full: flow fails with fail_bucket_full while occupancy < size"
 
 	RET=0
-	ft_flow_start b4 udp "$FT_S4" 5704 sport="$sp" count=200 interval=0.05
-	ft_wait_ct udp 5704 HW_OFFLOAD 10
+	ft_flow_start b4 udp "$FT_S4" 5704 sport="$sp" interval=0.05
+	ft_wait_ct udp 5704 HW_OFFLOAD
 	check_err $? "flow 4 (bucket 1) not offloaded: '$CT_STATE'"
 	check_eq "occupancy" 6 "$(ft_occ)"
 	ft_ct udp 5703
@@ -135,10 +145,10 @@ test_bucket_full()
 	log_test "bucket full: a flow of the other bucket is still offloaded"
 
 	RET=0
-	ft_flow_stop b4
 	ft_flow_finish b3 udp
-	ft_flow_stop b1
-	ft_flow_stop b2
+	ft_flow_finish b4 udp
+	ft_flow_finish b1 udp
+	ft_flow_finish b2 udp
 	log_test "bucket full: the refused flow kept working"
 	ft_topology_teardown
 }

@@ -39,7 +39,7 @@ table ip6 nat {
 flow()
 {
 	ft_ct_flush
-	ft_flow_check "$@" duration=6
+	ft_flow_check "$@"
 }
 
 RET=0

@@ -48,7 +48,7 @@ pppoe_push_check()
 flow()
 {
 	ft_ct_flush
-	ft_flow_check "$1" "$2" "$3" "$4" duration=6 check=pppoe_push_check \
+	ft_flow_check "$1" "$2" "$3" "$4" check=pppoe_push_check \
 		peer="$5"
 }
 

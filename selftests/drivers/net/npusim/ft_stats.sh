@@ -7,7 +7,8 @@
 #    what was sent, in both directions, within one STATS interval of lag;
 #    bytes are L3 bytes (IP total length), as the software path counts;
 #  - a busy flow and a low-rate flow (one datagram every 2 s) stay
-#    [HW_OFFLOAD] well past the 5 s timeout: STATS keeps them alive;
+#    [HW_OFFLOAD] past the 5 s timeout (until a reference flow, offloaded
+#    after them and stopped, has aged out): STATS keeps them alive;
 #  - once idle, both age out: DESTROY, occupancy 0, no entry left.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
@@ -35,25 +36,24 @@ _ct_counts_done()
 
 test_counters()
 {
-	local n=300 size=200 l3 npu0 stats0 stats1 hw=0 i
+	local n size=200 l3 npu0 stats0 stats1
 
 	RET=0
 	l3=$((size + 28))
 	stats0=$(ft_dfs stats_calls)
 	ft_snap cnt_a
-	ft_flow_start cnt udp "$FT_S4" 5501 count=$n size=$size interval=0.01 echo
+	ft_flow_start cnt udp "$FT_S4" 5501 size=$size echo
 	check_err $? "$ERRMSG"
-	for i in $(seq 50); do
-		ft_ct udp 5501
-		[ "$CT_STATE" == HW_OFFLOAD ] && hw=1 && break
-		_sleep 0.1
-	done
-	[ $hw -eq 1 ]
+	ft_wait_ct udp 5501 HW_OFFLOAD
 	check_err $? "flow never reached [HW_OFFLOAD] (last state '$CT_STATE')"
+	# most of the traffic through the NPU, in both directions
+	wait_until "$FT_DEADLINE" _ft_npu_grew "0:0:$FT_NPU_PKTS" "1:0:$FT_NPU_PKTS"
+	check_err $? "the flow's entries did not count $FT_NPU_PKTS packets each way"
 	ft_flow_finish cnt udp
+	n=${FLOW_SENT:-0}
 	# every packet is counted once: classic path by conntrack, the rest
-	# by STATS deltas; allow one STATS interval for them to show up.
-	wait_until 10 _ct_counts_done 5501 "$n"
+	# by STATS deltas; wait for the last STATS to show them.
+	wait_until "$FT_DEADLINE" _ct_counts_done 5501 "$n"
 	ft_ct udp 5501
 	ft_snap cnt_b
 	stats1=$(ft_dfs stats_calls)
@@ -73,47 +73,72 @@ test_counters()
 	log_test "conntrack counters of an offloaded flow match the traffic"
 }
 
-# keepalive: a busy flow (20/s, 25 s) and a slow one (1 every 2 s, 22 s).
+# _ref_aged D0: the reference flow was torn down (its 2 DESTROYs done);
+# meanwhile, every sample of the busy and the slow flow is [HW_OFFLOAD]
+# (else BAD_BUSY / BAD_SLOW grow).
+BAD_BUSY='' BAD_SLOW='' SAMPLES=0
+_ref_aged()
+{
+	local d
+
+	SAMPLES=$((SAMPLES + 1))
+	ft_ct udp 5502
+	[ "$CT_STATE" == HW_OFFLOAD ] || BAD_BUSY+="$SAMPLES:$CT_STATE "
+	ft_ct udp 5503
+	[ "$CT_STATE" == HW_OFFLOAD ] || BAD_SLOW+="$SAMPLES:$CT_STATE "
+	d=$(ft_dfs destroy_calls) && [ "$d" -ge $(($1 + 2)) ] &&
+		_ft_ct_not_offloaded udp 5504
+}
+
+# keepalive: a busy flow (20/s) and a slow one (1 every 2 s) must outlive
+# the flowtable timeout.  The proof that the timeout passed is a kernel
+# event, not a sleep: a reference flow, offloaded after both and stopped,
+# ages out.  Without STATS refreshing them, both would have been torn
+# down before it (they were offloaded earlier and the NPU's hits are all
+# that keeps them alive).
 test_keepalive()
 {
-	local d0 d1 t end bad_busy='' bad_slow='' p0 p1 i
+	local d0 d1 p0 p1
 
 	RET=0
-	ft_flow_start busy udp "$FT_S4" 5502 count=500 interval=0.05
+	ft_flow_start busy udp "$FT_S4" 5502 interval=0.05
 	check_err $? "$ERRMSG"
-	ft_flow_start slow udp "$FT_S4" 5503 count=12 interval=2
+	ft_flow_start slow udp "$FT_S4" 5503 interval=2
 	check_err $? "$ERRMSG"
-	ft_wait_ct udp 5502 HW_OFFLOAD 10
+	ft_wait_ct udp 5502 HW_OFFLOAD
 	check_err $? "busy flow not offloaded: '$CT_STATE'"
-	# the slow flow is offloaded on its 2nd datagram (2 s)
-	ft_wait_ct udp 5503 HW_OFFLOAD 10
+	# the slow flow is offloaded on its 2nd datagram
+	ft_wait_ct udp 5503 HW_OFFLOAD
 	check_err $? "slow flow not offloaded: '$CT_STATE'"
+	ft_flow_start ref udp "$FT_S4" 5504 interval=0.05
+	check_err $? "$ERRMSG"
+	ft_wait_ct udp 5504 HW_OFFLOAD
+	check_err $? "reference flow not offloaded: '$CT_STATE'"
 	d0=$(ft_dfs destroy_calls)
 	ft_ct udp 5502
 	p0=$CT_OPKTS
-	# watch for 3 x the timeout
-	end=$((SECONDS + 3 * TIMEOUT))
-	i=0
-	while [ $SECONDS -lt $end ]; do
-		ft_ct udp 5502
-		[ "$CT_STATE" == HW_OFFLOAD ] || bad_busy+="$i:$CT_STATE "
-		ft_ct udp 5503
-		[ "$CT_STATE" == HW_OFFLOAD ] || bad_slow+="$i:$CT_STATE "
-		_sleep 0.5
-		i=$((i + 1))
-	done
+	BAD_BUSY='' BAD_SLOW='' SAMPLES=0
+	ft_flow_finish ref udp
+	wait_until "$FT_DEADLINE" _ref_aged "$d0"
+	check_err $? "the idle reference flow did not age out: ct '$CT_STATE', destroy_calls $d0 -> $(ft_dfs destroy_calls)"
 	d1=$(ft_dfs destroy_calls)
 	ft_ct udp 5502
 	p1=$CT_OPKTS
-	check_eq "busy flow left [HW_OFFLOAD] at samples" "" "$bad_busy"
-	[ -n "$p0" ] && [ -n "$p1" ] && [ $((p1 - p0)) -ge $((3 * TIMEOUT * 20 / 2)) ]
-	check_err $? "busy flow's ct packets grew from '$p0' to '$p1' in $((3 * TIMEOUT)) s"
+	check_eq "busy flow left [HW_OFFLOAD] at samples (of $SAMPLES)" "" "$BAD_BUSY"
+	ft_ct udp 5502
+	check_eq "busy flow once the reference flow aged out" HW_OFFLOAD "$CT_STATE"
+	[ -n "$p0" ] && [ -n "$p1" ] && [ "$p1" -gt "$p0" ]
+	check_err $? "busy flow's ct packets did not grow ('$p0' -> '$p1')"
+	log_info "reference flow aged out after $SAMPLES samples; busy flow ct packets $p0 -> $p1"
 	log_test "busy flow stays [HW_OFFLOAD] past the flowtable timeout"
 
 	RET=0
 	check_eq "slow flow (1 pkt / 2 s, timeout $TIMEOUT s) left [HW_OFFLOAD] at samples" \
-		"" "$bad_slow"
-	check_eq "destroy_calls while both flows are alive" "$d0" "$d1"
+		"" "$BAD_SLOW"
+	ft_ct udp 5503
+	check_eq "slow flow once the reference flow aged out" HW_OFFLOAD "$CT_STATE"
+	check_eq "destroy_calls (the reference flow's only)" $((d0 + 2)) "$d1"
+	check_eq "occupancy" 4 "$(ft_occ)"
 	log_test "low-rate flow stays [HW_OFFLOAD] past the flowtable timeout"
 
 	RET=0
@@ -123,15 +148,15 @@ test_keepalive()
 
 	# both are idle now
 	RET=0
-	ft_wait_occ 0 $((TIMEOUT + 10))
-	check_err $? "occupancy $(ft_occ) $((TIMEOUT + 10)) s after the traffic stopped"
+	ft_wait_occ 0
+	check_err $? "occupancy $(ft_occ) ${FT_DEADLINE}s after the traffic stopped"
 	check_eq "debugfs entries" 0 "$(ft_entries)"
 	d1=$(ft_dfs destroy_calls)
 	[ -n "$d1" ] && [ "$d1" -gt "$d0" ]
 	check_err $? "destroy_calls did not grow ($d0 -> $d1)"
-	wait_until 5 _ft_ct_not_offloaded udp 5502
+	wait_until "$WAIT_TIMEOUT" _ft_ct_not_offloaded udp 5502
 	check_err $? "busy flow's ct still '$CT_STATE'"
-	wait_until 5 _ft_ct_not_offloaded udp 5503
+	wait_until "$WAIT_TIMEOUT" _ft_ct_not_offloaded udp 5503
 	check_err $? "slow flow's ct still '$CT_STATE'"
 	log_info "destroy_calls $d0 -> $d1"
 	log_test "idle flows age out: DESTROY, occupancy 0"

@@ -4,18 +4,32 @@
 # Traffic helper for the npusim flowtable offload selftests (ft_*.sh).
 # Standard library only.  Subcommands:
 #
-#   udp-send DST PORT --count N [--sport P] [--size S] [--interval SEC]
-#	send N numbered datagrams; payload = 4-byte sequence number +
-#	a pattern derived from it, so that the receiver can check it.
-#   udp-recv PORT --count N [--timeout SEC] [--echo] [--ready FILE]
-#	receive until N distinct datagrams arrived or nothing came for
-#	SEC seconds; print "received=R bad=B dup=D bytes=X peer=ADDR".
-#	--echo sends every datagram back.
-#   tcp-recv PORT --out FILE [--ready FILE] [--timeout SEC]
-#	accept one connection, write what arrives to FILE, print
-#	"peer=ADDR bytes=N".
-#   tcp-send DST PORT --file FILE [--duration SEC] [--sport P] [--rst]
-#	send FILE, spread evenly over SEC seconds; close with RST if --rst.
+#   udp-send DST PORT [--count N] [--stop FILE] [--sport P] [--size S]
+#            [--interval SEC]
+#	send numbered datagrams, one every SEC seconds, until N were sent
+#	(N > 0) or FILE exists (SIGTERM/SIGINT: abort); payload = 4-byte
+#	sequence number + a pattern derived from it, so that the receiver
+#	can check it.  Prints "sent=N" when done.
+#   udp-recv PORT [--count N] [--sent FILE] [--timeout SEC] [--echo]
+#            [--ready FILE]
+#	receive until N distinct datagrams arrived, or until the sender's
+#	report FILE ("sent=N", udp-send's output) exists and that many
+#	arrived, or until nothing came for SEC seconds (a generous
+#	deadline: the result is then short); print "received=R bad=B
+#	dup=D bytes=X peer=ADDR".  --echo sends every datagram back.
+#   tcp-recv PORT [--expect FILE] [--out FILE] [--ready FILE]
+#            [--timeout SEC]
+#	accept one connection, read until EOF or RST; with --expect check
+#	the stream against FILE's content repeated; --out writes it to FILE;
+#	print "peer=ADDR bytes=N bad=B" (B: bytes that differ from FILE).
+#   tcp-send DST PORT --file FILE [--bytes N] [--stop FILE] [--rate BPS]
+#            [--sport P] [--rst]
+#	send FILE's content, repeated, at BPS bytes/s (0: as fast as
+#	possible) until N bytes were sent (N > 0) or the stop FILE exists
+#	(without --bytes and --stop: FILE once); then close (with RST if
+#	--rst, else FIN and wait for the receiver's close).  Prints "sent=N".
+#	SIGTERM/SIGINT abort at once, even a blocked send ("sent=N aborted",
+#	exit status 1).
 #   bucket --size N --count K --dport P[,P...] ...
 #	print K client source ports per destination port whose two flow entries (original and
 #	reply direction) both fall in one hash bucket of npusim's flow
@@ -27,11 +41,11 @@
 #	side may be tagged (--server-encap vlan:VID or pppoe:SID).
 
 import argparse
-import ctypes
 import errno
 import ipaddress
 import os
 import select
+import signal
 import socket
 import struct
 import sys
@@ -57,18 +71,60 @@ def ready(path):
         os.rename(path + '.tmp', path)
 
 
+class Abort(Exception):
+    """SIGTERM or SIGINT: stop at once, even inside a blocking send."""
+
+
+class Stopper:
+    """Stop conditions of a sender: the stop file appears (a clean stop:
+    what was sent is delivered, TCP closes), or SIGTERM/SIGINT arrives (an
+    abort: the sender reports and exits at once, e.g. when the path is
+    down and a send or the close would block)."""
+
+    def __init__(self, path):
+        self.path = path
+        signal.signal(signal.SIGTERM, self._sig)
+        signal.signal(signal.SIGINT, self._sig)
+
+    def _sig(self, signum, frame):
+        raise Abort()
+
+    def stop(self):
+        return bool(self.path and os.path.exists(self.path))
+
+    def sleep_until(self, due):
+        """Sleep until the monotonic time due, in short slices so that a
+        stop request is seen; False if stopped meanwhile."""
+        while True:
+            if self.stop():
+                return False
+            left = due - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(min(left, 0.1))
+
+
 def cmd_udp_send(a):
+    st = {'sent': 0}
+    try:
+        return udp_send(a, st)
+    except Abort:
+        print('sent=%d aborted' % st['sent'], flush=True)
+        return 1
+
+
+def udp_send(a, st):
     fam = family_of(a.dst)
+    stopper = Stopper(a.stop)
     s = socket.socket(fam, socket.SOCK_DGRAM)
     if a.sport:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', a.sport))
     start = time.monotonic()
-    for seq in range(a.count):
-        due = start + seq * a.interval
-        now = time.monotonic()
-        if due > now:
-            time.sleep(due - now)
+    seq = 0
+    while a.count <= 0 or seq < a.count:
+        if not stopper.sleep_until(start + seq * a.interval):
+            break
         while True:
             try:
                 s.sendto(pattern(seq, a.size), (a.dst, a.port))
@@ -78,24 +134,61 @@ def cmd_udp_send(a):
                 if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
                     raise
                 time.sleep(0.01)
+        seq += 1
+        st['sent'] = seq
+    print('sent=%d' % seq, flush=True)
     return 0
+
+
+def read_sent(path):
+    """The count of a sender's "sent=N" report, None while there is none."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return None
+    # complete lines only: the report may be being written
+    for w in text[:text.rfind('\n') + 1].split():
+        if w.startswith('sent='):
+            try:
+                return int(w[5:])
+            except ValueError:
+                pass
+    return None
 
 
 def cmd_udp_recv(a):
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    # A receiver starved on a loaded host must not lose datagrams to a
+    # full socket buffer (rmem_max caps SO_RCVBUF at ~200 KiB, a few
+    # hundred datagrams): as root, take 32 MiB.
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, 32 << 20)
+    except (OSError, AttributeError):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32 << 20)
     s.bind(('::', a.port))
     ready(a.ready)
     seen = set()
     bad = dup = nbytes = 0
     peer = '-'
-    end = time.monotonic() + a.max_time
-    while len(seen) < a.count and time.monotonic() < end:
-        r, _, _ = select.select([s], [], [], a.timeout)
-        if not r:
+    want = a.count if a.count > 0 else None
+    last = time.monotonic()
+    next_poll = 0
+    while want is None or len(seen) < want:
+        now = time.monotonic()
+        if want is None and a.sent and now >= next_poll:
+            want = read_sent(a.sent)
+            next_poll = now + 0.2
+            if want is not None:
+                continue
+        if now - last >= a.timeout:
             break
+        r, _, _ = select.select([s], [], [], 0.2)
+        if not r:
+            continue
         data, addr = s.recvfrom(65536)
+        last = time.monotonic()
         peer = addr[0]
         if peer.startswith('::ffff:'):
             peer = peer[7:]
@@ -130,8 +223,14 @@ def cmd_tcp_recv(a):
     peer = addr[0]
     if peer.startswith('::ffff:'):
         peer = peer[7:]
-    n = 0
-    with open(a.out, 'wb') as f:
+    ref = b''
+    if a.expect:
+        with open(a.expect, 'rb') as f:
+            ref = f.read()
+        ref2 = ref + ref
+    n = bad = 0
+    out = open(a.out, 'wb') if a.out else None
+    try:
         while True:
             try:
                 d = c.recv(1 << 16)
@@ -139,15 +238,41 @@ def cmd_tcp_recv(a):
                 break
             if not d:
                 break
-            f.write(d)
+            if out:
+                out.write(d)
+            if ref:
+                for i in range(0, len(d), len(ref)):
+                    piece = d[i:i + len(ref)]
+                    o = (n + i) % len(ref)
+                    exp = ref2[o:o + len(piece)]
+                    if piece != exp:
+                        bad += sum(x != y for x, y in zip(piece, exp))
             n += len(d)
-    print('peer=%s bytes=%d' % (peer, n), flush=True)
+    finally:
+        if out:
+            out.close()
+    print('peer=%s bytes=%d bad=%d' % (peer, n, bad), flush=True)
     return 0
 
 
 def cmd_tcp_send(a):
+    st = {'sent': 0}
+    try:
+        return tcp_send(a, st)
+    except Abort:
+        print('sent=%d aborted' % st['sent'], flush=True)
+        return 1
+
+
+def tcp_send(a, st):
     with open(a.file, 'rb') as f:
         data = f.read()
+    if not data:
+        raise ValueError('%s is empty' % a.file)
+    limit = a.bytes
+    if limit <= 0 and not a.stop:
+        limit = len(data)
+    stopper = Stopper(a.stop)
     fam = family_of(a.dst)
     s = None
     deadline = time.monotonic() + a.connect_timeout
@@ -164,27 +289,32 @@ def cmd_tcp_send(a):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-    chunk = 16384
-    nchunks = max(1, (len(data) + chunk - 1) // chunk)
+    data2 = data + data
+    chunk = min(16384, len(data))
+    sent = 0
     start = time.monotonic()
-    for i in range(nchunks):
-        due = start + a.duration * i / nchunks
-        now = time.monotonic()
-        if due > now:
-            time.sleep(due - now)
-        s.sendall(data[i * chunk:(i + 1) * chunk])
+    while limit <= 0 or sent < limit:
+        due = start + sent / a.rate if a.rate > 0 else 0
+        if not stopper.sleep_until(due):
+            break
+        n = chunk if limit <= 0 else min(chunk, limit - sent)
+        o = sent % len(data)
+        s.sendall(data2[o:o + n])
+        sent += n
+        st['sent'] = sent
     if a.rst:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                      struct.pack('ii', 1, 0))
     else:
         s.shutdown(socket.SHUT_WR)
-        s.settimeout(30)
+        s.settimeout(a.close_timeout)
         try:
             while s.recv(4096):
                 pass
         except OSError:
             pass
     s.close()
+    print('sent=%d' % sent, flush=True)
     return 0
 
 
@@ -290,6 +420,10 @@ TP_STATUS_VLAN_TPID_VALID = 1 << 6
 
 
 def setns(name):
+    # imported here: ctypes is a good part of the start time of the
+    # traffic subcommands, which adds up on a slow VM
+    import ctypes
+
     libc = ctypes.CDLL(None, use_errno=True)
     fd = os.open('/run/netns/' + name, os.O_RDONLY)
     if libc.setns(fd, CLONE_NEWNET) != 0:
@@ -500,9 +634,14 @@ def cmd_ident(a):
     seen_c = a.seen_client or C
     seen_csp_t = csp_t if not a.seen_client else None
 
+    # The test frames' payloads; the warm-up frames' payloads differ.
+    payloads = set(bytes(((i * 13 + j) & 0xff) for j in range(a.size))
+                   for i in range(a.count))
+
     def is_test(fr):
         p = l4_ports(fr)
-        return p is not None and p[0] in ('udp', 'tcp') and p[2] in (up, tp)
+        return (p is not None and p[0] in ('udp', 'tcp') and
+                p[2] in (up, tp) and fr[-a.size:] in payloads)
 
     # UDP warm-up: two datagrams; both go through the classic path and
     # create the flow.
@@ -513,7 +652,7 @@ def cmd_ident(a):
     isn_c, isn_s = 0x10000000, 0x20000000
     csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x200, b'',
                            flags=0x02, seq=isn_c, **cl))
-    syn = capture(ssock, 1, 5, lambda fr: (l4_ports(fr) or (0,))[0] ==
+    syn = capture(ssock, 1, a.wait, lambda fr: (l4_ports(fr) or (0,))[0] ==
                   'tcp' and l4_ports(fr)[3] & 0x02 and
                   l4_ports(fr)[2] == tp)
     if not syn:
@@ -534,25 +673,29 @@ def cmd_ident(a):
     seen_c = src_seen
     ssock.send(build_frame(a, 'tcp', S, seen_c, tp, seen_csp_t, 0x300, b'',
                            flags=0x12, seq=isn_s, ack=isn_c + 1, **sv))
-    time.sleep(0.2)
+    # The client's ACK must not overtake the SYN-ACK at the router.
+    synack = capture(csock, 1, a.wait, lambda fr: (l4_ports(fr) or (0,))[0] ==
+                     'tcp' and l4_ports(fr)[3] & 0x12 == 0x12 and
+                     l4_ports(fr)[1] == vtp)
+    if not synack:
+        print('error: SYN-ACK not forwarded to the client', file=sys.stderr)
+        return 1
     csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x201, b'',
                            flags=0x10, seq=isn_c + 1, ack=isn_s + 1, **cl))
-    # One more packet each way after ESTABLISHED: the one that runs
-    # "flow add" for TCP.
-    time.sleep(0.2)
+    # One more packet after ESTABLISHED (the same wire keeps it behind
+    # the ACK): the one that runs "flow add" for TCP.
     csock.send(build_frame(a, 'tcp', C, V, csp_t, vtp, 0x202, b'x' * 10,
                            flags=0x18, seq=isn_c + 1, ack=isn_s + 1, **cl))
     csock.send(build_frame(a, 'udp', C, V, csp_u, vup, 0x102, b'warmup2',
                            **cl))
-    capture(ssock, 100, 0.5, lambda fr: False)
     su = wait_ct(a.ct, 'udp', vup, a.state, a.wait)
     st = wait_ct(a.ct, 'tcp', vtp, a.state, a.wait)
     if su != a.state or st != a.state:
         print('error: ct state udp=%s tcp=%s, expected %s' %
               (su, st, a.state), file=sys.stderr)
         return 1
-    # Drain whatever is still queued at the server.
-    capture(ssock, 1000, 0.3, lambda fr: False)
+    # Frames still queued at the server are warm-up frames: is_test()
+    # leaves them out.
     seq = isn_c + 11
     for i in range(a.count):
         pl = bytes(((i * 13 + j) & 0xff) for j in range(a.size))
@@ -563,7 +706,7 @@ def cmd_ident(a):
         seq += len(pl)
         if a.interval:
             time.sleep(a.interval)
-    got = capture(ssock, 2 * a.count, 10, is_test)
+    got = capture(ssock, 2 * a.count, a.wait, is_test)
     for fr in got:
         print(fr.hex())
     return 0
@@ -576,33 +719,38 @@ def main():
     q = sub.add_parser('udp-send')
     q.add_argument('dst')
     q.add_argument('port', type=int)
-    q.add_argument('--count', type=int, required=True)
+    q.add_argument('--count', type=int, default=0)
+    q.add_argument('--stop')
     q.add_argument('--sport', type=int, default=0)
     q.add_argument('--size', type=int, default=100)
     q.add_argument('--interval', type=float, default=0.01)
 
     q = sub.add_parser('udp-recv')
     q.add_argument('port', type=int)
-    q.add_argument('--count', type=int, required=True)
-    q.add_argument('--timeout', type=float, default=10)
-    q.add_argument('--max-time', type=float, default=120)
+    q.add_argument('--count', type=int, default=0)
+    q.add_argument('--sent')
+    q.add_argument('--timeout', type=float, default=120)
     q.add_argument('--echo', action='store_true')
     q.add_argument('--ready')
 
     q = sub.add_parser('tcp-recv')
     q.add_argument('port', type=int)
-    q.add_argument('--out', required=True)
+    q.add_argument('--out')
+    q.add_argument('--expect')
     q.add_argument('--ready')
-    q.add_argument('--timeout', type=float, default=60)
+    q.add_argument('--timeout', type=float, default=300)
 
     q = sub.add_parser('tcp-send')
     q.add_argument('dst')
     q.add_argument('port', type=int)
     q.add_argument('--file', required=True)
-    q.add_argument('--duration', type=float, default=0)
+    q.add_argument('--bytes', type=int, default=0)
+    q.add_argument('--stop')
+    q.add_argument('--rate', type=float, default=0)
     q.add_argument('--sport', type=int, default=0)
     q.add_argument('--rst', action='store_true')
-    q.add_argument('--connect-timeout', type=float, default=10)
+    q.add_argument('--connect-timeout', type=float, default=300)
+    q.add_argument('--close-timeout', type=float, default=300)
 
     q = sub.add_parser('bucket')
     q.add_argument('--size', type=int, required=True)
@@ -641,7 +789,8 @@ def main():
     q.add_argument('--interval', type=float, default=0.005)
     q.add_argument('--ct', required=True, help='nf_conntrack file of the router')
     q.add_argument('--state', default='HW_OFFLOAD')
-    q.add_argument('--wait', type=float, default=10)
+    q.add_argument('--wait', type=float, default=300,
+                   help='deadline of each wait (s), ends when the condition holds')
 
     a = p.parse_args()
     return {

@@ -29,7 +29,7 @@ ksft_skip=4
 NPUSIM_SYS=/sys/bus/npusim
 NPUSIM_DFS=/sys/kernel/debug/npusim
 NPUSIM_KO=${NPUSIM_KO:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../../../../drivers/net/npusim/npusim.ko}
-WAIT_TIMEOUT=${WAIT_TIMEOUT:-10}
+WAIT_TIMEOUT=${WAIT_TIMEOUT:-300}
 
 # ---------------------------------------------------------------------------
 # KTAP output and per-case result tracking
@@ -176,7 +176,9 @@ _sleep()
 }
 
 # wait_until TIMEOUT_S CMD...: retry CMD every 0.1 s until it succeeds;
-# return 1 when TIMEOUT_S seconds passed without success.
+# return 1 when TIMEOUT_S seconds passed without success.  Every wait is
+# for a condition; TIMEOUT_S is a generous deadline (WAIT_TIMEOUT), never
+# a measurement window.
 wait_until()
 {
 	local timeout=$1 end
@@ -355,13 +357,13 @@ npusim_load()
 	debugfs_mount
 	[ -e "$NPUSIM_SYS/new_device" ] && return 0
 	modprobe -q npusim 2> /dev/null
-	wait_until 5 test -e "$NPUSIM_SYS/new_device" && return 0
+	wait_until "$WAIT_TIMEOUT" test -e "$NPUSIM_SYS/new_device" && return 0
 	[ -f "$NPUSIM_KO" ] || return 1
 	deps=$(modinfo -F depends "$NPUSIM_KO" 2> /dev/null)
 	# shellcheck disable=SC2086 # a list of module names
 	[ -n "$deps" ] && modprobe -q -a ${deps//,/ }
 	insmod "$NPUSIM_KO" || return 1
-	wait_until 5 test -e "$NPUSIM_SYS/new_device"
+	wait_until "$WAIT_TIMEOUT" test -e "$NPUSIM_SYS/new_device"
 }
 
 npusim_unload()
@@ -667,8 +669,8 @@ quiet_pair_setup()
 		neigh add $net.1 lladdr $MAC_A nud permanent dev $B0
 		link set $B0 up
 	EOF
-	wait_until 5 carrier "$ns1" "$A0" || bail_out "$A0: no carrier"
-	wait_until 5 carrier "$ns2" "$B0" || bail_out "$B0: no carrier"
+	wait_until "$WAIT_TIMEOUT" carrier "$ns1" "$A0" || bail_out "$A0: no carrier"
+	wait_until "$WAIT_TIMEOUT" carrier "$ns2" "$B0" || bail_out "$B0: no carrier"
 }
 
 # ---------------------------------------------------------------------------
@@ -728,8 +730,16 @@ FT_C0='' FT_R0='' FT_R1='' FT_S0='' FT_RW='' FT_SW='' FT_PPPOE_SID=''
 FT_CT=/proc/net/nf_conntrack
 FT_ANCHOR=
 FT_TMP=
-# Packets of an offloaded flow that may still reach the router's stack in
-# a 2 s measurement window (nothing but stray neighbour traffic should).
+# No assertion depends on how fast the VM runs: traffic runs until the
+# test saw what it needs, and every wait is for a condition, bounded by
+# FT_DEADLINE seconds (generous: reaching it means the condition will not
+# come).  FT_FLOW_MAX bounds a flow left running by a broken test.
+FT_DEADLINE=${FT_DEADLINE:-300}
+FT_FLOW_MAX=${FT_FLOW_MAX:-1800}
+# ft_flow_check measures over FT_NPU_PKTS packets of the flow forwarded by
+# the NPU; of these, at most FT_STACK_MAX may show up in the router's stack
+# (nothing but stray neighbour traffic should).
+FT_NPU_PKTS=${FT_NPU_PKTS:-200}
 FT_STACK_MAX=${FT_STACK_MAX:-5}
 
 # Load what the flowtable tests need (sysctls exist only once loaded).
@@ -751,7 +761,7 @@ ft_anchor()
 	ft_anchor_kill
 	ip netns exec "$FT_NSR" sleep 100000 &
 	FT_ANCHOR=$!
-	wait_until 5 _ft_anchor_ok || return 1
+	wait_until "$WAIT_TIMEOUT" _ft_anchor_ok || return 1
 	FT_CT=/proc/$FT_ANCHOR/net/nf_conntrack
 }
 
@@ -881,7 +891,7 @@ _ft_occ_is()
 # ft_wait_occ N [TIMEOUT]: bounded wait for the router's occupancy N.
 ft_wait_occ()
 {
-	wait_until "${2:-10}" _ft_occ_is "$1"
+	wait_until "${2:-$FT_DEADLINE}" _ft_occ_is "$1"
 }
 
 _ft_entries_is()
@@ -894,7 +904,7 @@ _ft_entries_is()
 # ft_wait_entries N [TIMEOUT]: same for the debugfs entries (no fork).
 ft_wait_entries()
 {
-	wait_until "${2:-10}" _ft_entries_is "$1"
+	wait_until "${2:-$FT_DEADLINE}" _ft_entries_is "$1"
 }
 
 # ft_ct PROTO DPORT: find the router's conntrack entry whose original
@@ -947,7 +957,7 @@ _ft_ct_is()
 # ft_wait_ct PROTO DPORT STATE [TIMEOUT]
 ft_wait_ct()
 {
-	wait_until "${4:-10}" _ft_ct_is "$1" "$2" "$3"
+	wait_until "${4:-$FT_DEADLINE}" _ft_ct_is "$1" "$2" "$3"
 }
 
 # _ft_ct_not_offloaded PROTO DPORT: no entry, or neither OFFLOAD nor
@@ -962,12 +972,13 @@ _ft_ct_not_offloaded()
 ft_ct_flush()
 {
 	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
-	ft_wait_occ 0 10
+	ft_wait_occ 0
 }
 
 # ft_snap NAME: one fork-cheap snapshot of the router: "ethtool -S" of
-# FT_R0 and FT_R1 and the forward chain counter "fwd", into the associative
-# array FTS_NAME with keys r0.STAT, r1.STAT, fwd.
+# FT_R0 and FT_R1, the forward chain counter "fwd" and the TCP/UDP packets
+# that reached the stack on FT_R0 "lan_l4" (see ft_nft_load), into the
+# associative array FTS_NAME with keys r0.STAT, r1.STAT, fwd, lan_l4.
 ft_snap()
 {
 	local name=$1 out sect='' k v l
@@ -977,15 +988,20 @@ ft_snap()
 	snap=()
 	out=$(ip netns exec "$FT_NSR" sh -c \
 	      "echo @r0; ethtool -S '$FT_R0'; echo @r1; ethtool -S '$FT_R1';
-	       echo @fwd; nft list counter inet filter fwdcnt 2> /dev/null")
+	       echo @nft; nft list counters 2> /dev/null")
 	while IFS= read -r l; do
 		case $l in
 		@*) sect=${l#@}; continue ;;
 		esac
-		if [ "$sect" == fwd ]; then
-			[[ "$l" == *packets* ]] || continue
-			v=${l#*packets }
-			snap['fwd']=${v%% *}
+		if [ "$sect" == nft ]; then
+			case $l in
+			*"counter fwdcnt {"*) k=fwd ;;
+			*"counter l4cnt {"*) k=lan_l4 ;;
+			*"counter "*) k='' ;;
+			*packets*)
+				v=${l#*packets }
+				[ -n "$k" ] && snap[$k]=${v%% *} ;;
+			esac
 			continue
 		fi
 		IFS=: read -r k v <<< "$l"
@@ -1011,7 +1027,9 @@ ft_delta()
 
 # ft_nft_load [OPTION...] [-- EXTRA]: (re)load the router's ruleset:
 # table inet filter with flowtable ft on FT_R0 and FT_R1 (counter, flags
-# offload) and a forward chain with counter "fwd" and "flow add @ft".
+# offload) and a forward chain with counter "fwd" and "flow add @ft";
+# table netdev lan counts the TCP and UDP packets that reach the stack on
+# FT_R0, before the software flowtable (counter l4cnt, ft_snap's lan_l4).
 # Options: nooffload (software flowtable), fw4 ("flow offload @ft"),
 # noflow (no flowtable at all).  EXTRA (after --) is appended verbatim
 # (e.g. NAT tables).  nft's error text in ERRMSG.
@@ -1047,6 +1065,13 @@ table inet filter {
 	[ $ft -eq 1 ] && rs+="
 		meta l4proto { tcp, udp } $stmt"
 	rs+="
+	}
+}
+table netdev lan {
+	counter l4cnt { }
+	chain ingress {
+		type filter hook ingress device \"$FT_R0\" priority -500; policy accept;
+		meta l4proto { tcp, udp } counter name \"l4cnt\"
 	}
 }
 $extra"
@@ -1122,7 +1147,7 @@ ft_topology_setup()
 			link set $FT_R1 up
 		EOF
 		ip -n "$nss" link set "$FT_S0" up || return 1
-		wait_until 5 carrier "$nss" "$FT_S0" ||
+		wait_until "$WAIT_TIMEOUT" carrier "$nss" "$FT_S0" ||
 			{ ERRMSG="$FT_S0: no carrier"; return 1; }
 		ft_pppoe_up || return 1
 	else
@@ -1144,11 +1169,11 @@ ft_topology_setup()
 			route add ::/0 via $FT_RW6
 		EOF
 	fi
-	wait_until 5 carrier "$nsc" "$FT_C0" || { ERRMSG="$FT_C0: no carrier"; return 1; }
-	wait_until 5 carrier "$nss" "$FT_S0" || { ERRMSG="$FT_S0: no carrier"; return 1; }
+	wait_until "$WAIT_TIMEOUT" carrier "$nsc" "$FT_C0" || { ERRMSG="$FT_C0: no carrier"; return 1; }
+	wait_until "$WAIT_TIMEOUT" carrier "$nss" "$FT_S0" || { ERRMSG="$FT_S0: no carrier"; return 1; }
 	ft_anchor || { ERRMSG="cannot park a process in $nsr"; return 1; }
 	# Resolve neighbours both ways (v4 and v6) before any measurement.
-	ip netns exec "$nsc" sh -c "ping -q -c 1 -W 5 $FT_S4 && ping -q -c 1 -W 5 $FT_S6" \
+	ip netns exec "$nsc" sh -c "ping -q -c 1 -W $WAIT_TIMEOUT $FT_S4 && ping -q -c 1 -W $WAIT_TIMEOUT $FT_S6" \
 		> /dev/null 2>&1 || { ERRMSG="no ping through the router"; return 1; }
 }
 
@@ -1160,7 +1185,7 @@ ft_topology_setup()
 # session id.  pppd's logs are in $FT_TMP/pppd-{router,server}.log.
 ft_pppoe_up()
 {
-	local opts=$FT_TMP/pppoe-server.options t=$((20 * ${NPUSIM_TIMEOUT_SCALE:-1}))
+	local opts=$FT_TMP/pppoe-server.options
 
 	modprobe -q pppoe 2> /dev/null
 	[ -c /dev/ppp ] || { ERRMSG="no /dev/ppp (ppp_generic)"; return 1; }
@@ -1177,7 +1202,7 @@ ft_pppoe_up()
 		noauth user npusim ifname "$FT_RW" +ipv6 noipdefault \
 		lcp-echo-interval 0 > "$FT_TMP/pppd-router.log" 2>&1 &
 	BG_PIDS+=($!)
-	wait_until "$t" _ft_pppoe_ok ||
+	wait_until "$FT_DEADLINE" _ft_pppoe_ok ||
 		{ ERRMSG="no PPPoE session ($(tail -n 3 "$FT_TMP/pppd-router.log" |
 			tr '\n' ' '))"; return 1; }
 	# "PPP session is N" (/proc/net/pppoe shows it in network byte order)
@@ -1214,7 +1239,7 @@ ft_ns_kill()
 	done
 	for ns in "$@"; do
 		[ -n "$ns" ] || continue
-		wait_until 5 _ft_ns_empty "$ns"
+		wait_until "$WAIT_TIMEOUT" _ft_ns_empty "$ns"
 	done
 	return 0
 }
@@ -1259,7 +1284,7 @@ ft_topology_teardown()
 # ft_ready_wait FILE: bounded wait for a ft_tool.py --ready file.
 ft_ready_wait()
 {
-	wait_until "$WAIT_TIMEOUT" test -e "$1"
+	wait_until "$FT_DEADLINE" test -e "$1"
 }
 
 # ft_dmesg_mark / ft_dmesg_new: kernel warnings since the mark.
@@ -1318,65 +1343,67 @@ ft_data()
 }
 
 # ft_flow_start NAME PROTO DST DPORT [OPTION...]: start one client->server
-# flow in the background.  Options: listen=PORT (server port, if DNAT
-# changes it), sport=PORT, duration=S (default 8), count=N and size=S
-# (UDP; default 800 x 400 B), interval=S (UDP, default duration/count),
-# bytes=N (TCP, default 4 MiB), echo (UDP: server echoes), rst (TCP).
-# Sets FLOW_<NAME>_SPID (sender), _RPID (receiver), _RES (receiver's
-# report file), _IN/_OUT (TCP data), _COUNT (UDP datagrams).
+# flow in the background.  It runs until ft_flow_finish, ft_flow_end or
+# ft_flow_stop stops it, unless count=/bytes= make it end by itself.
+# Options: listen=PORT (server port, if DNAT changes it), sport=PORT,
+# size=S (UDP datagram size, default 400), interval=S (UDP, default 0.01),
+# count=N (UDP: end after N datagrams), rate=BPS (TCP, default 524288
+# bytes/s, 0 unpaced), bytes=N (TCP: end after N bytes), echo (UDP: the
+# server echoes), rst (TCP: end with RST).  The data is checked however
+# much of it was sent: UDP datagrams carry a sequence number and a
+# pattern, the TCP stream repeats a random file that the receiver checks.
+# Sets FLOW_<NAME>_SPID (sender), _RPID (receiver), _SND and _RES (their
+# reports), _STOP (the file that stops the sender), _RST.
 ft_flow_start()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt
-	local listen=$4 sport=0 dur=8 count=800 size=400 interval='' bytes=4194304
-	local echo='' rst='' ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 in out
-	local scale=${NPUSIM_TIMEOUT_SCALE:-1} has_count=''
+	local listen=$4 sport=0 count=0 size=400 interval=0.01 bytes=0
+	local rate=524288 echo='' rst='' in
+	local ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 snd=$FT_TMP/snd.$1
+	local stop=$FT_TMP/stop.$1
 
 	shift 4
 	for opt in "$@"; do
 		case $opt in
 		listen=*) listen=${opt#*=} ;;
 		sport=*) sport=${opt#*=} ;;
-		duration=*) dur=${opt#*=} ;;
-		count=*) count=${opt#*=} has_count=1 ;;
+		count=*) count=${opt#*=} ;;
 		size=*) size=${opt#*=} ;;
 		interval=*) interval=${opt#*=} ;;
 		bytes=*) bytes=${opt#*=} ;;
+		rate=*) rate=${opt#*=} ;;
 		echo) echo=--echo ;;
 		rst) rst=--rst ;;
+		*) ERRMSG="$name: unknown flow option '$opt'"; return 1 ;;
 		esac
 	done
-	# A slower (debug) kernel needs longer flows for the same checks:
-	# stretch durations, keeping the packet rate.
-	if [ "$scale" -gt 1 ]; then
-		dur=$((dur * scale))
-		[ -n "$has_count" ] || [ -n "$interval" ] || count=$((count * scale))
-	fi
-	[ -n "$interval" ] || interval=$(awk "BEGIN { print $dur / $count }")
-	rm -f "$ready" "$res"
+	rm -f "$ready" "$res" "$snd" "$stop"
+	: > "$snd"
 	printf -v "FLOW_${name}_RES" '%s' "$res"
-	printf -v "FLOW_${name}_COUNT" '%s' "$count"
+	printf -v "FLOW_${name}_SND" '%s' "$snd"
+	printf -v "FLOW_${name}_STOP" '%s' "$stop"
+	printf -v "FLOW_${name}_RST" '%s' "$rst"
 	if [ "$proto" == tcp ]; then
-		in=$(ft_data "$bytes")
-		out=$FT_TMP/out.$name
-		rm -f "$out"
-		printf -v "FLOW_${name}_IN" '%s' "$in"
-		printf -v "FLOW_${name}_OUT" '%s' "$out"
-		ip netns exec "$FT_NSS" timeout 120 $FT_TOOL tcp-recv "$listen" \
-			--out "$out" --ready "$ready" > "$res" 2>&1 &
+		in=$(ft_data 1048576)
+		ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" $FT_TOOL tcp-recv \
+			"$listen" --expect "$in" --timeout "$FT_DEADLINE" \
+			--ready "$ready" > "$res" 2>&1 &
 	else
-		ip netns exec "$FT_NSS" timeout 120 $FT_TOOL udp-recv "$listen" \
-			--count "$count" --timeout 10 $echo --ready "$ready" \
-			> "$res" 2>&1 &
+		ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" $FT_TOOL udp-recv \
+			"$listen" --sent "$snd" --timeout "$FT_DEADLINE" $echo \
+			--ready "$ready" > "$res" 2>&1 &
 	fi
 	printf -v "FLOW_${name}_RPID" '%s' "$!"
 	ft_ready_wait "$ready" || { ERRMSG="$name: receiver not ready"; return 1; }
 	if [ "$proto" == tcp ]; then
-		ip netns exec "$FT_NSC" timeout 120 $FT_TOOL tcp-send "$dst" "$dport" \
-			--file "$in" --duration "$dur" --sport "$sport" $rst &
+		ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL tcp-send \
+			"$dst" "$dport" --file "$in" --rate "$rate" --bytes "$bytes" \
+			--stop "$stop" --sport "$sport" $rst > "$snd" 2>&1 &
 	else
-		ip netns exec "$FT_NSC" timeout 120 $FT_TOOL udp-send "$dst" "$dport" \
-			--count "$count" --size "$size" --interval "$interval" \
-			--sport "$sport" &
+		ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL udp-send \
+			"$dst" "$dport" --count "$count" --size "$size" \
+			--interval "$interval" --stop "$stop" --sport "$sport" \
+			> "$snd" 2>&1 &
 	fi
 	printf -v "FLOW_${name}_SPID" '%s' "$!"
 }
@@ -1389,8 +1416,8 @@ ft_flow_running()
 	kill -0 "${!p}" 2> /dev/null
 }
 
-# ft_flow_wait NAME: let flow NAME end by itself: wait for its sender
-# (bounded by its timeout) and receiver, ignoring how they exited.
+# ft_flow_wait NAME: wait for a flow that ends by itself (count=, bytes=)
+# to end, ignoring how its sender and receiver exited.
 ft_flow_wait()
 {
 	local s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
@@ -1400,7 +1427,17 @@ ft_flow_wait()
 	return 0
 }
 
-# ft_flow_stop NAME: kill the flow's sender and receiver.
+# ft_flow_end NAME: tell the flow's sender to stop and wait for it and
+# its receiver to end, ignoring how they exited.
+ft_flow_end()
+{
+	local stop="FLOW_${1}_STOP"
+
+	: > "${!stop}"
+	ft_flow_wait "$1"
+}
+
+# ft_flow_stop NAME: kill the flow's sender and receiver (no data check).
 ft_flow_stop()
 {
 	local s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
@@ -1410,55 +1447,154 @@ ft_flow_stop()
 	return 0
 }
 
-# ft_flow_finish NAME PROTO [PEER]: wait for the flow to end and check its
-# data: TCP: the received file equals the sent one; UDP: every datagram
-# arrived once and intact.  PEER: the address the server must have seen.
-# Failures go to RET.  FLOW_PEER, FLOW_RECEIVED are set.
+# ft_flow_finish NAME PROTO [PEER]: stop the flow (if it does not end by
+# itself) and check its data: UDP: every datagram the sender sent arrived
+# once and intact; TCP: every byte the sender sent arrived (all of them
+# unless it ended with RST) and equals what was sent.  PEER: the address
+# the server must have seen.  Failures go to RET.  FLOW_PEER, FLOW_SENT
+# and FLOW_RECEIVED are set.
 ft_flow_finish()
 {
 	local name=$1 proto=$2 peer=${3:-} s="FLOW_${1}_SPID" r="FLOW_${1}_RPID"
-	local res="FLOW_${1}_RES" in="FLOW_${1}_IN" out="FLOW_${1}_OUT"
-	local cnt="FLOW_${1}_COUNT" line='' w
+	local res="FLOW_${1}_RES" snd="FLOW_${1}_SND" stop="FLOW_${1}_STOP"
+	local rst="FLOW_${1}_RST" line='' w unit=datagrams
 
+	[ "$proto" == tcp ] && unit=bytes
+
+	: > "${!stop}"
 	wait "${!s}"
-	check_err $? "$name: sender failed"
+	check_err $? "$name: sender failed: $(tr '\n' ' ' < "${!snd}")"
 	wait "${!r}"
 	check_err $? "$name: receiver failed: $(tr '\n' ' ' < "${!res}")"
+	FLOW_PEER='' FLOW_SENT='' FLOW_RECEIVED=''
+	read -r line < "${!snd}"
+	[[ "$line" == sent=* ]] && FLOW_SENT=${line#sent=}
 	read -r line < "${!res}"
-	FLOW_PEER='' FLOW_RECEIVED=''
 	for w in $line; do
 		case $w in
 		peer=*) FLOW_PEER=${w#peer=} ;;
-		received=*) FLOW_RECEIVED=${w#received=} ;;
+		received=*|bytes=*)
+			[ "$proto" == udp ] && [[ "$w" == bytes=* ]] && continue
+			FLOW_RECEIVED=${w#*=} ;;
 		bad=*) [ "${w#bad=}" == 0 ] ||
-			check_err 1 "$name: ${w#bad=} corrupted datagrams" ;;
+			check_err 1 "$name: ${w#bad=} corrupted $unit" ;;
+		dup=*) [ "${w#dup=}" == 0 ] ||
+			check_err 1 "$name: ${w#dup=} duplicated datagrams" ;;
 		esac
 	done
-	if [ "$proto" == tcp ]; then
-		cmp -s "${!in}" "${!out}"
-		check_err $? "$name: received data differs from the sent data ($line)"
-	else
-		check_eq "$name: datagrams received" "${!cnt}" "$FLOW_RECEIVED"
+	[ -n "$FLOW_SENT" ] && [ "$FLOW_SENT" -gt 0 ]
+	check_err $? "$name: the sender sent nothing ($(tr '\n' ' ' < "${!snd}"))"
+	if [ "$proto" == udp ]; then
+		check_eq "$name: datagrams received of $FLOW_SENT sent" \
+			"$FLOW_SENT" "$FLOW_RECEIVED"
+	elif [ -z "${!rst}" ]; then
+		check_eq "$name: bytes received of $FLOW_SENT sent" \
+			"$FLOW_SENT" "$FLOW_RECEIVED"
 	fi
+	log_info "$name: sent $FLOW_SENT, receiver: $line"
 	[ -z "$peer" ] || check_eq "$name: client address seen by the server" \
 		"$peer" "$FLOW_PEER"
 }
 
+# _ft_grew A B KEY:N...: take snapshot B; every KEY grew by at least N
+# since snapshot A.
+_ft_grew()
+{
+	local a=$1 b=$2 kv d
+
+	shift 2
+	ft_snap "$b" || return 1
+	for kv in "$@"; do
+		d=$(ft_delta "$a" "$b" "${kv%:*}")
+		[ "$d" != "?" ] && [ "$d" -ge "${kv##*:}" ] || return 1
+	done
+}
+
+# ft_wait_grew A B KEY:N...: take snapshots B until every router counter
+# KEY (ft_snap's keys) grew by at least N since snapshot A; fail after
+# FT_DEADLINE seconds.
+ft_wait_grew()
+{
+	local a=$1 b=$2
+
+	shift 2
+	wait_until "$FT_DEADLINE" _ft_grew "$a" "$b" "$@"
+}
+
+# ft_npu_count PORT: set NPU_COUNT to the packets the NPU forwarded with
+# the router's flow table entries whose key's ingress port is PORT (sum of
+# their debugfs packets=; no fork, unlike ft_snap: cheap to poll).
+NPU_COUNT=0
+ft_npu_count()
+{
+	local l v
+
+	NPU_COUNT=0
+	while IFS= read -r l; do
+		[[ "$l" == *" in=p$1 "* ]] || continue
+		v=${l#*packets=}
+		v=${v%% *}
+		[[ "$v" =~ ^[0-9]+$ ]] && NPU_COUNT=$((NPU_COUNT + v))
+	done < "$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
+	return 0
+}
+
+# _ft_npu_grew PORT:BASE:N...: the entries of ingress port PORT counted at
+# least BASE + N packets, for each PORT given.
+_ft_npu_grew()
+{
+	local t p b n
+
+	for t in "$@"; do
+		IFS=: read -r p b n <<< "$t"
+		ft_npu_count "$p"
+		[ "$NPU_COUNT" -ge $((b + n)) ] || return 1
+	done
+}
+
+# _ft_ct_grew PROTO DPORT BASE N: the flow's conntrack original-direction
+# packet counter reached BASE + N.
+_ft_ct_grew()
+{
+	ft_ct "$1" "$2"
+	[ -n "$CT_OPKTS" ] && [ "$CT_OPKTS" -ge $(($3 + $4)) ]
+}
+
+# ft_grew_info A B KEY...: "KEY +DELTA ..." for a log line.
+ft_grew_info()
+{
+	local a=$1 b=$2 k s=''
+
+	shift 2
+	for k in "$@"; do
+		s+="${s:+, }$k +$(ft_delta "$a" "$b" "$k")"
+	done
+	echo "$s"
+}
+
 # ft_flow_check NAME PROTO DST DPORT [OPTION...]: run one flow (options of
 # ft_flow_start, plus peer=ADDR the server must see, state=OFFLOAD when
-# the NPU must refuse the flow) and log three cases:
+# the NPU must refuse the flow, check=FUNC called with NAME while the
+# flow runs) and log three cases:
 #   NAME: offloaded: ct [HW_OFFLOAD], devlink occupancy 2, 2 debugfs entries
-#   NAME: NPU forwards, the stack does not see the flow (2 s window
-#	during the transfer: forward chain and rx_cpu_packets of the LAN
-#	port grow by at most FT_STACK_MAX, the NPU counters of both ports grow)
+#   NAME: NPU forwards, the stack does not see the flow: while the NPU
+#	forwards FT_NPU_PKTS packets of it (its entries count them; and,
+#	for TCP, ACKs the other way), the forward chain counter and the TCP
+#	and UDP packets received by the stack on the LAN port grow by at
+#	most FT_STACK_MAX, the NPU counters of the ports by at least
+#	FT_NPU_PKTS
 #   NAME: data intact
-# With state=OFFLOAD: [OFFLOAD], occupancy 0, NPU counters do not move,
-# software flowtable bypasses the forward chain, data intact.
+# With state=OFFLOAD: [OFFLOAD], occupancy 0; while conntrack counts
+# FT_NPU_PKTS packets of the flow (which reach the router's CPU), the NPU
+# counters do not move and the forward chain (bypassed by the software
+# flowtable) grows by at most FT_STACK_MAX.
+# Nothing depends on how fast the flow runs: it runs until the counts
+# were seen, then stops.
 ft_flow_check()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt peer='' state=HW_OFFLOAD
-	local occ ent d min=20 rev extra=''
-	local -a fopts=()
+	local occ ent d rev extra='' n=$FT_NPU_PKTS a=${1}_a b=${1}_b p0 npu1
+	local -a fopts=() want=()
 
 	shift 4
 	for opt in "$@"; do
@@ -1469,21 +1605,43 @@ ft_flow_check()
 		*) fopts+=("$opt") ;;
 		esac
 	done
+	if [ "$state" == HW_OFFLOAD ]; then
+		want=("r0.rx_npu_fwd_packets:$n" "r1.tx_npu_fwd_packets:$n")
+		# ACKs from the server are offloaded as well
+		[ "$proto" == tcp ] &&
+			want+=(r1.rx_npu_fwd_packets:1 r0.tx_npu_fwd_packets:1)
+	else
+		want=("r0.rx_cpu_packets:$n")
+	fi
+	# Polled without forks: the flow's entries (HW_OFFLOAD) or its
+	# conntrack counter (software fast path); the router's counters are
+	# then read once and checked.
+	npu1=1
+	[ "$proto" == tcp ] || npu1=0
 
 	RET=0
 	ft_flow_start "$name" "$proto" "$dst" "$dport" "${fopts[@]}"
 	check_err $? "$ERRMSG"
-	ft_wait_ct "$proto" "$dport" "$state" 15
+	ft_wait_ct "$proto" "$dport" "$state" "$FT_DEADLINE"
 	check_err $? "ct state of $proto dport $dport: '$CT_STATE', expected [$state]"
-	_sleep 0.5
-	ft_snap "${name}_a"
+	ft_snap "$a"
 	check_err $? "cannot read router counters"
-	_sleep 2
-	ft_snap "${name}_b"
+	if [ "$state" == HW_OFFLOAD ]; then
+		ft_npu_count 0
+		p0=$NPU_COUNT
+		ft_npu_count 1
+		wait_until "$FT_DEADLINE" _ft_npu_grew "0:$p0:$n" "1:$NPU_COUNT:$npu1"
+	else
+		ft_ct "$proto" "$dport"
+		wait_until "$FT_DEADLINE" _ft_ct_grew "$proto" "$dport" "${CT_OPKTS:-0}" "$n"
+	fi
+	check_err $? "the flow did not make $n packets in ${FT_DEADLINE}s"
+	_ft_grew "$a" "$b" "${want[@]}"
+	check_err $? "$(ft_grew_info "$a" "$b" "${want[@]%:*}"), expected +$n"
 	ft_flow_running "$name"
-	check_err $? "the transfer ended during the measurement window (too fast?)"
+	check_err $? "the sender exited while the flow was measured: $(tr '\n' ' ' < "$FT_TMP/snd.$name")"
 	ft_ct "$proto" "$dport"
-	check_eq "ct state after the window" "$state" "$CT_STATE"
+	check_eq "ct state after the measurement" "$state" "$CT_STATE"
 	occ=$(ft_occ)
 	ent=$(ft_entries)
 	if [ "$state" == HW_OFFLOAD ]; then
@@ -1499,35 +1657,25 @@ ft_flow_check()
 	log_test "$name: ct [$state], occupancy $([ "$state" == HW_OFFLOAD ] && echo 2 || echo 0)"
 
 	RET=0
-	d=$(ft_delta "${name}_a" "${name}_b" fwd)
+	d=$(ft_delta "$a" "$b" fwd)
 	[ "$d" != "?" ] && [ "$d" -le "$FT_STACK_MAX" ]
-	check_err $? "forward chain counter grew by $d packets in 2 s (max $FT_STACK_MAX)"
+	check_err $? "forward chain counter grew by $d packets over $n of the flow (max $FT_STACK_MAX)"
 	if [ "$state" == HW_OFFLOAD ]; then
-		d=$(ft_delta "${name}_a" "${name}_b" r0.rx_cpu_packets)
+		# TCP and UDP only: ARP and ND frames keep coming, more of
+		# them the longer the measurement takes
+		d=$(ft_delta "$a" "$b" lan_l4)
 		[ "$d" != "?" ] && [ "$d" -le "$FT_STACK_MAX" ]
-		check_err $? "$FT_R0 rx_cpu_packets grew by $d in 2 s (max $FT_STACK_MAX)"
-		for rev in r0.rx_npu_fwd_packets r1.tx_npu_fwd_packets; do
-			d=$(ft_delta "${name}_a" "${name}_b" "$rev")
-			[ "$d" != "?" ] && [ "$d" -ge "$min" ]
-			check_err $? "$rev grew by $d in 2 s (expected >= $min)"
-		done
-		if [ "$proto" == tcp ]; then
-			# ACKs from the server are offloaded as well
-			for rev in r1.rx_npu_fwd_packets r0.tx_npu_fwd_packets; do
-				d=$(ft_delta "${name}_a" "${name}_b" "$rev")
-				[ "$d" != "?" ] && [ "$d" -ge 1 ]
-				check_err $? "$rev grew by $d in 2 s (expected ACKs)"
-			done
-		fi
-		log_info "$name: 2 s window: fwd +$(ft_delta "${name}_a" "${name}_b" fwd)," \
-			"rx_cpu +$(ft_delta "${name}_a" "${name}_b" r0.rx_cpu_packets)," \
-			"npu rx +$(ft_delta "${name}_a" "${name}_b" r0.rx_npu_fwd_packets)"
+		check_err $? "TCP/UDP packets received by the stack on $FT_R0 grew by $d over $n NPU-forwarded packets (max $FT_STACK_MAX)"
+		log_info "$name: $(ft_grew_info "$a" "$b" fwd lan_l4 r0.rx_cpu_packets \
+			r0.rx_npu_fwd_packets r1.tx_npu_fwd_packets r1.rx_npu_fwd_packets)"
 		log_test "$name: forwarded by the NPU, not by the stack"
 	else
 		for rev in r0.rx_npu_fwd_packets r1.rx_npu_fwd_packets; do
-			d=$(ft_delta "${name}_a" "${name}_b" "$rev")
-			check_eq "$rev delta" 0 "$d"
+			d=$(ft_delta "$a" "$b" "$rev")
+			check_eq "$rev delta over $n packets to the CPU" 0 "$d"
 		done
+		log_info "$name: $(ft_grew_info "$a" "$b" fwd r0.rx_cpu_packets \
+			r0.rx_npu_fwd_packets r1.rx_npu_fwd_packets)"
 		log_test "$name: not forwarded by the NPU"
 	fi
 

@@ -53,10 +53,10 @@ expect_carrier()
 	shift 2
 	for n in "$@"; do
 		if [ "$st" -eq 1 ]; then
-			wait_until 5 carrier "$ns" "$n"
+			wait_until "$WAIT_TIMEOUT" carrier "$ns" "$n"
 			check_err $? "$n: no carrier, expected carrier"
 		else
-			wait_until 5 no_carrier "$ns" "$n"
+			wait_until "$WAIT_TIMEOUT" no_carrier "$ns" "$n"
 			check_err $? "$n: carrier, expected none"
 		fi
 	done
@@ -190,6 +190,14 @@ test_unlink()
 	log_test "relink after unlink, unlink from the other end"
 }
 
+# _rx_at_least NS DEV N: DEV's rx_packets reached N.
+_rx_at_least()
+{
+	local v
+
+	v=$(ethtool_stat "$1" "$2" rx_packets) && [ "$v" -ge "$3" ]
+}
+
 test_same_device()
 {
 	local mac2 before after
@@ -210,6 +218,7 @@ test_same_device()
 	EOF
 	before=$(ethtool_stat "$ns1" "$A2" rx_packets)
 	ip netns exec "$ns1" ping -q -c 3 -i 0.2 -W 1 -I "$A1" 192.0.2.2 > /dev/null 2>&1
+	[ -n "$before" ] && wait_until "$WAIT_TIMEOUT" _rx_at_least "$ns1" "$A2" $((before + 3))
 	after=$(ethtool_stat "$ns1" "$A2" rx_packets)
 	[ -n "$before" ] && [ -n "$after" ] && [ $((after - before)) -ge 3 ]
 	check_err $? "$A2 rx_packets moved from '$before' to '$after', expected +3 or more"

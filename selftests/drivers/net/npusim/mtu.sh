@@ -48,11 +48,21 @@ test_mtu_range()
 	done
 }
 
-# ping_size NS DST SIZE COUNT: ping without DF; succeeds if all replies came.
+# ping_size NS DST SIZE COUNT [WAIT]: ping without DF; succeeds if all
+# replies came within WAIT s (default: a generous WAIT_TIMEOUT; ping ends
+# as soon as they are all in).
 ping_size()
 {
-	ip netns exec "$1" ping -q -c "$4" -i 0.2 -W 1 -M dont -s "$3" "$2" \
-		> /dev/null 2>&1
+	ip netns exec "$1" ping -q -c "$4" -i 0.2 -W "${5:-$WAIT_TIMEOUT}" \
+		-M dont -s "$3" "$2" > /dev/null 2>&1
+}
+
+# _oversize_dropped NS DEV BEFORE N: DEV's rx_oversize_drops grew by N.
+_oversize_dropped()
+{
+	local v
+
+	v=$(ethtool_stat "$1" "$2" rx_oversize_drops) && [ "$v" -ge $(($3 + $4)) ]
 }
 
 # oversize_case SIZE: frames of SIZE bytes of ICMP payload from A0
@@ -68,8 +78,11 @@ oversize_case()
 	ip_stats "$ns2" "$B0"
 	for k in "${!IPS[@]}"; do i0[$k]=${IPS[$k]}; done
 
-	ping_size "$ns1" 10.12.0.2 "$size" $n
+	# no reply may come: the counters tell whether the requests arrived
+	ping_size "$ns1" 10.12.0.2 "$size" $n 1
 	check_fail $? "ping -s $size got replies through a 1500 MTU port"
+	wait_until "$WAIT_TIMEOUT" _oversize_dropped "$ns2" "$B0" \
+		"${e0[rx_oversize_drops]:-0}" $n
 
 	ethtool_stats "$ns2" "$B0"
 	ip_stats "$ns2" "$B0"
@@ -90,12 +103,13 @@ oversize_case()
 
 test_oversize()
 {
+	local d
+
 	RET=0
 	ip -n "$ns1" link set dev "$A0" mtu 9000
 	check_err $? "cannot set MTU 9000 on $A0"
 	ip -n "$ns2" link set dev "$B0" mtu 1500
 	check_err $? "cannot set MTU 1500 on $B0"
-	_sleep 0.3
 	ping_size "$ns1" 10.12.0.2 1400 3
 	check_err $? "ping -s 1400 failed"
 	log_test "MTU 9000 -> 1500: 1442-byte frames pass"
@@ -111,7 +125,7 @@ test_oversize()
 	RET=0
 	ip -n "$ns2" link set dev "$B0" mtu 9000
 	check_err $? "cannot set MTU 9000 on $B0"
-	ip netns exec "$ns1" ping -q -c 3 -i 0.2 -W 1 -M "do" -s 8972 10.12.0.2 \
+	ip netns exec "$ns1" ping -q -c 3 -i 0.2 -W "$WAIT_TIMEOUT" -M "do" -s 8972 10.12.0.2 \
 		> /dev/null 2>&1
 	check_err $? "ping -M do -s 8972 failed"
 	log_test "MTU 9000 both ends: 9014-byte frames pass"
@@ -119,8 +133,11 @@ test_oversize()
 	RET=0
 	ip -n "$ns2" link set dev "$B0" mtu 68
 	check_err $? "cannot set MTU 68 on $B0"
-	ping_size "$ns1" 10.12.0.2 1000 2
+	d=$(ethtool_stat "$ns2" "$B0" rx_oversize_drops)
+	ping_size "$ns1" 10.12.0.2 1000 2 1
 	check_fail $? "ping -s 1000 got replies through a 68 MTU port"
+	wait_until "$WAIT_TIMEOUT" _oversize_dropped "$ns2" "$B0" "${d:-0}" 2
+	check_err $? "$B0 rx_oversize_drops: '$d' -> '$(ethtool_stat "$ns2" "$B0" rx_oversize_drops)', expected +2"
 	ip -n "$ns2" link set dev "$B0" mtu 1500
 	ping_size "$ns1" 10.12.0.2 1000 2
 	check_err $? "ping -s 1000 failed after raising the MTU back to 1500"

@@ -70,13 +70,13 @@ iperf3_xfer()
 {
 	local pid out sent recv
 
-	ip netns exec "$1" timeout 90 iperf3 -s -1 -B "$3" -p "$4" \
+	ip netns exec "$1" timeout 600 iperf3 -s -1 -B "$3" -p "$4" \
 		> /dev/null 2>&1 &
 	pid=$!
 	BG_PIDS+=("$pid")
 	wait_listen "$1" "$4"
 	check_err $? "iperf3 server does not listen"
-	out=$(ip netns exec "$2" timeout 90 iperf3 -c "$3" -p "$4" -n 10M -J)
+	out=$(ip netns exec "$2" timeout 600 iperf3 -c "$3" -p "$4" -n 10M -J)
 	check_err $? "iperf3 client failed"
 	wait "$pid"
 	sent=$(jq -r '.end.sum_sent.bytes' <<< "$out" 2> /dev/null)
@@ -94,11 +94,11 @@ socat_xfer()
 {
 	local pid
 
-	ip netns exec "$1" timeout 60 socat -u "TCP-LISTEN:$4,reuseaddr" \
+	ip netns exec "$1" timeout 600 socat -u "TCP-LISTEN:$4,reuseaddr" \
 		"OPEN:$5,creat,trunc" &
 	pid=$!
 	BG_PIDS+=("$pid")
-	ip netns exec "$2" timeout 60 socat -u "OPEN:$TMPD/in" \
+	ip netns exec "$2" timeout 600 socat -u "OPEN:$TMPD/in" \
 		"TCP:$3:$4,retry=50,interval=0.2"
 	check_err $? "socat client failed"
 	wait "$pid"
@@ -110,9 +110,9 @@ socat_xfer()
 test_ping()
 {
 	RET=0
-	ip netns exec "$ns1" ping -q -c 3 -i 0.2 -W 2 10.11.0.2 > /dev/null
+	ip netns exec "$ns1" ping -q -c 3 -i 0.2 -W "$WAIT_TIMEOUT" 10.11.0.2 > /dev/null
 	check_err $? "ping 10.11.0.2 from $ns1 failed"
-	ip netns exec "$ns2" ping -q -c 3 -i 0.2 -W 2 10.11.0.1 > /dev/null
+	ip netns exec "$ns2" ping -q -c 3 -i 0.2 -W "$WAIT_TIMEOUT" 10.11.0.1 > /dev/null
 	check_err $? "ping 10.11.0.1 from $ns2 failed"
 	log_test "ping between namespaces over linked ports"
 }
@@ -122,11 +122,10 @@ test_counters_exact()
 	local out d st side bytes=$((PING_COUNT * FRAME_LEN))
 
 	RET=0
-	_sleep 0.5
 	snap "$ns1" "$A0" a0
 	snap "$ns2" "$B0" b0
 	out=$(ip netns exec "$ns1" ping -q -c "$PING_COUNT" -s "$PING_SIZE" -i 0.2 \
-	      -W 2 10.11.0.2)
+	      -W "$WAIT_TIMEOUT" 10.11.0.2)
 	check_err $? "ping -c $PING_COUNT -s $PING_SIZE failed: ${out//$'\n'/ }"
 	snap "$ns1" "$A0" a1
 	snap "$ns2" "$B0" b1
@@ -252,7 +251,7 @@ setup_routed()
 		link set $s0 up
 		route add default via 10.21.2.1
 	EOF
-	wait_until 5 carrier "$nsc" "$c0" && wait_until 5 carrier "$nss" "$s0"
+	wait_until "$WAIT_TIMEOUT" carrier "$nsc" "$c0" && wait_until "$WAIT_TIMEOUT" carrier "$nss" "$s0"
 }
 
 test_routed()
@@ -262,7 +261,7 @@ test_routed()
 	RET=0
 	setup_routed
 	check_err $? "setup failed: ${ERRMSG:-see above}"
-	ip netns exec "$nsc" ping -q -c 3 -i 0.2 -W 2 10.21.2.2 > /dev/null
+	ip netns exec "$nsc" ping -q -c 3 -i 0.2 -W "$WAIT_TIMEOUT" 10.21.2.2 > /dev/null
 	check_err $? "ping 10.21.2.2 from client failed"
 	log_test "routed: ping client -> server through a 4-port device"
 
