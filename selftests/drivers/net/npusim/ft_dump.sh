@@ -16,7 +16,6 @@ require_cmd ip nft devlink python3 dd
 ft_begin
 
 FLOWS=${FLOWS:-1500}
-SCALE=${NPUSIM_TIMEOUT_SCALE:-1}
 
 # Long flowtable timeouts: the first flows must outlive the last install.
 # A table much larger than the flows: no bucket may overflow.
@@ -74,7 +73,7 @@ test_large_dump()
 		        s.close()
 	EOF
 	check_err $? "sending the datagrams failed"
-	wait_until $((600 * SCALE)) _occ_is $((2 * FLOWS))
+	wait_until $((2 * FT_DEADLINE)) _occ_is $((2 * FLOWS))
 	check_err $? "occupancy $FT_OCC, expected $((2 * FLOWS))"
 	log_test "$FLOWS flows offloaded: occupancy $((2 * FLOWS))"
 	[ "$RET" -eq 0 ] || return
@@ -103,7 +102,7 @@ test_large_dump()
 	RET=0
 	ip netns exec "$FT_NSR" nft flush ruleset
 	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
-	wait_until $((120 * SCALE)) _occ_is 0
+	wait_until "$FT_DEADLINE" _occ_is 0
 	check_err $? "occupancy $FT_OCC after flush, expected 0"
 	check_eq "lines of the dump of an empty table" 0 "$(wc -l < "$ENTRIES")"
 	log_test "entries dump of an empty table: empty"

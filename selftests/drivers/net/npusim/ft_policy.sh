@@ -28,7 +28,7 @@ ft_begin
 ft_setup
 
 # How long to wait for nf_flowtable's work queues (REPLACE, refresh).
-POL_WAIT=$((60 * ${NPUSIM_TIMEOUT_SCALE:-1}))
+POL_WAIT=$FT_DEADLINE
 
 X=$(npusim_rand_id)
 npusim_new "$X" 1 "$FT_NSR" || bail_out "cannot create npusim$X"
