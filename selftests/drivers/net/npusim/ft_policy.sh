@@ -66,7 +66,7 @@ pol_flow_start()
 
 	rm -f "$ready"
 	bg_run ip netns exec "$FT_NSS" timeout 600 $FT_TOOL udp-recv "$1" \
-		--count 1000000 --timeout 600 --max-time 600 --echo \
+		--count 1000000 --timeout 600 --echo \
 		--ready "$ready" > /dev/null 2>&1
 	wait_until "$POL_WAIT" test -e "$ready" ||
 		bail_out "UDP receiver on port $1 not ready"
