@@ -21,8 +21,8 @@
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 #
-# NPUSIM_SOAK_BYTES (iperf3 -n, default 16M) and NPUSIM_SOAK_COPY (bytes,
-# default 4 MiB) size each transfer; NPUSIM_SOAK_ROUNDS (default 1)
+# NPUSIM_SOAK_BYTES (iperf3 -n, default 8M) and NPUSIM_SOAK_COPY (bytes,
+# default 2 MiB) size each transfer; NPUSIM_SOAK_ROUNDS (default 1)
 # repeats the whole matrix; NPUSIM_SOAK_MINUTES repeats it until that
 # many minutes have passed (a soak, not a test of speed).
 
@@ -33,8 +33,8 @@ ft_begin
 
 ft_setup
 
-SOAK_BYTES=${NPUSIM_SOAK_BYTES:-16M}
-SOAK_COPY=${NPUSIM_SOAK_COPY:-4194304}
+SOAK_BYTES=${NPUSIM_SOAK_BYTES:-8M}
+SOAK_COPY=${NPUSIM_SOAK_COPY:-2097152}
 
 # set_mtu MTU: every interface of the path.
 set_mtu()
