@@ -52,7 +52,7 @@ ip addr add 10.12.0.1/24 dev "$A0" && ip link set "$A0" up ||
 	bail_out "cannot configure $A0"
 ip -n "$ns2" addr add 10.12.0.2/24 dev "$B0" && ip -n "$ns2" link set "$B0" up ||
 	bail_out "cannot configure $B0"
-wait_until 5 carrier "" "$A0" || bail_out "$A0: no carrier"
+wait_until "$WAIT_TIMEOUT" carrier "" "$A0" || bail_out "$A0: no carrier"
 
 bg_run ip netns exec "$ns2" socat -u UDP4-RECV:6666 "OPEN:$NC_OUT,creat,append"
 
@@ -60,7 +60,7 @@ _udp_bound()
 {
 	[ -n "$(ip netns exec "$ns2" ss -Hlun "sport = :6666")" ]
 }
-wait_until 60 _udp_bound || bail_out "the UDP listener did not start"
+wait_until "$WAIT_TIMEOUT" _udp_bound || bail_out "the UDP listener did not start"
 
 # _nc_seen PATTERN N: the listener has at least N lines matching PATTERN.
 _nc_seen()
@@ -94,7 +94,7 @@ test_target()
 
 	RET=0
 	kmsg "$NC_TAG first"
-	wait_until 60 _nc_seen "$NC_TAG first" 1
+	wait_until "$WAIT_TIMEOUT" _nc_seen "$NC_TAG first" 1
 	check_err $? "the message did not reach the listener behind the wire"
 	log_test "netconsole: a kernel message crosses the wire"
 
@@ -103,7 +103,7 @@ test_target()
 	for i in $(seq 1 100); do
 		kmsg "$NC_TAG burst $i"
 	done
-	wait_until 60 _nc_seen "$NC_TAG burst" 100
+	wait_until "$WAIT_TIMEOUT" _nc_seen "$NC_TAG burst" 100
 	check_err $? "$(grep -c "$NC_TAG burst" "$NC_OUT") of 100 messages arrived"
 	log_test "netconsole: 100 messages, none lost"
 }
@@ -116,7 +116,7 @@ test_teardown()
 	npusim_del "$A"
 	check_err $? "del_device $A with a netconsole target failed: $ERRMSG"
 	kmsg "$NC_TAG after"
-	wait_until 10 npusim_gone "$A"
+	wait_until "$WAIT_TIMEOUT" npusim_gone "$A"
 	check_err $? "npusim$A left something behind"
 	log_test "netconsole: device deleted under an enabled target"
 }

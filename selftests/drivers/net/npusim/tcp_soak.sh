@@ -190,7 +190,7 @@ check_taps()
 	for t in "${TAPS[@]}"; do
 		read -r ns dev name <<< "$t"
 		# a report written after this point covers every frame so far
-		wait_until 60 test "$FT_TMP/tap.$name" -nt "$FT_TMP/tap.mark"
+		wait_until "$WAIT_TIMEOUT" test "$FT_TMP/tap.$name" -nt "$FT_TMP/tap.mark"
 		check_err $? "$name port: the capture stopped reporting"
 		frames=0 bad=0 errors=0
 		read -r frames bad errors < "$FT_TMP/tap.$name" 2> /dev/null
