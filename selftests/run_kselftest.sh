@@ -4,41 +4,49 @@
 # Run the npusim kselftests (in the guest) and print KTAP.
 #
 #	run_kselftest.sh [-d TARGET_DIR]... [-o TIMEOUT] [SCRIPT...]
+#	run_kselftest.sh -q QUEUE_DIR [-o TIMEOUT]
 #
 # TARGET_DIR is relative to this directory or absolute (default
-# drivers/net/npusim, several -d allowed).  Each target's Makefile lists its scripts in
-# TEST_PROGS; its "settings" file gives "timeout=N" (seconds, default 45;
-# -o overrides).  SCRIPT arguments restrict the run to those scripts
-# (basename or TARGET_DIR/name).
+# drivers/net/npusim, several -d allowed).  Each target's Makefile lists
+# its scripts in TEST_PROGS; its "settings" file gives "timeout=N"
+# (seconds, default 45; -o overrides).  SCRIPT arguments restrict the run
+# to those scripts (basename or TARGET_DIR/name).
 #
-# Output: "TAP version 13", "1..N" (one per script), each script's own
-# KTAP output indented by 4 spaces as a nested subtest, then
-# "ok N name", "ok N name # SKIP" (exit 4), "not ok N name # TIMEOUT S
-# seconds" or "not ok N name # exit=RC".  The last line is
-# "# Totals: pass:X fail:Y skip:Z" counting the scripts' individual test
-# cases; a script that fails or times out without reporting a failed case
-# adds one failure, a script that skips without reporting any case one
-# skip.  Exit status 0 if no failure, 1 otherwise.
+# With -q, the scripts come from a queue that several runners (VMs) share:
+# QUEUE_DIR/todo/ holds one file per script, named "NNN-SCRIPT" and
+# holding its TARGET_DIR; a runner takes the first one it can move to
+# QUEUE_DIR/taken/ (a rename: exactly one runner gets each), runs it, and
+# takes the next, until the queue is empty.
+#
+# Output: "TAP version 13", "1..N" (one per script; at the end with -q),
+# each script's own KTAP output indented by 4 spaces as a nested subtest,
+# then "ok N name", "ok N name # SKIP" (exit 4), "not ok N name # TIMEOUT
+# S seconds" or "not ok N name # exit=RC", and "# name: S s" (its run
+# time).  The last line is "# Totals: pass:X fail:Y skip:Z" counting the
+# scripts' individual test cases; a script that fails or times out without
+# reporting a failed case adds one failure, a script that skips without
+# reporting any case one skip.  Exit status 0 if no failure, 1 otherwise.
 
 BASE_DIR=$(cd "$(dirname "$0")" && pwd)
 targets=()
 timeout_override=
+queue=
 
 usage()
 {
-	sed -n '4,12s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,19s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-while getopts "d:o:h" opt; do
+while getopts "d:o:q:h" opt; do
 	case $opt in
 	d) targets+=("$OPTARG") ;;
+	q) queue=$OPTARG ;;
 	o) timeout_override=$OPTARG ;;
 	*) usage ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ ${#targets[@]} -eq 0 ] && targets=(drivers/net/npusim)
 filters=("$@")
 
 # read_progs DIR: print the TEST_PROGS of DIR/Makefile, one per line.
@@ -89,7 +97,19 @@ selected()
 run_dirs=()
 run_progs=()
 run_timeouts=()
+if [ -n "$queue" ]; then
+	if [ ${#filters[@]} -ne 0 ] || [ ${#targets[@]} -ne 0 ]; then
+		echo "run_kselftest.sh: -q takes no -d or SCRIPT" >&2
+		exit 2
+	fi
+	if [ ! -d "$queue/todo" ] || ! mkdir -p "$queue/taken"; then
+		echo "run_kselftest.sh: $queue is not a queue" >&2
+		exit 2
+	fi
+fi
+[ ${#targets[@]} -eq 0 ] && targets=(drivers/net/npusim)
 for t in "${targets[@]}"; do
+	[ -z "$queue" ] || break
 	dir=$BASE_DIR/$t
 	[[ "$t" == /* ]] && dir=$t
 	if [ ! -f "$dir/Makefile" ]; then
@@ -111,6 +131,27 @@ if [ ${#filters[@]} -ne 0 ] && [ ${#run_progs[@]} -eq 0 ]; then
 	exit 2
 fi
 
+# take_next: move the first script still in the queue to taken/ and set
+# t, p and to; false once the queue is empty.
+take_next()
+{
+	local f
+
+	for f in "$queue"/todo/*; do
+		[ -f "$f" ] || continue
+		# a rename: if another runner took it first, it fails
+		mv "$f" "$queue/taken/" 2> /dev/null || continue
+		read -r t < "$queue/taken/${f##*/}" || continue
+		p=${f##*/}
+		p=${p#*-}
+		dir=$BASE_DIR/$t
+		[[ "$t" == /* ]] && dir=$t
+		to=${timeout_override:-$(read_timeout "$dir")}
+		return 0
+	done
+	return 1
+}
+
 pass=0
 fail=0
 skip=0
@@ -118,19 +159,26 @@ log=$(mktemp /tmp/npusim-ksft.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
 echo "TAP version 13"
-echo "1..${#run_progs[@]}"
+[ -n "$queue" ] || echo "1..${#run_progs[@]}"
 
-for i in "${!run_progs[@]}"; do
-	n=$((i + 1))
-	t=${run_dirs[$i]}
-	p=${run_progs[$i]}
-	to=${run_timeouts[$i]}
+n=0
+while :; do
+	if [ -n "$queue" ]; then
+		take_next || break
+	else
+		[ $n -lt ${#run_progs[@]} ] || break
+		t=${run_dirs[$n]}
+		p=${run_progs[$n]}
+		to=${run_timeouts[$n]}
+	fi
+	n=$((n + 1))
 	echo "# selftests: $t: $p (timeout ${to}s)"
 
 	# Without --foreground, timeout signals the whole process group, so
 	# the script's background jobs die with it; -k covers a hung cleanup.
 	dir=$BASE_DIR/$t
 	[[ "$t" == /* ]] && dir=$t
+	t0=$SECONDS
 	(cd "$dir" && exec timeout -k 30 "$to" bash "./$p") 2>&1 |
 		tee "$log" | sed -u 's/^/    /'
 	rc=${PIPESTATUS[0]}
@@ -160,10 +208,12 @@ for i in "${!run_progs[@]}"; do
 		echo "not ok $n $p # exit=$rc"
 		[ $cf -eq 0 ] && cf=1
 	fi
+	echo "# $p: $((SECONDS - t0)) s"
 	pass=$((pass + cp))
 	fail=$((fail + cf))
 	skip=$((skip + cs))
 done
 
+[ -z "$queue" ] || echo "1..$n"
 echo "# Totals: pass:$pass fail:$fail skip:$skip"
 [ $fail -eq 0 ]
