@@ -51,71 +51,42 @@ static int npusim_port_link_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_port_link);
 
-static ssize_t npusim_port_rx_stall_write(struct file *file,
-					  const char __user *ubuf,
-					  size_t count, loff_t *ppos)
+static u32 npusim_port_rx_stall_get(void *priv)
 {
-	struct npusim_port *port = file->private_data;
-	bool stall;
-	int err;
+	struct npusim_port *port = priv;
 
-	err = npusim_input_bool_user(ubuf, count, &stall);
-	if (err)
-		return err;
-	port->rx_stall = stall;
-	npusim_hw_port_set_rx_stall(port->hw_port, stall);
-	return count;
+	return READ_ONCE(port->rx_stall);
 }
 
-static ssize_t npusim_port_rx_stall_read(struct file *file, char __user *ubuf,
-					 size_t count, loff_t *ppos)
+static int npusim_port_rx_stall_set(void *priv, u32 val)
 {
-	struct npusim_port *port = file->private_data;
-	char buf[3] = { port->rx_stall ? '1' : '0', '\n', '\0' };
+	struct npusim_port *port = priv;
 
-	return simple_read_from_buffer(ubuf, count, ppos, buf, 2);
+	WRITE_ONCE(port->rx_stall, val);
+	npusim_hw_port_set_rx_stall(port->hw_port, val);
+	return 0;
 }
 
-static const struct file_operations npusim_port_rx_stall_fops = {
-	.open = simple_open,
-	.read = npusim_port_rx_stall_read,
-	.write = npusim_port_rx_stall_write,
-	.llseek = generic_file_llseek,
-	.owner = THIS_MODULE,
-};
+NPUSIM_KNOB(npusim_port_rx_stall_knob, 1, npusim_port_rx_stall_get,
+	    npusim_port_rx_stall_set);
 
-static ssize_t npusim_fail_ft_resize_write(struct file *file,
-					   const char __user *ubuf,
-					   size_t count, loff_t *ppos)
+static u32 npusim_fail_ft_resize_get(void *priv)
 {
-	struct npusim_dev *nsim_dev = file->private_data;
-	bool fail;
-	int err;
+	struct npusim_dev *nsim_dev = priv;
 
-	err = npusim_input_bool_user(ubuf, count, &fail);
-	if (err)
-		return err;
-	WRITE_ONCE(nsim_dev->fail_ft_resize, fail);
-	return count;
+	return READ_ONCE(nsim_dev->fail_ft_resize);
 }
 
-static ssize_t npusim_fail_ft_resize_read(struct file *file,
-					  char __user *ubuf,
-					  size_t count, loff_t *ppos)
+static int npusim_fail_ft_resize_set(void *priv, u32 val)
 {
-	struct npusim_dev *nsim_dev = file->private_data;
-	char buf[2] = { READ_ONCE(nsim_dev->fail_ft_resize) ? '1' : '0', '\n' };
+	struct npusim_dev *nsim_dev = priv;
 
-	return simple_read_from_buffer(ubuf, count, ppos, buf, sizeof(buf));
+	WRITE_ONCE(nsim_dev->fail_ft_resize, val);
+	return 0;
 }
 
-static const struct file_operations npusim_fail_ft_resize_fops = {
-	.open = simple_open,
-	.read = npusim_fail_ft_resize_read,
-	.write = npusim_fail_ft_resize_write,
-	.llseek = generic_file_llseek,
-	.owner = THIS_MODULE,
-};
+NPUSIM_KNOB(npusim_fail_ft_resize_knob, 1, npusim_fail_ft_resize_get,
+	    npusim_fail_ft_resize_set);
 
 int npusim_debugfs_init(void)
 {
@@ -136,8 +107,8 @@ int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev)
 	nsim_dev->ddir = debugfs_create_dir(name, npusim_ddir);
 	debugfs_create_file("hw_info", 0400, nsim_dev->ddir, nsim_dev,
 			    &npusim_hw_info_fops);
-	debugfs_create_file("fail_ft_resize", 0600, nsim_dev->ddir, nsim_dev,
-			    &npusim_fail_ft_resize_fops);
+	npusim_knob_create("fail_ft_resize", nsim_dev->ddir, nsim_dev,
+			   &npusim_fail_ft_resize_knob);
 	nsim_dev->ports_ddir = debugfs_create_dir("ports", nsim_dev->ddir);
 	return 0;
 }
@@ -155,8 +126,8 @@ void npusim_port_debugfs_init(struct npusim_port *port)
 	port->ddir = debugfs_create_dir(name, port->nsim_dev->ports_ddir);
 	debugfs_create_file("link", 0400, port->ddir, port,
 			    &npusim_port_link_fops);
-	debugfs_create_file("rx_stall", 0600, port->ddir, port,
-			    &npusim_port_rx_stall_fops);
+	npusim_knob_create("rx_stall", port->ddir, port,
+			   &npusim_port_rx_stall_knob);
 }
 
 void npusim_port_debugfs_exit(struct npusim_port *port)

@@ -580,43 +580,23 @@ static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_ft_last_error);
 
-static ssize_t npusim_ft_destroy_delay_write(struct file *file,
-					     const char __user *ubuf,
-					     size_t count, loff_t *ppos)
+static u32 npusim_ft_destroy_delay_get(void *priv)
 {
-	struct npusim_ft *ft = file->private_data;
-	int err;
-	u32 ms;
+	struct npusim_ft *ft = priv;
 
-	err = npusim_input_u32_user(ubuf, count, &ms);
-	if (err)
-		return err;
-	if (ms > NPUSIM_FT_DESTROY_DELAY_MAX_MS)
-		return -ERANGE;
-	WRITE_ONCE(ft->destroy_delay_ms, ms);
-	return count;
+	return READ_ONCE(ft->destroy_delay_ms);
 }
 
-static ssize_t npusim_ft_destroy_delay_read(struct file *file,
-					    char __user *ubuf,
-					    size_t count, loff_t *ppos)
+static int npusim_ft_destroy_delay_set(void *priv, u32 val)
 {
-	struct npusim_ft *ft = file->private_data;
-	char buf[16];
-	int len;
+	struct npusim_ft *ft = priv;
 
-	len = scnprintf(buf, sizeof(buf), "%u\n",
-			READ_ONCE(ft->destroy_delay_ms));
-	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+	WRITE_ONCE(ft->destroy_delay_ms, val);
+	return 0;
 }
 
-static const struct file_operations npusim_ft_destroy_delay_fops = {
-	.open = simple_open,
-	.read = npusim_ft_destroy_delay_read,
-	.write = npusim_ft_destroy_delay_write,
-	.llseek = generic_file_llseek,
-	.owner = THIS_MODULE,
-};
+NPUSIM_KNOB(npusim_ft_destroy_delay_knob, NPUSIM_FT_DESTROY_DELAY_MAX_MS,
+	    npusim_ft_destroy_delay_get, npusim_ft_destroy_delay_set);
 
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
@@ -643,8 +623,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
 	debugfs_create_u64("skipped_foreign", 0400, dir,
 			   &ft->cnt.skipped_foreign);
-	debugfs_create_file("destroy_delay_ms", 0600, dir, ft,
-			    &npusim_ft_destroy_delay_fops);
+	npusim_knob_create("destroy_delay_ms", dir, ft,
+			   &npusim_ft_destroy_delay_knob);
 }
 
 /**

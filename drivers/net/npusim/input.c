@@ -13,6 +13,8 @@
  */
 
 #include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -139,4 +141,60 @@ int npusim_input_bool_user(const char __user *ubuf, size_t count, bool *val)
 
 	err = npusim_input_copy_user(buf, sizeof(buf), ubuf, count);
 	return err ?: npusim_input_bool(buf, val);
+}
+
+static const struct npusim_knob *npusim_knob_of(struct file *file)
+{
+	/* The file is in use (debugfs' proxy holds it) while we run. */
+	return container_of(debugfs_real_fops(file), struct npusim_knob, fops);
+}
+
+/**
+ * npusim_knob_read() - read handler of a struct npusim_knob
+ * @file: the debugfs file; its private data is the knob's owner
+ * @ubuf: user buffer
+ * @count: its size
+ * @ppos: file position
+ *
+ * Return: bytes read or a negative errno.
+ */
+ssize_t npusim_knob_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	const struct npusim_knob *knob = npusim_knob_of(file);
+	char buf[12];
+	int len;
+
+	len = scnprintf(buf, sizeof(buf), "%u\n", knob->get(file->private_data));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+/**
+ * npusim_knob_write() - write handler of a struct npusim_knob
+ * @file: the debugfs file; its private data is the knob's owner
+ * @ubuf: the written bytes
+ * @count: their number
+ * @ppos: file position (ignored: a write is taken as a whole)
+ *
+ * Return: @count, or a negative errno and nothing changed.
+ */
+ssize_t npusim_knob_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	const struct npusim_knob *knob = npusim_knob_of(file);
+	bool on;
+	u32 val;
+	int err;
+
+	if (knob->max == 1) {
+		err = npusim_input_bool_user(ubuf, count, &on);
+		val = on;
+	} else {
+		err = npusim_input_u32_user(ubuf, count, &val);
+		if (!err && val > knob->max)
+			err = -ERANGE;
+	}
+	if (!err)
+		err = knob->set(file->private_data, val);
+	return err ? err : count;
 }

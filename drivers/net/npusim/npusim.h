@@ -5,7 +5,9 @@
 #ifndef _NPUSIM_H
 #define _NPUSIM_H
 
+#include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -156,6 +158,51 @@ int npusim_input_u32(const char *s, bool hex, u32 *val);
 int npusim_input_bool(const char *s, bool *val);
 int npusim_input_u32_user(const char __user *ubuf, size_t count, u32 *val);
 int npusim_input_bool_user(const char __user *ubuf, size_t count, bool *val);
+
+/**
+ * struct npusim_knob - a number that users set through debugfs
+ * @fops: its file operations; define a knob with NPUSIM_KNOB()
+ * @max: the largest value taken; with @max 1 the knob is a boolean
+ * @get: the current value of the knob of @priv
+ * @set: give the knob of @priv a value that was parsed strictly and is
+ *       at most @max; 0 or a negative errno (nothing changed)
+ *
+ * Reads print the value in decimal and a newline; writes are parsed as
+ * described in input.c: a boolean is "0" or "1", a number decimal or
+ * "0x" hexadecimal, -ERANGE above @max.
+ */
+struct npusim_knob {
+	const struct file_operations fops;
+	u32 max;
+	u32 (*get)(void *priv);
+	int (*set)(void *priv, u32 val);
+};
+
+ssize_t npusim_knob_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos);
+ssize_t npusim_knob_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos);
+
+#define NPUSIM_KNOB(_name, _max, _get, _set)				\
+static const struct npusim_knob _name = {				\
+	.fops = {							\
+		.owner = THIS_MODULE,					\
+		.open = simple_open,					\
+		.read = npusim_knob_read,				\
+		.write = npusim_knob_write,				\
+		.llseek = generic_file_llseek,				\
+	},								\
+	.max = (_max),							\
+	.get = (_get),							\
+	.set = (_set),							\
+}
+
+static inline void npusim_knob_create(const char *name, struct dentry *dir,
+				      void *priv,
+				      const struct npusim_knob *knob)
+{
+	debugfs_create_file(name, 0600, dir, priv, &knob->fops);
+}
 
 /* bus.c */
 int npusim_bus_init(void);

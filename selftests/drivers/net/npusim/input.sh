@@ -3,7 +3,8 @@
 #
 # Strict input parsing of every file npusim lets users write: the bus
 # files new_device, del_device, link_device and unlink_device, and the
-# debugfs knobs ports/<N>/rx_stall and flow_table/destroy_delay_ms.
+# debugfs knobs ports/<N>/rx_stall, fail_ft_resize and
+# flow_table/destroy_delay_ms.
 # Each malformed write must fail with the documented errno AND change
 # nothing (no device created or deleted, no wire plugged or unplugged,
 # the knob's value kept); well-formed edge cases must be taken as the
@@ -214,16 +215,14 @@ test_link_device()
 	npusim_del "$id"
 }
 
-test_rx_stall()
+# test_bool_knob NAME FILE: a boolean debugfs knob takes exactly "0" and
+# "1" (and one newline), refuses anything else and keeps its value.
+test_bool_knob()
 {
-	local id f v fmt name
+	local k=$1 f=$2 v fmt name c
 	local -a cases
 
-	id=$(npusim_rand_id)
-	npusim_new "$id" 1 || bail_out "cannot create npusim$id"
-	f=$NPUSIM_DFS/npusim$id/ports/0/rx_stall
 	[ -w "$f" ] || bail_out "no $f"
-
 	cases=(
 		'1junk|trailing garbage after 1'
 		'0junk|trailing garbage after 0'
@@ -254,32 +253,30 @@ test_rx_stall()
 			fmt=${c%%|*}
 			name=${c#*|}
 			expect_raw EINVAL "$f" "$fmt"
-			check_eq "rx_stall" "$v" "$(knob "$f")"
-			log_test "rx_stall=$v: '$name' refused with EINVAL, value kept"
+			check_eq "$k" "$v" "$(knob "$f")"
+			log_test "$k=$v: '$name' refused with EINVAL, value kept"
 		done
 	done
 
 	RET=0
 	expect_ok "$f" '0\n'
-	check_eq "rx_stall after '0\\n'" 0 "$(knob "$f")"
+	check_eq "$k after '0\\n'" 0 "$(knob "$f")"
 	expect_ok "$f" '1\n'
-	check_eq "rx_stall after '1\\n'" 1 "$(knob "$f")"
+	check_eq "$k after '1\\n'" 1 "$(knob "$f")"
 	expect_ok "$f" '0'
-	check_eq "rx_stall after '0'" 0 "$(knob "$f")"
-	log_test "rx_stall: 0 and 1, with or without a newline, taken"
-	npusim_del "$id"
+	check_eq "$k after '0'" 0 "$(knob "$f")"
+	log_test "$k: 0 and 1, with or without a newline, taken"
 }
 
-test_destroy_delay()
+# test_number_knob NAME FILE MAX: a numeric debugfs knob takes decimal and
+# "0x" hexadecimal up to MAX, refuses anything else (EINVAL, ERANGE above
+# MAX) and keeps its value.
+test_number_knob()
 {
-	local id f fmt name e
+	local k=$1 f=$2 max=$3 fmt name e c
 	local -a cases
 
-	id=$(npusim_rand_id)
-	npusim_new "$id" 1 || bail_out "cannot create npusim$id"
-	f=$NPUSIM_DFS/npusim$id/flow_table/destroy_delay_ms
 	[ -w "$f" ] || bail_out "no $f"
-
 	# format | errno | what
 	cases=(
 		'5junk|EINVAL|trailing garbage'
@@ -299,7 +296,7 @@ test_destroy_delay()
 		'\n|EINVAL|a newline only'
 		"$(repeat 0 40)5|EINVAL|over-long (40 leading zeros)"
 		"$(repeat 9 600)|EINVAL|600 nines"
-		'10001|ERANGE|above the maximum'
+		"$((max + 1))|ERANGE|above the maximum"
 		'4294967296|ERANGE|above 32 bits'
 		'99999999999999999999|ERANGE|far above 32 bits'
 	)
@@ -311,8 +308,8 @@ test_destroy_delay()
 		name=${e#*|}
 		e=${e%%|*}
 		expect_raw "$e" "$f" "$fmt"
-		check_eq "destroy_delay_ms" 7 "$(knob "$f")"
-		log_test "destroy_delay_ms: $name refused with $e, value kept"
+		check_eq "$k" 7 "$(knob "$f")"
+		log_test "$k: $name refused with $e, value kept"
 	done
 
 	# format | value | what
@@ -322,7 +319,7 @@ test_destroy_delay()
 		'0009\n|9|leading zeros and a newline'
 		'0x10|16|0x: hexadecimal'
 		'0X1f|31|0X: hexadecimal'
-		'10000|10000|the maximum'
+		"$max|$max|the maximum"
 		'0|0|zero'
 	)
 	for c in "${cases[@]}"; do
@@ -332,16 +329,28 @@ test_destroy_delay()
 		name=${e#*|}
 		e=${e%%|*}
 		expect_ok "$f" "$fmt"
-		check_eq "destroy_delay_ms after '$fmt'" "$e" "$(knob "$f")"
-		log_test "destroy_delay_ms: $name"
+		check_eq "$k after '$fmt'" "$e" "$(knob "$f")"
+		log_test "$k: $name"
 	done
+}
+
+# Every writable debugfs knob of a device.
+test_knobs()
+{
+	local id d
+
+	id=$(npusim_rand_id)
+	npusim_new "$id" 1 || bail_out "cannot create npusim$id"
+	d=$NPUSIM_DFS/npusim$id
+	test_bool_knob rx_stall "$d/ports/0/rx_stall"
+	test_bool_knob fail_ft_resize "$d/fail_ft_resize"
+	test_number_knob destroy_delay_ms "$d/flow_table/destroy_delay_ms" 10000
 	npusim_del "$id"
 }
 
 test_new_device
 test_del_device
 test_link_device
-test_rx_stall
-test_destroy_delay
+test_knobs
 
 exit_tests
