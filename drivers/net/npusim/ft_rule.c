@@ -388,6 +388,19 @@ static int npusim_ft_parse_actions(struct npusim_dev *nsim_dev,
 						   "hw-tc-offload is off on the egress port");
 				return -EOPNOTSUPP;
 			}
+			/*
+			 * nf_flowtable tears down the flows through a port
+			 * when it goes down, but a packet can still be routed
+			 * out of it until every NETDEV_DOWN notifier has run
+			 * (IPv6's may come after nf_flowtable's) and offer a
+			 * new flow.  In software that flow dies with its
+			 * route; an entry would forward into the down port
+			 * for as long as the flow has traffic.
+			 */
+			if (!netif_running(act->dev)) {
+				NL_SET_ERR_MSG_MOD(extack, "Egress port is down");
+				return -ENETDOWN;
+			}
 			e->out_port = out->index;
 			break;
 		default:

@@ -53,9 +53,16 @@ stop_flows()
 # do it: the timeouts are an hour).
 no_entries()
 {
+	local l
+
 	ft_wait_occ 0
 	check_err $? "occupancy $(ft_occ) ${FT_DEADLINE}s after $1, expected 0"
 	check_eq "debugfs entries after $1" 0 "$(ft_entries)"
+	[ "$RET" = 0 ] && return
+	ft_dfs_dump
+	while IFS= read -r l; do
+		log_info "  ct: $l"
+	done < <(ip netns exec "$FT_NSR" conntrack -L 2> /dev/null)
 }
 
 setup()
