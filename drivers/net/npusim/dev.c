@@ -124,6 +124,7 @@ static void npusim_dev_ports_destroy(struct npusim_dev *nsim_dev)
 {
 	unsigned int i = nsim_dev->port_count;
 
+	npusim_ft_release_destroys(nsim_dev);
 	while (i--) {
 		if (!nsim_dev->ports[i])
 			continue;

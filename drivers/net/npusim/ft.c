@@ -249,6 +249,19 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	return 0;
 }
 
+/*
+ * The destroy_hold knob: hold a DESTROY until the knob is cleared.  An
+ * idle wait: a test may hold it for longer than the hung task timeout.
+ */
+static void npusim_ft_destroy_wait(struct npusim_ft *ft)
+{
+	if (!READ_ONCE(ft->destroy_hold))
+		return;
+	atomic_inc(&ft->destroys_held);
+	wait_event_idle(ft->destroy_wq, !READ_ONCE(ft->destroy_hold));
+	atomic_dec(&ft->destroys_held);
+}
+
 static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 			      void *cb_priv)
 {
@@ -267,6 +280,7 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 
 		if (delay)
 			msleep(delay);
+		npusim_ft_destroy_wait(ft);
 	}
 
 	mutex_lock(&ft->lock);
@@ -598,6 +612,26 @@ static int npusim_ft_destroy_delay_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_ft_destroy_delay_knob, NPUSIM_FT_DESTROY_DELAY_MAX_MS,
 	    npusim_ft_destroy_delay_get, npusim_ft_destroy_delay_set);
 
+static u32 npusim_ft_destroy_hold_get(void *priv)
+{
+	struct npusim_ft *ft = priv;
+
+	return READ_ONCE(ft->destroy_hold);
+}
+
+static int npusim_ft_destroy_hold_set(void *priv, u32 val)
+{
+	struct npusim_ft *ft = priv;
+
+	WRITE_ONCE(ft->destroy_hold, val);
+	if (!val)
+		wake_up_all(&ft->destroy_wq);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_ft_destroy_hold_knob, 1, npusim_ft_destroy_hold_get,
+	    npusim_ft_destroy_hold_set);
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -625,6 +659,10 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &ft->cnt.skipped_foreign);
 	npusim_knob_create("destroy_delay_ms", dir, ft,
 			   &npusim_ft_destroy_delay_knob);
+	npusim_knob_create("destroy_hold", dir, ft,
+			   &npusim_ft_destroy_hold_knob);
+	debugfs_create_atomic_t("destroys_held", 0400, dir,
+				&ft->destroys_held);
 }
 
 /**
@@ -639,6 +677,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	int err;
 
 	mutex_init(&ft->lock);
+	init_waitqueue_head(&ft->destroy_wq);
 	INIT_LIST_HEAD(&ft->blocks);
 	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
@@ -648,6 +687,21 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	}
 	npusim_ft_debugfs_init(nsim_dev);
 	return 0;
+}
+
+/**
+ * npusim_ft_release_destroys() - let the DESTROYs held by destroy_hold go
+ * @nsim_dev: the device, whose ports are about to go away
+ *
+ * Unbinding a flowtable waits for its callbacks, so a held DESTROY would
+ * hold up the ports' teardown for as long as nobody clears the knob.
+ */
+void npusim_ft_release_destroys(struct npusim_dev *nsim_dev)
+{
+	struct npusim_ft *ft = &nsim_dev->ft;
+
+	WRITE_ONCE(ft->destroy_hold, false);
+	wake_up_all(&ft->destroy_wq);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/rhashtable-types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <net/devlink.h>
 
@@ -79,6 +80,11 @@ struct npusim_ft_counters {
  * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
  *	before it takes @lock, so tests can re-offload a flow while the
  *	DESTROY of its previous instance is pending
+ * @destroy_hold: fault injection (debugfs): while set, DESTROY waits on
+ *	@destroy_wq before it takes @lock, until the knob is cleared (or
+ *	the ports go away)
+ * @destroys_held: number of DESTROY calls waiting for @destroy_hold
+ * @destroy_wq: where they wait
  * @ddir: debugfs directory flow_table/, whose files use the above
  */
 struct npusim_ft {
@@ -89,6 +95,9 @@ struct npusim_ft {
 	struct npusim_ft_counters cnt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	unsigned int destroy_delay_ms;
+	bool destroy_hold;
+	atomic_t destroys_held;
+	wait_queue_head_t destroy_wq;
 	struct dentry *ddir;
 };
 
@@ -223,6 +232,7 @@ bool npusim_netdev_is_port(const struct net_device *ndev);
 struct flow_block_offload;
 int npusim_ft_init(struct npusim_dev *nsim_dev);
 void npusim_ft_fini(struct npusim_dev *nsim_dev);
+void npusim_ft_release_destroys(struct npusim_dev *nsim_dev);
 int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f);
 bool npusim_ft_port_bound(struct npusim_port *port);
 

@@ -6,19 +6,20 @@
 # the new REPLACE (new cookie, same 5-tuple) and the old DESTROY from two
 # workqueues in either order; the driver must keep both entries and let
 # each DESTROY remove only its own.  The debugfs knob
-# flow_table/destroy_delay_ms holds the old DESTROY back so that the
-# overlap is certain:
+# flow_table/destroy_hold holds the old DESTROY back until the test
+# releases it, so that the overlap is certain and lasts as long as the
+# test needs (flow_table/destroys_held counts the held calls):
 #
 #   1. a UDP flow (fixed source port) is offloaded: cookies A, 2 entries;
 #   2. its conntrack entry is deleted: nf_flowtable tears the flow down and
-#      sends DESTROY(A), which the driver delays;
+#      sends DESTROY(A), which the driver holds;
 #   3. datagrams of the same 5-tuple too large for the client's MTU
 #      arrive fragmented, which the NPU punts; they reach the stack, create
 #      a new conntrack entry and a new flow: REPLACE(B) is installed next
 #      to A (4 entries, 2 per tuple);
 #   4. meanwhile the flow's datagrams hit B's entry, the newest of the
 #      two with their key, not A's;
-#   5. DESTROY(A) completes: B's 2 entries remain, the flow is
+#   5. DESTROY(A) is released: B's 2 entries remain, the flow is
 #      [HW_OFFLOAD] and its datagrams are forwarded by the NPU.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
@@ -27,26 +28,20 @@ source "$(dirname "$0")"/lib.sh
 
 require_cmd ip nft ethtool devlink python3 conntrack awk sort socat head
 
-DELAY_F=
+HOLD_F=
 
 cleanup_test()
 {
-	[ -n "$DELAY_F" ] && [ -w "$DELAY_F" ] && echo 0 > "$DELAY_F"
+	[ -n "$HOLD_F" ] && [ -w "$HOLD_F" ] && echo 0 > "$HOLD_F"
 	ft_cleanup
 }
 ft_begin
 ft_setup
-DELAY_F=$NPUSIM_DFS/npusim$FT_R/flow_table/destroy_delay_ms
-[ -w "$DELAY_F" ] || skip_all "npusim has no flow_table/destroy_delay_ms"
+HOLD_F=$NPUSIM_DFS/npusim$FT_R/flow_table/destroy_hold
+[ -w "$HOLD_F" ] || skip_all "npusim has no flow_table/destroy_hold"
 
 DPORT=5601
 SPORT=40601
-# The knob's longest delay: DESTROY(A) is two callbacks, each delayed, so
-# the overlap lasts at least 10 s, during which this test sends two
-# bursts and reads the entries twice (no fork in between).  The driver
-# has no way to hold DESTROY until released, so this is the one window
-# left in the suite; it is the knob's maximum, not a guess at the speed.
-DELAY=10000
 
 ENTRIES_F=$NPUSIM_DFS/npusim$FT_R/flow_table/entries
 
@@ -91,9 +86,8 @@ udp_burst()
 }
 
 # udp_quick COUNT SIZE: COUNT datagrams of SIZE bytes from the flow's
-# source port, sent by socat (quick to start, unlike python on a debug
-# kernel: the overlap window is only DELAY long).  A sink started before
-# takes them at the server.
+# source port, sent by socat.  A sink started before takes them at the
+# server.
 udp_quick()
 {
 	local f=$FT_TMP/quick.$1.$2
@@ -135,10 +129,15 @@ check_err $? "cookies of the flow: '$A', expected 2"
 log_info "first instance: $A"
 log_test "flow offloaded: one cookie per direction"
 
+_held()
+{
+	[ "$(ft_dfs destroys_held)" == "$1" ]
+}
+
 RET=0
 d0=$(ft_dfs destroy_calls)
-echo "$DELAY" > "$DELAY_F"
-check_err $? "cannot set destroy_delay_ms"
+echo 1 > "$HOLD_F"
+check_err $? "cannot set destroy_hold"
 bg_run ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" socat -u \
 	"UDP4-RECV:$DPORT,reuseaddr" /dev/null
 wait_until "$WAIT_TIMEOUT" _udp_bound "$FT_NSS" "$DPORT"
@@ -149,6 +148,8 @@ f0=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
 # and re-create it
 ct_delete
 check_err $? "conntrack -D failed"
+wait_until "$WAIT_TIMEOUT" _held 1
+check_err $? "DESTROY(A) not held: destroys_held $(ft_dfs destroys_held)"
 udp_quick 20 3000
 check_err $? "burst of fragmented datagrams failed"
 f1=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
@@ -156,9 +157,7 @@ f1=$(ethtool_stat "$FT_NSR" "$FT_R0" rx_punt_fragment)
 check_err $? "$FT_R0 rx_punt_fragment moved from '$f0' to '$f1' (expected +40)"
 ft_wait_entries 4
 check_err $? "$(ft_entries) entries while DESTROY(A) is pending, expected 4"
-# The overlap lasts DELAY: snapshot the entries (no fork), send the
-# datagrams for the next test, snapshot again, and only then look at them
-# (a debug kernel forks slowly).
+# The overlap lasts until DESTROY(A) is released.
 E0=$(< "$ENTRIES_F")
 udp_quick 20 200
 QUICK=$?
@@ -190,13 +189,14 @@ check_err $? "hits on the new entry ($CB): $((pb1 - pb0)), expected >= 20"
 log_test "the newest entry of a key wins"
 
 RET=0
+check_eq "DESTROYs still held" 1 "$(ft_dfs destroys_held)"
+echo 0 > "$HOLD_F"
 ft_wait_entries 2
 check_err $? "$(ft_entries) entries after DESTROY(A), expected 2"
 LEFT=$(cookies_of "$ORIG\|$REPL")
 check_eq "cookies left" "$B" "$LEFT"
 d1=$(ft_dfs destroy_calls)
 check_eq "DESTROY calls" 2 $((d1 - d0))
-echo 0 > "$DELAY_F"
 bg_kill_all
 [ "$RET" -eq 0 ] || ft_dfs_dump
 log_test "DESTROY of the old instance removes only its own entries"
@@ -221,14 +221,5 @@ RET=0
 ft_ct_flush
 check_err $? "entries left after conntrack -F: $(ft_entries)"
 log_test "conntrack -F removes the new instance"
-
-RET=0
-expect_errno EINVAL "$DELAY_F" "abc"
-expect_errno EINVAL "$DELAY_F" "-1"
-expect_errno ERANGE "$DELAY_F" "10001"
-check_eq "destroy_delay_ms after bad writes" 0 "$(cat "$DELAY_F")"
-echo 10000 > "$DELAY_F" && echo 0 > "$DELAY_F"
-check_err $? "writing 10000 then 0 failed"
-log_test "destroy_delay_ms refuses bad values and keeps its setting"
 
 exit_tests

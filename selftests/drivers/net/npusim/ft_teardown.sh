@@ -4,7 +4,8 @@
 # npusim nf_flowtable hardware offload: teardown with offloaded flows and
 # traffic running.  After "nft delete flowtable", "nft flush ruleset",
 # "conntrack -F", port down, TCP FIN and RST, del_device, deleting the
-# router's netns and "modprobe -r npusim", no flow table entry may be left
+# router's netns (also with a DESTROY held by the destroy_hold knob) and
+# "modprobe -r npusim", no flow table entry may be left
 # (devlink occupancy 0, debugfs entries empty, or the device is gone) and
 # the kernel must not warn.  The flowtable timeouts are an hour, so that
 # entries that disappear (however long that takes) were removed by the
@@ -218,6 +219,40 @@ test_del_device()
 	ft_topology_teardown
 }
 
+_held()
+{
+	local v
+
+	v=$(ft_dfs destroys_held) && [ "$v" -ge 1 ]
+}
+
+# The destroy_hold fault knob holds DESTROYs in the driver until it is
+# cleared: deleting the device must release them, not wait for them.
+test_del_device_held()
+{
+	local r
+
+	RET=0
+	setup
+	r=$FT_R
+	ft_nft_load
+	start_flows 7
+	echo 1 > "$NPUSIM_DFS/npusim$r/flow_table/destroy_hold"
+	check_err $? "cannot set destroy_hold"
+	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
+	wait_until "$WAIT_TIMEOUT" _held
+	check_err $? "no DESTROY held after conntrack -F"
+	timeout "$FT_FLOW_MAX" bash -c "echo $r > $NPUSIM_SYS/del_device"
+	check_err $? "del_device $r failed or timed out"
+	npusim_del "$r"
+	wait_until "$WAIT_TIMEOUT" npusim_gone "$r"
+	check_err $? "npusim$r left in sysfs or debugfs"
+	stop_flows 7
+	check_dmesg
+	log_test "del_device of the router while destroy_hold holds DESTROYs"
+	ft_topology_teardown
+}
+
 test_netns_delete()
 {
 	local r
@@ -280,6 +315,7 @@ test_conntrack_flush
 test_port_down
 test_fin_rst
 test_del_device
+test_del_device_held
 test_netns_delete
 test_module_remove
 

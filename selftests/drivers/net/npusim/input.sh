@@ -3,8 +3,8 @@
 #
 # Strict input parsing of every file npusim lets users write: the bus
 # files new_device, del_device, link_device and unlink_device, and the
-# debugfs knobs ports/<N>/rx_stall, fail_ft_resize and
-# flow_table/destroy_delay_ms.
+# debugfs knobs ports/<N>/rx_stall, fail_ft_resize,
+# flow_table/destroy_delay_ms and flow_table/destroy_hold.
 # Each malformed write must fail with the documented errno AND change
 # nothing (no device created or deleted, no wire plugged or unplugged,
 # the knob's value kept); well-formed edge cases must be taken as the
@@ -345,6 +345,7 @@ test_knobs()
 	test_bool_knob rx_stall "$d/ports/0/rx_stall"
 	test_bool_knob fail_ft_resize "$d/fail_ft_resize"
 	test_number_knob destroy_delay_ms "$d/flow_table/destroy_delay_ms" 10000
+	test_bool_knob destroy_hold "$d/flow_table/destroy_hold"
 	npusim_del "$id"
 }
 
