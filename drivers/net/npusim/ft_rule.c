@@ -97,7 +97,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	struct flow_match_meta meta;
 	struct npusim_port *in_port;
 	struct net_device *in_dev;
-	bool svlan = false, tc = false;
+	bool svlan = false, tc = false, up = false;
 	int err;
 
 	/*
@@ -123,6 +123,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 		svlan = netdev_walk_all_upper_dev_rcu(in_dev,
 						      npusim_ft_is_svlan, NULL);
 		tc = tc_can_offload(in_dev);
+		up = netif_running(in_dev);
 	}
 	rcu_read_unlock();
 	if (!in_port)
@@ -135,6 +136,11 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	if (!tc) {
 		NL_SET_ERR_MSG_MOD(extack, "hw-tc-offload is off on the ingress port");
 		return -EOPNOTSUPP;
+	}
+	/* See the egress port's check below: neither end may be down. */
+	if (!up) {
+		NL_SET_ERR_MSG_MOD(extack, "Ingress port is down");
+		return -ENETDOWN;
 	}
 
 	if (d->used_keys & ~NPUSIM_FT_KEYS) {
@@ -395,7 +401,10 @@ static int npusim_ft_parse_actions(struct npusim_dev *nsim_dev,
 			 * (IPv6's may come after nf_flowtable's) and offer a
 			 * new flow.  In software that flow dies with its
 			 * route; an entry would forward into the down port
-			 * for as long as the flow has traffic.
+			 * for as long as the flow has traffic.  Its reply
+			 * direction, into the down port, is refused too:
+			 * one installed direction is enough for nf_flowtable
+			 * to call the flow offloaded and keep it.
 			 */
 			if (!netif_running(act->dev)) {
 				NL_SET_ERR_MSG_MOD(extack, "Egress port is down");
