@@ -1271,7 +1271,7 @@ ft_topology_teardown()
 	local id
 
 	ft_anchor_kill
-	ft_ns_kill "$FT_NSR" "$FT_NSS"
+	ft_ns_kill "$FT_NSC" "$FT_NSR" "$FT_NSS"
 	for id in "$FT_C" "$FT_R" "$FT_S"; do
 		[ -n "$id" ] && npusim_del "$id" 2> /dev/null
 	done
@@ -1327,7 +1327,7 @@ ft_setup()
 ft_cleanup()
 {
 	ft_anchor_kill
-	ft_ns_kill "$FT_NSR" "$FT_NSS"
+	ft_ns_kill "$FT_NSC" "$FT_NSR" "$FT_NSS"
 	[ -n "$FT_TMP" ] && rm -rf "$FT_TMP"
 	FT_TMP=
 	return 0
