@@ -5,6 +5,7 @@
 #
 #	run_kselftest.sh [-d TARGET_DIR]... [-o TIMEOUT] [SCRIPT...]
 #	run_kselftest.sh -q QUEUE_DIR [-o TIMEOUT]
+#	run_kselftest.sh -l [-d TARGET_DIR]... [SCRIPT...]
 #
 # TARGET_DIR is relative to this directory or absolute (default
 # drivers/net/npusim, several -d allowed).  Each target's Makefile lists
@@ -12,6 +13,7 @@
 # (seconds, default 45; -o overrides).  SCRIPT arguments restrict the run
 # to those scripts (basename or TARGET_DIR/name).
 #
+# -l only lists the scripts that would run, "TARGET_DIR SCRIPT" a line.
 # With -q, the scripts come from a queue that several runners (VMs) share:
 # QUEUE_DIR/todo/ holds one file per script, named "NNN-SCRIPT" and
 # holding its TARGET_DIR; a runner takes the first one it can move to
@@ -31,15 +33,17 @@ BASE_DIR=$(cd "$(dirname "$0")" && pwd)
 targets=()
 timeout_override=
 queue=
+list=0
 
 usage()
 {
-	sed -n '4,19s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,21s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-while getopts "d:o:q:h" opt; do
+while getopts "d:lo:q:h" opt; do
 	case $opt in
+	l) list=1 ;;
 	d) targets+=("$OPTARG") ;;
 	q) queue=$OPTARG ;;
 	o) timeout_override=$OPTARG ;;
@@ -129,6 +133,13 @@ done
 if [ ${#filters[@]} -ne 0 ] && [ ${#run_progs[@]} -eq 0 ]; then
 	echo "run_kselftest.sh: no test matches: ${filters[*]}" >&2
 	exit 2
+fi
+
+if [ "$list" = 1 ]; then
+	for i in "${!run_progs[@]}"; do
+		echo "${run_dirs[$i]} ${run_progs[$i]}"
+	done
+	exit 0
 fi
 
 # take_next: move the first script still in the queue to taken/ and set
