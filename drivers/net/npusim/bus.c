@@ -93,7 +93,8 @@ static const struct device_type npusim_bus_dev_type = {
 static const struct bus_type npusim_bus;
 
 static struct npusim_bus_dev *npusim_bus_dev_new(unsigned int id,
-						 unsigned int port_count)
+						 unsigned int port_count,
+						 const char *profile)
 {
 	struct npusim_bus_dev *bus_dev;
 	int err;
@@ -104,6 +105,7 @@ static struct npusim_bus_dev *npusim_bus_dev_new(unsigned int id,
 
 	bus_dev->id = id;
 	bus_dev->port_count = port_count;
+	bus_dev->profile = profile;
 	bus_dev->initial_net = current->nsproxy->net_ns;
 	bus_dev->probe_err = -ENXIO;
 	bus_dev->dev.id = id;
@@ -129,15 +131,42 @@ err_put_device:
 	return ERR_PTR(err);
 }
 
+/* The emulated hardware's name of a profile, or NULL if it has none. */
+static const char *npusim_bus_profile(const char *name)
+{
+	const char *p;
+	unsigned int i;
+
+	for (i = 0; (p = npusim_hw_profile_name(i)); i++)
+		if (!strcmp(p, name))
+			return p;
+	return NULL;
+}
+
+static void npusim_bus_profile_err(const char *name)
+{
+	char list[128] = "";
+	const char *p;
+	unsigned int i;
+
+	for (i = 0; (p = npusim_hw_profile_name(i)); i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ", " : "", p);
+	pr_err("new_device: unknown profile \"%s\"; the profiles are %s\n",
+	       name, list);
+}
+
 /*
- * new_device: "ID [PORT_COUNT]", ID 0..NPUSIM_MAX_ID, PORT_COUNT
- * 1..NPUSIM_HW_MAX_PORTS (default 1).
+ * new_device: "ID [PORT_COUNT [PROFILE]]", ID 0..NPUSIM_MAX_ID,
+ * PORT_COUNT 1..NPUSIM_HW_MAX_PORTS (default 1), PROFILE the emulated
+ * chip (default "generic").
  */
 static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 				size_t count)
 {
-	char copy[NPUSIM_INPUT_MAX + 1], *words[2];
+	char copy[NPUSIM_INPUT_MAX + 1], *words[3];
 	struct npusim_bus_dev *bus_dev;
+	const char *profile = NULL;
 	u32 id, port_count = 1;
 	int n, err;
 
@@ -149,15 +178,22 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 	n = npusim_bus_split(copy, words, ARRAY_SIZE(words));
 	if (n < 1 || npusim_input_u32(words[0], false, &id) ||
 	    id > NPUSIM_MAX_ID) {
-		pr_err("new_device: expected \"ID [PORT_COUNT]\" with ID 0..%u\n",
+		pr_err("new_device: expected \"ID [PORT_COUNT [PROFILE]]\" with ID 0..%u\n",
 		       NPUSIM_MAX_ID);
 		return -EINVAL;
 	}
-	if (n == 2 && (npusim_input_u32(words[1], false, &port_count) ||
+	if (n >= 2 && (npusim_input_u32(words[1], false, &port_count) ||
 		       !port_count || port_count > NPUSIM_HW_MAX_PORTS)) {
 		pr_err("new_device: PORT_COUNT must be 1..%u\n",
 		       NPUSIM_HW_MAX_PORTS);
 		return -EINVAL;
+	}
+	if (n == 3) {
+		profile = npusim_bus_profile(words[2]);
+		if (!profile) {
+			npusim_bus_profile_err(words[2]);
+			return -EINVAL;
+		}
 	}
 
 	mutex_lock(&npusim_bus_dev_list_lock);
@@ -169,7 +205,7 @@ static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
 		pr_err("new_device: device %u already exists\n", id);
 		goto out_unlock;
 	}
-	bus_dev = npusim_bus_dev_new(id, port_count);
+	bus_dev = npusim_bus_dev_new(id, port_count, profile);
 	if (IS_ERR(bus_dev)) {
 		err = PTR_ERR(bus_dev);
 		pr_err("new_device: creating device %u failed: %d\n", id, err);

@@ -2,7 +2,11 @@
 /*
  * npusim debugfs: /sys/kernel/debug/npusim/npusim<ID>/
  *
- *   hw_info		identification registers of the emulated chip
+ *   hw_info		identification registers of the emulated chip and
+ *			its profile
+ *   model/<PARAM>	the chip's configuration registers (enum
+ *			npusim_hw_param), writable while its flow table
+ *			is empty
  *   fail_ft_resize	fault injection: 1 makes a reload that changes the
  *			flow table size fail to resize it (-ENOMEM)
  *   ports/<N>/link	"up" or "down", as the port's PHY reports it
@@ -26,6 +30,7 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 	struct npusim_dev *nsim_dev = s->private;
 	struct npusim_hw *hw = nsim_dev->hw;
 
+	seq_printf(s, "profile: %s\n", npusim_hw_profile(hw));
 	seq_printf(s, "chip_id: 0x%04x\n",
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_ID));
 	seq_printf(s, "chip_rev: %u\n",
@@ -88,6 +93,37 @@ static int npusim_fail_ft_resize_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_fail_ft_resize_knob, 1, npusim_fail_ft_resize_get,
 	    npusim_fail_ft_resize_set);
 
+static u32 npusim_model_get(void *priv)
+{
+	struct npusim_model_ref *ref = priv;
+
+	return npusim_hw_param(ref->nsim_dev->hw, ref->param);
+}
+
+static int npusim_model_set(void *priv, u32 val)
+{
+	struct npusim_model_ref *ref = priv;
+
+	return npusim_hw_param_set(ref->nsim_dev->hw, ref->param, val);
+}
+
+NPUSIM_KNOB(npusim_model_knob, U32_MAX, npusim_model_get, npusim_model_set);
+
+static void npusim_model_debugfs_init(struct npusim_dev *nsim_dev)
+{
+	struct dentry *dir = debugfs_create_dir("model", nsim_dev->ddir);
+	enum npusim_hw_param p;
+
+	for (p = 0; p < NPUSIM_HW_PARAM_MAX; p++) {
+		struct npusim_model_ref *ref = &nsim_dev->model_refs[p];
+
+		ref->nsim_dev = nsim_dev;
+		ref->param = p;
+		npusim_knob_create(npusim_hw_param_name(p), dir, ref,
+				   &npusim_model_knob);
+	}
+}
+
 int npusim_debugfs_init(void)
 {
 	npusim_ddir = debugfs_create_dir(DRV_NAME, NULL);
@@ -109,6 +145,7 @@ int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev)
 			    &npusim_hw_info_fops);
 	npusim_knob_create("fail_ft_resize", nsim_dev->ddir, nsim_dev,
 			   &npusim_fail_ft_resize_knob);
+	npusim_model_debugfs_init(nsim_dev);
 	nsim_dev->ports_ddir = debugfs_create_dir("ports", nsim_dev->ddir);
 	return 0;
 }

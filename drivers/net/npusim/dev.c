@@ -47,7 +47,15 @@ static int npusim_dev_info_get(struct devlink *devlink,
 	if (err)
 		return err;
 
+	err = devlink_info_version_fixed_put(req, "npusim.profile",
+					     npusim_hw_profile(hw));
+	if (err)
+		return err;
+
+	/* MediaTek's PPEs run no firmware. */
 	fw = npusim_hw_reg_read(hw, NPUSIM_HW_REG_FW_VER);
+	if (!fw)
+		return 0;
 	snprintf(buf, sizeof(buf), "%u.%u.%u", NPUSIM_HW_FW_VER_MAJOR(fw),
 		 NPUSIM_HW_FW_VER_MINOR(fw), NPUSIM_HW_FW_VER_PATCH(fw));
 	return devlink_info_version_running_put(req,
@@ -74,7 +82,7 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 
 	devlink_resource_size_params_init(&params, NPUSIM_HW_FT_MIN_SIZE,
 					  NPUSIM_HW_FT_MAX_SIZE,
-					  NPUSIM_HW_FT_WAYS,
+					  NPUSIM_HW_FT_MIN_SIZE,
 					  DEVLINK_RESOURCE_UNIT_ENTRY);
 	err = devl_resource_register(devlink, "flow_table",
 				     npusim_hw_ft_size(nsim_dev->hw),
@@ -213,7 +221,8 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	nsim_dev->bus_dev = bus_dev;
 	nsim_dev->port_count = bus_dev->port_count;
 
-	nsim_dev->hw = npusim_hw_create(bus_dev->id, bus_dev->port_count);
+	nsim_dev->hw = npusim_hw_create(bus_dev->id, bus_dev->port_count,
+					bus_dev->profile);
 	if (IS_ERR(nsim_dev->hw)) {
 		err = PTR_ERR(nsim_dev->hw);
 		goto err_devlink_free;

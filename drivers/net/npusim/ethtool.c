@@ -50,9 +50,10 @@ static void npusim_get_drvinfo(struct net_device *ndev,
 	strscpy(info->driver, DRV_NAME, sizeof(info->driver));
 	strscpy(info->bus_info, dev_name(&nsim_dev->bus_dev->dev),
 		sizeof(info->bus_info));
-	snprintf(info->fw_version, sizeof(info->fw_version), "%u.%u.%u",
-		 NPUSIM_HW_FW_VER_MAJOR(fw), NPUSIM_HW_FW_VER_MINOR(fw),
-		 NPUSIM_HW_FW_VER_PATCH(fw));
+	if (fw)
+		snprintf(info->fw_version, sizeof(info->fw_version),
+			 "%u.%u.%u", NPUSIM_HW_FW_VER_MAJOR(fw),
+			 NPUSIM_HW_FW_VER_MINOR(fw), NPUSIM_HW_FW_VER_PATCH(fw));
 }
 
 static int npusim_get_sset_count(struct net_device *ndev, int sset)

@@ -14,7 +14,8 @@
  * across calls into nf_flowtable.
  *
  * Each flow direction (cookie) is one hardware entry.  STATS turns the
- * entry's wrapping hardware counters into deltas since the previous
+ * entry's hardware counters (free-running and wrapping, or cleared by
+ * each read, as the chip's profile says) into deltas since the previous
  * STATS, and its last-hit timestamp into jiffies.
  */
 
@@ -58,8 +59,12 @@ struct npusim_ft_block {
  * @in_port: its ingress port
  * @out_port: its egress port
  * @installed: jiffies at install time
- * @packets: hardware packet counter at the previous STATS
- * @bytes: hardware byte counter at the previous STATS
+ * @hw_packets: free-running hardware packet counter at the previous read
+ * @hw_bytes: free-running hardware byte counter at the previous read
+ * @new_packets: packets read from the hardware, not yet reported by STATS
+ * @new_bytes: their bytes
+ * @packets: packets read from the hardware since the install
+ * @bytes: their bytes
  */
 struct npusim_flow {
 	unsigned long cookie;
@@ -70,7 +75,11 @@ struct npusim_flow {
 	u8 in_port;
 	u8 out_port;
 	unsigned long installed;
-	u32 packets;
+	u64 hw_packets;
+	u64 hw_bytes;
+	u64 new_packets;
+	u64 new_bytes;
+	u64 packets;
 	u64 bytes;
 };
 
@@ -153,6 +162,13 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 
 	err = npusim_hw_ft_write(nsim_dev->hw, &e, &flow->index);
 	if (err) {
+		if (err == -EOPNOTSUPP) {
+			/* the chip's parameters changed under us */
+			ft->cnt.fail_unsupported++;
+			NL_SET_ERR_MSG_MOD(extack, "The chip cannot carry this flow");
+			kfree(flow);
+			return err;
+		}
 		if (err == -EBUSY) {
 			ft->cnt.fail_bucket_full++;
 			NL_SET_ERR_MSG_MOD(extack, "Hash bucket full");
@@ -198,22 +214,68 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 	return 0;
 }
 
+/**
+ * npusim_ft_flow_read() - read a flow's entry and take in its counters
+ * @hw: the chip
+ * @flow: the flow
+ * @e: filled with the entry, or NULL
+ * @mib: filled with the counters as read
+ * @keep: add what was counted since the previous read to the flow's
+ *	unreported counts; false loses it (the dump_steals fault)
+ *
+ * Free-running counters wrap at their width, so the count since the
+ * previous read is their difference modulo the width.  A clear-on-read
+ * counter holds exactly that count, and the read hands it to us alone:
+ * whatever reads the entry must keep what it read for the next STATS.
+ */
+static void npusim_ft_flow_read(struct npusim_hw *hw, struct npusim_flow *flow,
+				struct npusim_hw_flow_entry *e,
+				struct npusim_hw_flow_mib *mib, bool keep)
+{
+	u32 pkts_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_PKTS_BITS);
+	u32 bytes_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_BYTES_BITS);
+	u64 pkts, bytes;
+
+	npusim_hw_ft_read(hw, flow->index, e, mib);
+	if (npusim_hw_param(hw, NPUSIM_HW_PARAM_CLEAR_ON_READ)) {
+		pkts = mib->packets;
+		bytes = mib->bytes;
+	} else {
+		pkts = (mib->packets - flow->hw_packets) &
+		       GENMASK_ULL(pkts_bits - 1, 0);
+		bytes = (mib->bytes - flow->hw_bytes) &
+			GENMASK_ULL(bytes_bits - 1, 0);
+		flow->hw_packets = mib->packets;
+		flow->hw_bytes = mib->bytes;
+	}
+	if (!keep)
+		return;
+	flow->new_packets += pkts;
+	flow->new_bytes += bytes;
+	flow->packets += pkts;
+	flow->bytes += bytes;
+}
+
 /*
  * Last use in jiffies from the hardware's last-hit clock value.  The
- * clock ticks NPUSIM_HW_CLOCK_HZ times a second, so this is within one
- * tick of the hit, never in the future, never before the install.
+ * clock ticks NPUSIM_HW_PARAM_CLOCK_HZ times a second, so this is within
+ * one tick of the hit, never in the future, never before the install.
+ * It is as old as the clock is wide at most: a flow idle for longer
+ * looks recent again, as on MediaTek's PPE with its 8-bit timestamps.
  */
 static u64 npusim_ft_lastused(struct npusim_hw *hw,
 			      const struct npusim_flow *flow,
 			      const struct npusim_hw_flow_mib *mib)
 {
+	u32 bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_BITS);
+	u32 hz = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_HZ);
 	u32 idle = (npusim_hw_clock(hw) - mib->last_hit) &
-		   GENMASK(NPUSIM_HW_CLOCK_BITS - 1, 0);
+		   GENMASK(bits - 1, 0);
 	unsigned long lastused;
 
 	if (!mib->hit)
 		return 0;
-	lastused = jiffies - idle * HZ / NPUSIM_HW_CLOCK_HZ;
+	lastused = jiffies - (unsigned long)idle * HZ / hz;
 	if (time_before(lastused, flow->installed))
 		lastused = flow->installed;
 	return lastused;
@@ -226,8 +288,6 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct npusim_hw_flow_mib mib;
 	struct npusim_flow *flow;
-	u64 bytes;
-	u32 pkts;
 
 	ft->cnt.stats_calls++;
 	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
@@ -235,17 +295,12 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	if (!flow)
 		return -ENOENT;
 
-	npusim_hw_ft_read(hw, flow->index, NULL, &mib);
-	/* Hardware counters wrap at their width: deltas are modular. */
-	pkts = mib.packets - flow->packets;
-	bytes = (mib.bytes - flow->bytes) &
-		GENMASK_ULL(NPUSIM_HW_FT_BYTES_BITS - 1, 0);
-	flow->packets = mib.packets;
-	flow->bytes = mib.bytes;
-
-	flow_stats_update(&cls->stats, bytes, pkts, 0,
+	npusim_ft_flow_read(hw, flow, NULL, &mib, true);
+	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
 			  npusim_ft_lastused(hw, flow, &mib),
 			  FLOW_ACTION_HW_STATS_DELAYED);
+	flow->new_packets = 0;
+	flow->new_bytes = 0;
 	return 0;
 }
 
@@ -474,12 +529,16 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 {
 	struct npusim_hw *hw = nsim_dev->hw;
 	struct npusim_hw_flow_entry e;
-	struct npusim_hw_flow_mib mib;
+	bool steal = READ_ONCE(nsim_dev->ft.dump_steals);
 	const struct npusim_hw_flow_key *k = &e.key;
-	u64 lastused;
+	struct npusim_hw_flow_mib mib;
+	u64 lastused, pkts, bytes;
 	int i;
 
-	npusim_hw_ft_read(hw, flow->index, &e, &mib);
+	npusim_ft_flow_read(hw, flow, &e, &mib, !steal);
+	/* The fault shows what it read, as mtk_ppe_debugfs.c does. */
+	pkts = steal ? mib.packets : flow->packets;
+	bytes = steal ? mib.bytes : flow->bytes;
 	seq_printf(s, "%06x cookie=%p in=p%u %s ", flow->index,
 		   (void *)flow->cookie, k->in_port,
 		   k->l4proto == IPPROTO_TCP ? "tcp" : "udp");
@@ -520,7 +579,7 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 		seq_printf(s, " pppoe=%u", e.pppoe_sid);
 
 	lastused = npusim_ft_lastused(hw, flow, &mib);
-	seq_printf(s, " packets=%u bytes=%llu", mib.packets, mib.bytes);
+	seq_printf(s, " packets=%llu bytes=%llu", pkts, bytes);
 	if (lastused)
 		seq_printf(s, " idle=%u\n",
 			   jiffies_to_msecs(jiffies - (unsigned long)lastused) / 1000);
@@ -632,6 +691,24 @@ static int npusim_ft_destroy_hold_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_ft_destroy_hold_knob, 1, npusim_ft_destroy_hold_get,
 	    npusim_ft_destroy_hold_set);
 
+static u32 npusim_ft_dump_steals_get(void *priv)
+{
+	struct npusim_ft *ft = priv;
+
+	return READ_ONCE(ft->dump_steals);
+}
+
+static int npusim_ft_dump_steals_set(void *priv, u32 val)
+{
+	struct npusim_ft *ft = priv;
+
+	WRITE_ONCE(ft->dump_steals, val);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_ft_dump_steals_knob, 1, npusim_ft_dump_steals_get,
+	    npusim_ft_dump_steals_set);
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -663,6 +740,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &npusim_ft_destroy_hold_knob);
 	debugfs_create_atomic_t("destroys_held", 0400, dir,
 				&ft->destroys_held);
+	npusim_knob_create("dump_steals", dir, ft, &npusim_ft_dump_steals_knob);
 }
 
 /**

@@ -459,6 +459,29 @@ err_encap:
 	return -EOPNOTSUPP;
 }
 
+/* Can this chip's entries carry @e?  That depends on its profile. */
+static int npusim_ft_check_caps(struct npusim_hw *hw,
+				const struct npusim_hw_flow_entry *e,
+				struct netlink_ext_ack *extack)
+{
+	u32 max_vlans = npusim_hw_param(hw, NPUSIM_HW_PARAM_MAX_VLANS);
+
+	if (e->key.n_vlan > max_vlans || e->n_push > max_vlans) {
+		NL_SET_ERR_MSG_MOD(extack, "Too many VLAN tags for this chip");
+		return -EOPNOTSUPP;
+	}
+	if (e->pppoe && !npusim_hw_param(hw, NPUSIM_HW_PARAM_PPPOE)) {
+		NL_SET_ERR_MSG_MOD(extack, "This chip cannot offload PPPoE");
+		return -EOPNOTSUPP;
+	}
+	if (e->key.ip_ver == 6 && e->nat &&
+	    !npusim_hw_param(hw, NPUSIM_HW_PARAM_IPV6_NAT)) {
+		NL_SET_ERR_MSG_MOD(extack, "This chip cannot offload IPv6 NAT");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 /**
  * npusim_ft_rule_parse() - translate a flow_rule into a hardware entry
  * @nsim_dev: the switch
@@ -469,7 +492,8 @@ err_encap:
  *
  * Return: 0; -ENODEV, with no extack message, if the ingress device is
  * not a port of @nsim_dev (the flow is another device's); -EOPNOTSUPP
- * if the hardware cannot do exactly what the rule says.
+ * if the hardware cannot do exactly what the rule says, or the chip's
+ * entries cannot carry it (its profile: VLAN depth, PPPoE, IPv6 NAT).
  */
 int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
 			 struct flow_rule *rule, struct npusim_hw_flow_entry *e,
@@ -481,5 +505,8 @@ int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
 	err = npusim_ft_parse_match(nsim_dev, net, rule, &e->key, extack);
 	if (err)
 		return err;
-	return npusim_ft_parse_actions(nsim_dev, rule, e, extack);
+	err = npusim_ft_parse_actions(nsim_dev, rule, e, extack);
+	if (err)
+		return err;
+	return npusim_ft_check_caps(nsim_dev->hw, e, extack);
 }

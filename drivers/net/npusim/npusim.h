@@ -28,6 +28,8 @@
  * @list: entry in the bus's device list
  * @id: user-chosen id
  * @port_count: ports to create
+ * @profile: the emulated chip, a name of npusim_hw_profile_name(); NULL
+ *	for the default
  * @initial_net: netns the device was created from; ports start there
  * @probe_err: result of the last probe, reported to new_device
  */
@@ -36,6 +38,7 @@ struct npusim_bus_dev {
 	struct list_head list;
 	unsigned int id;
 	unsigned int port_count;
+	const char *profile;
 	struct net *initial_net;
 	int probe_err;
 };
@@ -84,6 +87,9 @@ struct npusim_ft_counters {
  *	@destroy_wq before it takes @lock, until the knob is cleared (or
  *	the ports go away)
  * @destroys_held: number of DESTROY calls waiting for @destroy_hold
+ * @dump_steals: fault injection (debugfs): the entries dump loses the
+ *	counts it reads, as MediaTek's debugfs does with the PPE's
+ *	clear-on-read MIB: they never reach conntrack
  * @destroy_wq: where they wait
  * @ddir: debugfs directory flow_table/, whose files use the above
  */
@@ -97,8 +103,19 @@ struct npusim_ft {
 	unsigned int destroy_delay_ms;
 	bool destroy_hold;
 	atomic_t destroys_held;
+	bool dump_steals;
 	wait_queue_head_t destroy_wq;
 	struct dentry *ddir;
+};
+
+/**
+ * struct npusim_model_ref - what a debugfs model/ file stands for
+ * @nsim_dev: the device
+ * @param: the chip's configuration register
+ */
+struct npusim_model_ref {
+	struct npusim_dev *nsim_dev;
+	enum npusim_hw_param param;
 };
 
 /**
@@ -112,6 +129,7 @@ struct npusim_ft {
  * @ports_ddir: debugfs directory for per-port files
  * @fail_ft_resize: fault injection (debugfs): a reload that changes the
  *	flow table size fails to resize it, as if memory ran out
+ * @model_refs: the debugfs model/ files' private data
  * @ft: flowtable offload state
  */
 struct npusim_dev {
@@ -123,6 +141,7 @@ struct npusim_dev {
 	struct dentry *ddir;
 	struct dentry *ports_ddir;
 	bool fail_ft_resize;
+	struct npusim_model_ref model_refs[NPUSIM_HW_PARAM_MAX];
 	struct npusim_ft ft;
 };
 

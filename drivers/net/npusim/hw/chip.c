@@ -5,6 +5,7 @@
 
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "hw.h"
 
@@ -12,19 +13,26 @@
  * npusim_hw_create() - power up an emulated chip
  * @id: instance number; makes the serial number and MAC addresses unique
  * @num_ports: number of MAC ports, 1..NPUSIM_HW_MAX_PORTS
+ * @profile: the chip model, by name (npusim_hw_profile_name()); NULL
+ *	for the default
  *
  * Ports come up disabled, unwired, with a receive unit of 1500 bytes;
- * the flow table is empty, NPUSIM_HW_FT_DEFAULT_SIZE entries.
+ * the flow table is empty, of the profile's size, and the configuration
+ * registers have the profile's values.
  *
- * Return: the chip, or an ERR_PTR().
+ * Return: the chip, or an ERR_PTR(): -EINVAL for a bad port count or
+ * an unknown profile.
  */
-struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports)
+struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
+				   const char *profile)
 {
+	const struct npusim_hw_profile *prof;
 	struct npusim_hw *hw;
 	unsigned int i;
 	int err;
 
-	if (!num_ports || num_ports > NPUSIM_HW_MAX_PORTS)
+	prof = npusim_hw_profile_find(profile);
+	if (!prof || !num_ports || num_ports > NPUSIM_HW_MAX_PORTS)
 		return ERR_PTR(-EINVAL);
 
 	hw = kzalloc(struct_size(hw, ports, num_ports), GFP_KERNEL);
@@ -32,10 +40,12 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports)
 		return ERR_PTR(-ENOMEM);
 	hw->id = id;
 	hw->num_ports = num_ports;
-	hw->serial = ((u64)NPUSIM_HW_CHIP_ID << 48) |
-		     ((u64)NPUSIM_HW_CHIP_REV << 40) | id;
+	hw->profile = prof;
+	memcpy(hw->param, prof->param, sizeof(hw->param));
+	hw->serial = ((u64)prof->chip_id << 48) | ((u64)prof->chip_rev << 40) |
+		     id;
 
-	err = npusim_hw_ft_init(&hw->ft, NPUSIM_HW_FT_DEFAULT_SIZE);
+	err = npusim_hw_ft_init(hw, prof->ft_size);
 	if (err)
 		goto err_free;
 
@@ -101,11 +111,11 @@ u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg)
 {
 	switch (reg) {
 	case NPUSIM_HW_REG_CHIP_ID:
-		return NPUSIM_HW_CHIP_ID;
+		return hw->profile->chip_id;
 	case NPUSIM_HW_REG_CHIP_REV:
-		return NPUSIM_HW_CHIP_REV;
+		return hw->profile->chip_rev;
 	case NPUSIM_HW_REG_FW_VER:
-		return NPUSIM_HW_FW_VER;
+		return hw->profile->fw_ver;
 	case NPUSIM_HW_REG_SERIAL_LO:
 		return lower_32_bits(hw->serial);
 	case NPUSIM_HW_REG_SERIAL_HI:

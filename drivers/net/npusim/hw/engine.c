@@ -390,7 +390,7 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	in_len = skb->len;
 	npusim_hw_rewrite_l3(skb, &f, &e);
 	npusim_hw_rewrite_l2(skb, &f, &e, new_l2_len);
-	npusim_hw_ft_hit(hw, index, &f.key, f.l3_len);
+	npusim_hw_ft_hit(hw, index, &f.key, in_len, f.l3_len);
 	npusim_hw_port_forward(port, out, skb, in_len);
 	return true;
 

@@ -2,11 +2,11 @@
 /*
  * npusim emulated hardware: the flow table.
  *
- * A hash table of NPUSIM_HW_FT_WAYS-way buckets.  The bucket of an
- * entry is a fixed hash of its key, so a bucket can be full while the
- * table still has room, as on MediaTek's PPE.  Each entry carries
- * fixed-width packet and byte counters that wrap, and the clock value
- * of its last hit.
+ * A hash table of buckets of NPUSIM_HW_PARAM_WAYS entries.  The bucket
+ * of an entry is a fixed hash of its key, so a bucket can be full while
+ * the table still has room, as on MediaTek's PPE.  Each entry carries
+ * packet and byte counters of the widths the configuration registers
+ * set, which wrap, and the clock value of its last hit.
  */
 
 #include <linux/jhash.h>
@@ -19,14 +19,16 @@
 
 #define NPUSIM_HW_FT_HASH_SEED	0x4e505553
 
-int npusim_hw_ft_init(struct npusim_hw_ft *ft, u32 size)
+int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 {
+	struct npusim_hw_ft *ft = &hw->ft;
+
 	spin_lock_init(&ft->lock);
 	ft->slots = kvcalloc(size, sizeof(*ft->slots), GFP_KERNEL);
 	if (!ft->slots)
 		return -ENOMEM;
 	ft->size = size;
-	ft->n_buckets = size / NPUSIM_HW_FT_WAYS;
+	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	ft->used = 0;
 	return 0;
 }
@@ -49,13 +51,32 @@ static u32 npusim_hw_ft_bucket(const struct npusim_hw_ft *ft,
  * npusim_hw_clock() - the flow table's free-running clock
  * @hw: the chip
  *
- * Return: NPUSIM_HW_CLOCK_BITS bits, ticking NPUSIM_HW_CLOCK_HZ a second.
+ * Return: NPUSIM_HW_PARAM_CLOCK_BITS bits, ticking NPUSIM_HW_PARAM_CLOCK_HZ
+ * times a second.
  */
 u16 npusim_hw_clock(struct npusim_hw *hw)
 {
-	u64 ticks = div_u64(get_jiffies_64() * NPUSIM_HW_CLOCK_HZ, HZ);
+	u32 hz = READ_ONCE(hw->param[NPUSIM_HW_PARAM_CLOCK_HZ]);
+	u32 bits = READ_ONCE(hw->param[NPUSIM_HW_PARAM_CLOCK_BITS]);
+	u64 ticks = div_u64(get_jiffies_64() * hz, HZ);
 
-	return ticks & GENMASK(NPUSIM_HW_CLOCK_BITS - 1, 0);
+	return ticks & GENMASK(bits - 1, 0);
+}
+
+/* Can the entry format of this chip carry @entry at all? */
+static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
+				   const struct npusim_hw_flow_entry *entry)
+{
+	u32 max_vlans = READ_ONCE(hw->param[NPUSIM_HW_PARAM_MAX_VLANS]);
+
+	if (entry->key.n_vlan > max_vlans || entry->n_push > max_vlans)
+		return false;
+	if (entry->pppoe && !READ_ONCE(hw->param[NPUSIM_HW_PARAM_PPPOE]))
+		return false;
+	if (entry->key.ip_ver == 6 && entry->nat &&
+	    !READ_ONCE(hw->param[NPUSIM_HW_PARAM_IPV6_NAT]))
+		return false;
+	return true;
 }
 
 /**
@@ -68,22 +89,29 @@ u16 npusim_hw_clock(struct npusim_hw *hw)
  * may coexist (a flow re-offloaded before its previous instance is
  * destroyed); the packet engine uses the one written last.
  *
- * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is.
+ * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is;
+ * -EOPNOTSUPP if the chip's entries cannot carry @entry (too many VLAN
+ * tags, PPPoE, IPv6 NAT: see enum npusim_hw_param).
  */
 int npusim_hw_ft_write(struct npusim_hw *hw,
 		       const struct npusim_hw_flow_entry *entry, u32 *index)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
-	u32 first, i;
+	u32 first, ways, i;
 	int err = -EBUSY;
 
 	spin_lock_bh(&ft->lock);
+	if (!npusim_hw_ft_can_carry(hw, entry)) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 	if (ft->used == ft->size) {
 		err = -ENOSPC;
 		goto out;
 	}
-	first = npusim_hw_ft_bucket(ft, &entry->key) * NPUSIM_HW_FT_WAYS;
-	for (i = first; i < first + NPUSIM_HW_FT_WAYS; i++) {
+	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
+	first = npusim_hw_ft_bucket(ft, &entry->key) * ways;
+	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
 
 		if (slot->valid)
@@ -128,7 +156,8 @@ void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index)
  * @entry: filled with the entry, or NULL
  * @mib: filled with the counters
  *
- * Reading does not clear the counters.
+ * On a chip with NPUSIM_HW_PARAM_CLEAR_ON_READ, reading clears the
+ * counters: whoever reads them owns what they counted.
  */
 void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
 		       struct npusim_hw_flow_entry *entry,
@@ -138,9 +167,15 @@ void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
 
 	spin_lock_bh(&ft->lock);
 	if (index < ft->size) {
+		struct npusim_hw_ft_slot *slot = &ft->slots[index];
+
 		if (entry)
-			*entry = ft->slots[index].entry;
-		*mib = ft->slots[index].mib;
+			*entry = slot->entry;
+		*mib = slot->mib;
+		if (hw->param[NPUSIM_HW_PARAM_CLEAR_ON_READ]) {
+			slot->mib.packets = 0;
+			slot->mib.bytes = 0;
+		}
 	}
 	spin_unlock_bh(&ft->lock);
 }
@@ -170,7 +205,7 @@ u32 npusim_hw_ft_used(struct npusim_hw *hw)
 /**
  * npusim_hw_ft_resize() - re-size the (empty) flow table
  * @hw: the chip
- * @size: entries, a multiple of NPUSIM_HW_FT_WAYS within
+ * @size: entries, a multiple of NPUSIM_HW_FT_MIN_SIZE within
  *	NPUSIM_HW_FT_MIN_SIZE..NPUSIM_HW_FT_MAX_SIZE
  *
  * Return: 0; -EINVAL for a bad size; -EBUSY if entries are in use;
@@ -182,7 +217,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 	struct npusim_hw_ft_slot *slots, *old;
 
 	if (size < NPUSIM_HW_FT_MIN_SIZE || size > NPUSIM_HW_FT_MAX_SIZE ||
-	    size % NPUSIM_HW_FT_WAYS)
+	    size % NPUSIM_HW_FT_MIN_SIZE)
 		return -EINVAL;
 	if (size == ft->size)
 		return 0;
@@ -200,7 +235,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 	old = ft->slots;
 	ft->slots = slots;
 	WRITE_ONCE(ft->size, size);
-	ft->n_buckets = size / NPUSIM_HW_FT_WAYS;
+	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	spin_unlock_bh(&ft->lock);
 
 	kvfree(old);
@@ -224,13 +259,14 @@ bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *best = NULL;
-	u32 first, i;
+	u32 first, ways, i;
 
 	spin_lock(&ft->lock);
 	if (!ft->used)
 		goto out;
-	first = npusim_hw_ft_bucket(ft, key) * NPUSIM_HW_FT_WAYS;
-	for (i = first; i < first + NPUSIM_HW_FT_WAYS; i++) {
+	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
+	first = npusim_hw_ft_bucket(ft, key) * ways;
+	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
 
 		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
@@ -253,14 +289,19 @@ out:
  * @hw: the chip
  * @index: the entry npusim_hw_ft_lookup() found
  * @key: the frame's key; nothing is counted if the entry changed since
- * @l3_len: the frame's L3 length
+ * @l2_len: the frame's length as received
+ * @l3_len: its L3 length
+ *
+ * The last hit is always recorded; the counters only on the entries
+ * that have them (NPUSIM_HW_PARAM_STATS_SLOTS).
  */
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      const struct npusim_hw_flow_key *key,
-		      unsigned int l3_len)
+		      unsigned int l2_len, unsigned int l3_len)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
+	u32 pkts_bits, bytes_bits, len;
 
 	spin_lock(&ft->lock);
 	if (index >= ft->size)
@@ -268,11 +309,17 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 	slot = &ft->slots[index];
 	if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
 		goto out;
-	slot->mib.packets++;
-	slot->mib.bytes = (slot->mib.bytes + l3_len) &
-			  GENMASK_ULL(NPUSIM_HW_FT_BYTES_BITS - 1, 0);
 	slot->mib.last_hit = npusim_hw_clock(hw);
 	slot->mib.hit = true;
+	if (index >= hw->param[NPUSIM_HW_PARAM_STATS_SLOTS])
+		goto out;
+	pkts_bits = hw->param[NPUSIM_HW_PARAM_PKTS_BITS];
+	bytes_bits = hw->param[NPUSIM_HW_PARAM_BYTES_BITS];
+	len = hw->param[NPUSIM_HW_PARAM_L2_BYTES] ? l2_len : l3_len;
+	slot->mib.packets = (slot->mib.packets + 1) &
+			    GENMASK_ULL(pkts_bits - 1, 0);
+	slot->mib.bytes = (slot->mib.bytes + len) &
+			  GENMASK_ULL(bytes_bits - 1, 0);
 out:
 	spin_unlock(&ft->lock);
 }

@@ -79,8 +79,8 @@ struct npusim_hw_ft_slot {
 /**
  * struct npusim_hw_ft - the flow table
  * @lock: serialises the packet engine and the driver's writes
- * @size: number of entries, a multiple of NPUSIM_HW_FT_WAYS
- * @n_buckets: @size / NPUSIM_HW_FT_WAYS
+ * @size: number of entries, a multiple of NPUSIM_HW_FT_MIN_SIZE
+ * @n_buckets: @size / the number of ways
  * @used: valid entries
  * @seq: sequence number of the last write
  * @slots: the entries, bucket after bucket
@@ -95,9 +95,30 @@ struct npusim_hw_ft {
 };
 
 /**
+ * struct npusim_hw_profile - an emulated chip model
+ * @name: the profile's name
+ * @chip_id: NPUSIM_HW_REG_CHIP_ID
+ * @chip_rev: NPUSIM_HW_REG_CHIP_REV
+ * @fw_ver: NPUSIM_HW_REG_FW_VER, 0 for a chip without NPU firmware
+ * @ft_size: flow table entries at power-up
+ * @param: the configuration registers at power-up
+ */
+struct npusim_hw_profile {
+	const char *name;
+	u32 chip_id;
+	u32 chip_rev;
+	u32 fw_ver;
+	u32 ft_size;
+	u32 param[NPUSIM_HW_PARAM_MAX];
+};
+
+/**
  * struct npusim_hw - one emulated chip
  * @id: instance number, part of the serial number and MAC addresses
  * @serial: unique serial number
+ * @profile: the chip model
+ * @param: configuration registers, written under the flow table's lock
+ *	while it is empty, read locklessly
  * @ft: the flow table
  * @num_ports: number of MAC ports
  * @ports: the ports
@@ -105,6 +126,8 @@ struct npusim_hw_ft {
 struct npusim_hw {
 	u32 id;
 	u64 serial;
+	const struct npusim_hw_profile *profile;
+	u32 param[NPUSIM_HW_PARAM_MAX];
 	struct npusim_hw_ft ft;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
@@ -125,15 +148,18 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
 			    struct sk_buff *skb, unsigned int in_len);
 
+/* model.c */
+const struct npusim_hw_profile *npusim_hw_profile_find(const char *name);
+
 /* flow_table.c */
-int npusim_hw_ft_init(struct npusim_hw_ft *ft, u32 size);
+int npusim_hw_ft_init(struct npusim_hw *hw, u32 size);
 void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
 bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 			 const struct npusim_hw_flow_key *key,
 			 struct npusim_hw_flow_entry *entry, u32 *index);
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      const struct npusim_hw_flow_key *key,
-		      unsigned int l3_len);
+		      unsigned int l2_len, unsigned int l3_len);
 
 /* engine.c */
 bool npusim_hw_engine_process(struct npusim_hw_port *port,

@@ -24,15 +24,12 @@ struct npusim_hw_port;
 enum npusim_hw_reg {
 	NPUSIM_HW_REG_CHIP_ID,		/* model number */
 	NPUSIM_HW_REG_CHIP_REV,		/* silicon revision */
-	NPUSIM_HW_REG_FW_VER,		/* NPU firmware, 0x00MMmmpp */
+	NPUSIM_HW_REG_FW_VER,		/* NPU firmware, 0x00MMmmpp; 0: none */
 	NPUSIM_HW_REG_SERIAL_LO,	/* unique serial number, low word */
 	NPUSIM_HW_REG_SERIAL_HI,	/* unique serial number, high word */
 	NPUSIM_HW_REG_NUM_PORTS,	/* MAC ports on this chip */
 };
 
-#define NPUSIM_HW_CHIP_ID		0x5e51
-#define NPUSIM_HW_CHIP_REV		2
-#define NPUSIM_HW_FW_VER		0x00010200
 #define NPUSIM_HW_FW_VER_MAJOR(v)	(((v) >> 16) & 0xff)
 #define NPUSIM_HW_FW_VER_MINOR(v)	(((v) >> 8) & 0xff)
 #define NPUSIM_HW_FW_VER_PATCH(v)	((v) & 0xff)
@@ -122,20 +119,58 @@ struct npusim_hw_port_mib {
 };
 
 /*
- * Flow table: NPUSIM_HW_FT_WAYS entries per hash bucket.  Each entry
- * has a packet counter and a byte counter of fixed width that wrap,
- * and the time of its last hit on a free-running clock of
- * NPUSIM_HW_CLOCK_BITS bits ticking NPUSIM_HW_CLOCK_HZ times a second.
+ * Flow table: a hash table of buckets of NPUSIM_HW_PARAM_WAYS entries.
+ * Each entry may have a packet counter and a byte counter of fixed
+ * widths that wrap, and has the time of its last hit on a free-running
+ * clock of NPUSIM_HW_PARAM_CLOCK_BITS bits ticking NPUSIM_HW_PARAM_CLOCK_HZ
+ * times a second.  Sizes are multiples of NPUSIM_HW_FT_MIN_SIZE, which
+ * every number of ways divides.
  */
-#define NPUSIM_HW_FT_WAYS		4
-#define NPUSIM_HW_FT_DEFAULT_SIZE	16384
-#define NPUSIM_HW_FT_MIN_SIZE		NPUSIM_HW_FT_WAYS
+#define NPUSIM_HW_FT_MIN_SIZE		4
 #define NPUSIM_HW_FT_MAX_SIZE		BIT(20)
-#define NPUSIM_HW_FT_PKTS_BITS		32
-#define NPUSIM_HW_FT_BYTES_BITS		48
-#define NPUSIM_HW_CLOCK_BITS		15
-#define NPUSIM_HW_CLOCK_HZ		1
 #define NPUSIM_HW_FT_MAX_VLANS		2
+
+/**
+ * enum npusim_hw_param - configuration registers of the chip model
+ * @NPUSIM_HW_PARAM_WAYS: entries per hash bucket, 1, 2 or 4
+ * @NPUSIM_HW_PARAM_CLOCK_BITS: width of the last-hit timestamp, 8..16
+ * @NPUSIM_HW_PARAM_CLOCK_HZ: ticks of the flow table clock a second,
+ *	1..1000
+ * @NPUSIM_HW_PARAM_PKTS_BITS: width of an entry's packet counter, 8..64
+ * @NPUSIM_HW_PARAM_BYTES_BITS: width of its byte counter, 8..64
+ * @NPUSIM_HW_PARAM_CLEAR_ON_READ: 1 if reading an entry's counters
+ *	clears them (MediaTek's MIB), 0 if they run freely
+ * @NPUSIM_HW_PARAM_L2_BYTES: 1 if the byte counter counts frames as
+ *	received (Ethernet header, tags and PPPoE included), 0 if it
+ *	counts the IP packet as nf_flowtable's software path does
+ * @NPUSIM_HW_PARAM_STATS_SLOTS: only the entries below this index have
+ *	counters (Airoha: the first 8K of 32K); the others read as zero.  0 means
+ *	no counters at all, NPUSIM_HW_FT_MAX_SIZE all entries
+ * @NPUSIM_HW_PARAM_IPV6_NAT: 1 if IPv6 entries can rewrite addresses and
+ *	ports (MediaTek's and Airoha's cannot)
+ * @NPUSIM_HW_PARAM_MAX_VLANS: 802.1Q tags an entry can match and push,
+ *	0..NPUSIM_HW_FT_MAX_VLANS
+ * @NPUSIM_HW_PARAM_PPPOE: 1 if entries can match and push PPPoE
+ * @NPUSIM_HW_PARAM_MAX: number of parameters
+ *
+ * A chip powers up with its profile's values.  They can be changed
+ * while the flow table is empty, like the registers a real driver
+ * writes before it enables the PPE.
+ */
+enum npusim_hw_param {
+	NPUSIM_HW_PARAM_WAYS,
+	NPUSIM_HW_PARAM_CLOCK_BITS,
+	NPUSIM_HW_PARAM_CLOCK_HZ,
+	NPUSIM_HW_PARAM_PKTS_BITS,
+	NPUSIM_HW_PARAM_BYTES_BITS,
+	NPUSIM_HW_PARAM_CLEAR_ON_READ,
+	NPUSIM_HW_PARAM_L2_BYTES,
+	NPUSIM_HW_PARAM_STATS_SLOTS,
+	NPUSIM_HW_PARAM_IPV6_NAT,
+	NPUSIM_HW_PARAM_MAX_VLANS,
+	NPUSIM_HW_PARAM_PPPOE,
+	NPUSIM_HW_PARAM_MAX,
+};
 
 /* NAT rewrites, npusim_hw_flow_entry.nat */
 #define NPUSIM_HW_NAT_SADDR		BIT(0)
@@ -207,20 +242,22 @@ struct npusim_hw_flow_entry {
 
 /**
  * struct npusim_hw_flow_mib - hit counters of one flow table entry
- * @packets: packets forwarded, NPUSIM_HW_FT_PKTS_BITS wide, wraps
- * @bytes: their L3 bytes, NPUSIM_HW_FT_BYTES_BITS wide, wraps
+ * @packets: packets forwarded, NPUSIM_HW_PARAM_PKTS_BITS wide, wraps
+ * @bytes: their bytes (NPUSIM_HW_PARAM_L2_BYTES), NPUSIM_HW_PARAM_BYTES_BITS
+ *	wide, wraps
  * @last_hit: clock value at the last hit
  * @hit: the entry has been hit at least once
  */
 struct npusim_hw_flow_mib {
-	u32 packets;
+	u64 packets;
 	u64 bytes;
 	u16 last_hit;
 	bool hit;
 };
 
 /* chip */
-struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports);
+struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
+				   const char *profile);
 void npusim_hw_destroy(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
 struct npusim_hw_port *npusim_hw_port_get(struct npusim_hw *hw,
@@ -254,6 +291,14 @@ u32 npusim_hw_ft_size(struct npusim_hw *hw);
 u32 npusim_hw_ft_used(struct npusim_hw *hw);
 int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);
 u16 npusim_hw_clock(struct npusim_hw *hw);
+
+/* chip model: profiles and configuration registers */
+const char *npusim_hw_profile_name(unsigned int i);
+const char *npusim_hw_profile(struct npusim_hw *hw);
+const char *npusim_hw_param_name(enum npusim_hw_param param);
+u32 npusim_hw_param(struct npusim_hw *hw, enum npusim_hw_param param);
+int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
+			u32 val);
 
 /* datapath */
 
