@@ -5,8 +5,9 @@
 # Standard library only.  Subcommands:
 #
 #   udp-send DST PORT [--count N] [--stop FILE] [--sport P] [--size S]
-#            [--interval SEC]
-#	send numbered datagrams, one every SEC seconds, until N were sent
+#            [--interval SEC] [--steady]
+#	send numbered datagrams, one every SEC seconds (on schedule, so
+#	faster after a stall to catch up, unless --steady), until N were sent
 #	(N > 0) or FILE exists (SIGTERM/SIGINT: abort); payload = 4-byte
 #	sequence number + a pattern derived from it, so that the receiver
 #	can check it.  Prints "sent=N" when done.
@@ -30,7 +31,7 @@
 #	--rst, else FIN and wait for the receiver's close).  Prints "sent=N".
 #	SIGTERM/SIGINT abort at once, even a blocked send ("sent=N aborted",
 #	exit status 1).
-#   bucket --size N --count K --dport P[,P...] ...
+#   bucket --size N [--ways W] --count K --dport P[,P...] ...
 #	print K client source ports per destination port whose two flow entries (original and
 #	reply direction) both fall in one hash bucket of npusim's flow
 #	table (see hw/flow_table.c: jhash2 of struct npusim_hw_flow_key).
@@ -123,8 +124,13 @@ def udp_send(a, st):
     start = time.monotonic()
     seq = 0
     while a.count <= 0 or seq < a.count:
-        if not stopper.sleep_until(start + seq * a.interval):
+        due = start + seq * a.interval
+        if a.steady and seq:
+            # never faster than one per interval, even after a stall
+            due = max(due, last + a.interval)
+        if not stopper.sleep_until(due):
             break
+        last = time.monotonic()
         while True:
             try:
                 s.sendto(pattern(seq, a.size), (a.dst, a.port))
@@ -385,8 +391,8 @@ def flow_key(in_port, src, dst, sport, dport, l4proto):
     return list(struct.unpack('<11I', raw))
 
 
-def bucket_of(size, key):
-    return jhash2(key, FT_SEED) % (size // 4)
+def bucket_of(size, key, ways=4):
+    return jhash2(key, FT_SEED) % (size // ways)
 
 
 def cmd_bucket(a):
@@ -396,9 +402,9 @@ def cmd_bucket(a):
         n = 0
         for sp in range(a.first, 65536):
             o = bucket_of(a.size, flow_key(a.in_orig, a.client, a.server,
-                                           sp, dport, proto))
+                                           sp, dport, proto), a.ways)
             r = bucket_of(a.size, flow_key(a.in_reply, a.server, a.client,
-                                           dport, sp, proto))
+                                           dport, sp, proto), a.ways)
             if o == a.bucket and r == a.bucket:
                 out.append(sp)
                 n += 1
@@ -724,6 +730,7 @@ def main():
     q.add_argument('--sport', type=int, default=0)
     q.add_argument('--size', type=int, default=100)
     q.add_argument('--interval', type=float, default=0.01)
+    q.add_argument('--steady', action='store_true')
 
     q = sub.add_parser('udp-recv')
     q.add_argument('port', type=int)
@@ -754,6 +761,7 @@ def main():
 
     q = sub.add_parser('bucket')
     q.add_argument('--size', type=int, required=True)
+    q.add_argument('--ways', type=int, default=4)
     q.add_argument('--count', type=int, required=True)
     q.add_argument('--bucket', type=int, default=0)
     q.add_argument('--in-orig', type=int, required=True)

@@ -454,24 +454,25 @@ _npusim_count_ok()
 	[ ${#PORT_NAMES[@]} -eq "$2" ]
 }
 
-# npusim_new ID [PORTS [NS]]: create device ID with PORTS ports, writing
-# new_device from netns NS (so that its netdevs are created there).  Waits
-# for the netdevs and leaves them in PORT_NAMES / PORT_IFX.
+# npusim_new ID [PORTS [NS [PROFILE]]]: create device ID with PORTS ports,
+# emulating chip PROFILE, writing new_device from netns NS ("-": this one;
+# its netdevs are created there).  Waits for the netdevs and leaves them
+# in PORT_NAMES / PORT_IFX.
 npusim_new()
 {
-	local id=$1 ports=${2:-1} ns=${3:-} rc
+	local id=$1 ports=${2:-1} ns=${3:-} what="$1 ${2:-1}${4:+ $4}" rc
 
 	if [ -z "$ns" ] || [ "$ns" == - ]; then
-		sysfs_write "$NPUSIM_SYS/new_device" "$id $ports"
+		sysfs_write "$NPUSIM_SYS/new_device" "$what"
 		rc=$?
 	else
 		ERRMSG=$(ip netns exec "$ns" bash -c \
-			 "echo '$id $ports' > $NPUSIM_SYS/new_device" 2>&1)
+			 "echo '$what' > $NPUSIM_SYS/new_device" 2>&1)
 		rc=$?
 		ERRMSG=${ERRMSG##*: }
 	fi
 	if [ $rc -ne 0 ]; then
-		log_info "new_device '$id $ports' failed: ${ERRMSG:-rc $rc}"
+		log_info "new_device '$what' failed: ${ERRMSG:-rc $rc}"
 		return 1
 	fi
 	DEV_LIST+=("$id")
@@ -839,6 +840,28 @@ ft_dfs()
 	echo "$v"
 }
 
+# ft_dfs_set NAME VALUE: write the router's flow_table debugfs knob NAME
+# (the error text in ERRMSG).
+ft_dfs_set()
+{
+	sysfs_write "$NPUSIM_DFS/npusim$FT_R/flow_table/$1" "$2"
+}
+
+# ft_model PARAM [VALUE]: print the router chip's configuration register
+# PARAM (debugfs model/PARAM), or set it to VALUE (the flow table must be
+# empty; the error text in ERRMSG).
+ft_model()
+{
+	local f=$NPUSIM_DFS/npusim$FT_R/model/$1 v
+
+	if [ $# -eq 2 ]; then
+		sysfs_write "$f" "$2"
+		return
+	fi
+	read -r v < "$f" || return 1
+	echo "$v"
+}
+
 # ft_entries [ID]: number of lines of the debugfs entries file.
 ft_entries()
 {
@@ -1082,11 +1105,12 @@ $extra"
 ft_topology_setup()
 {
 	local opt size='' vlan='' tcpt='' udpt='' proto=802.1Q wr ws pppoe=''
-	local nsc nsr nss
+	local nsc nsr nss profile=''
 
 	for opt in "$@"; do
 		case $opt in
 		pppoe) pppoe=1 ;;
+		profile=*) profile=${opt#profile=} ;;
 		size=*) size=${opt#size=} ;;
 		vlan=*) vlan=${opt#vlan=} ;;
 		qinq=*) vlan=${opt#qinq=}; proto=802.1ad ;;
@@ -1105,7 +1129,7 @@ ft_topology_setup()
 		{ ERRMSG="router sysctls"; return 1; }
 
 	FT_R=$(npusim_rand_id)
-	npusim_new "$FT_R" 2 "$nsr" || return 1
+	npusim_new "$FT_R" 2 "$nsr" "$profile" || return 1
 	if [ -n "$size" ]; then
 		ft_resize "$nsr" "$FT_R" "$size" ||
 			{ ERRMSG="resize to $size: $ERRMSG"; return 1; }
@@ -1349,7 +1373,8 @@ ft_data()
 # size=S (UDP datagram size, default 400), interval=S (UDP, default 0.01),
 # count=N (UDP: end after N datagrams), rate=BPS (TCP, default 524288
 # bytes/s, 0 unpaced), bytes=N (TCP: end after N bytes), echo (UDP: the
-# server echoes), rst (TCP: end with RST).  The data is checked however
+# server echoes), steady (UDP: never faster than one datagram per
+# interval, even to catch up after a stall), rst (TCP: end with RST).  The data is checked however
 # much of it was sent: UDP datagrams carry a sequence number and a
 # pattern, the TCP stream repeats a random file that the receiver checks.
 # Sets FLOW_<NAME>_SPID (sender), _RPID (receiver), _SND and _RES (their
@@ -1358,7 +1383,7 @@ ft_flow_start()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt
 	local listen=$4 sport=0 count=0 size=400 interval=0.01 bytes=0
-	local rate=524288 echo='' rst='' in
+	local rate=524288 echo='' rst='' steady='' in
 	local ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 snd=$FT_TMP/snd.$1
 	local stop=$FT_TMP/stop.$1
 
@@ -1373,6 +1398,7 @@ ft_flow_start()
 		bytes=*) bytes=${opt#*=} ;;
 		rate=*) rate=${opt#*=} ;;
 		echo) echo=--echo ;;
+		steady) steady=--steady ;;
 		rst) rst=--rst ;;
 		*) ERRMSG="$name: unknown flow option '$opt'"; return 1 ;;
 		esac
@@ -1403,7 +1429,7 @@ ft_flow_start()
 		ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL udp-send \
 			"$dst" "$dport" --count "$count" --size "$size" \
 			--interval "$interval" --stop "$stop" --sport "$sport" \
-			> "$snd" 2>&1 &
+			$steady > "$snd" 2>&1 &
 	fi
 	printf -v "FLOW_${name}_SPID" '%s' "$!"
 }
