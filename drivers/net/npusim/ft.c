@@ -22,6 +22,7 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/random.h>
 #include <linux/rhashtable.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -30,8 +31,8 @@
 
 #include "npusim.h"
 
-/* Upper bound of the debugfs destroy_delay_ms fault knob. */
-#define NPUSIM_FT_DESTROY_DELAY_MAX_MS	10000
+/* Upper bound of the debugfs *_delay_ms fault knobs. */
+#define NPUSIM_FT_DELAY_MAX_MS	10000
 
 /**
  * struct npusim_ft_block - a flowtable bound to ports of a device
@@ -103,6 +104,32 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	kfree(flow);
 }
 
+/**
+ * npusim_ft_fault() - should an offload command fail on purpose?
+ * @ft: the device's offload state, locked
+ * @cmd: the command
+ *
+ * Return: 0, or the negative errno the command must fail with (and the
+ * failure is counted, and the knob's count of times goes down).
+ */
+static int npusim_ft_fault(struct npusim_ft *ft, enum flow_cls_command cmd)
+{
+	struct npusim_fault *f = &ft->fault[cmd];
+	u32 err = READ_ONCE(f->err), times;
+
+	lockdep_assert_held(&ft->lock);
+	if (!err || get_random_u32_below(100) >= READ_ONCE(f->percent))
+		return 0;
+	times = READ_ONCE(f->times);
+	if (times) {
+		WRITE_ONCE(f->times, --times);
+		if (!times)
+			WRITE_ONCE(f->err, 0);
+	}
+	f->injected++;
+	return -err;
+}
+
 static int npusim_ft_replace(struct npusim_ft_block *block,
 			     struct flow_cls_offload *cls,
 			     struct netlink_ext_ack *extack)
@@ -115,6 +142,11 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 	int err;
 
 	ft->cnt.replace_calls++;
+	err = npusim_ft_fault(ft, FLOW_CLS_REPLACE);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "Injected fault");
+		return err;
+	}
 	/* nf_flowtable re-sends REPLACE for installed flows: harmless. */
 	if (rhashtable_lookup_fast(&ft->flows, &cls->cookie,
 				   npusim_flow_ht_params))
@@ -204,12 +236,17 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 {
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct npusim_flow *flow;
+	int err;
 
 	ft->cnt.destroy_calls++;
 	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
 				      npusim_flow_ht_params);
 	if (!flow)
 		return -ENOENT;
+	/* A failing chip keeps the entry, until the flowtable unbinds. */
+	err = npusim_ft_fault(ft, FLOW_CLS_DESTROY);
+	if (err)
+		return err;
 	npusim_ft_flow_del(ft, block->nsim_dev->hw, flow);
 	return 0;
 }
@@ -288,12 +325,17 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct npusim_hw_flow_mib mib;
 	struct npusim_flow *flow;
+	int err;
 
 	ft->cnt.stats_calls++;
 	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
 				      npusim_flow_ht_params);
 	if (!flow)
 		return -ENOENT;
+	/* Nothing is read: the counts wait for the next STATS. */
+	err = npusim_ft_fault(ft, FLOW_CLS_STATS);
+	if (err)
+		return err;
 
 	npusim_ft_flow_read(hw, flow, NULL, &mib, true);
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
@@ -330,13 +372,14 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 		return -EOPNOTSUPP;
 
 	/* Outside the lock: a REPLACE may overtake the delayed DESTROY. */
-	if (cls->command == FLOW_CLS_DESTROY) {
-		unsigned int delay = READ_ONCE(ft->destroy_delay_ms);
+	if (cls->command < NPUSIM_FT_FAULT_CMDS) {
+		unsigned int delay = READ_ONCE(ft->fault[cls->command].delay_ms);
 
 		if (delay)
 			msleep(delay);
-		npusim_ft_destroy_wait(ft);
 	}
+	if (cls->command == FLOW_CLS_DESTROY)
+		npusim_ft_destroy_wait(ft);
 
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
@@ -653,23 +696,97 @@ static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_ft_last_error);
 
-static u32 npusim_ft_destroy_delay_get(void *priv)
+static u32 npusim_fault_delay_get(void *priv)
 {
-	struct npusim_ft *ft = priv;
+	struct npusim_fault *f = priv;
 
-	return READ_ONCE(ft->destroy_delay_ms);
+	return READ_ONCE(f->delay_ms);
 }
 
-static int npusim_ft_destroy_delay_set(void *priv, u32 val)
+static int npusim_fault_delay_set(void *priv, u32 val)
 {
-	struct npusim_ft *ft = priv;
+	struct npusim_fault *f = priv;
 
-	WRITE_ONCE(ft->destroy_delay_ms, val);
+	WRITE_ONCE(f->delay_ms, val);
 	return 0;
 }
 
-NPUSIM_KNOB(npusim_ft_destroy_delay_knob, NPUSIM_FT_DESTROY_DELAY_MAX_MS,
-	    npusim_ft_destroy_delay_get, npusim_ft_destroy_delay_set);
+NPUSIM_KNOB(npusim_fault_delay_knob, NPUSIM_FT_DELAY_MAX_MS,
+	    npusim_fault_delay_get, npusim_fault_delay_set);
+
+static u32 npusim_fault_err_get(void *priv)
+{
+	struct npusim_fault *f = priv;
+
+	return READ_ONCE(f->err);
+}
+
+static int npusim_fault_err_set(void *priv, u32 val)
+{
+	struct npusim_fault *f = priv;
+
+	WRITE_ONCE(f->err, val);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_fault_err_knob, MAX_ERRNO, npusim_fault_err_get,
+	    npusim_fault_err_set);
+
+static u32 npusim_fault_times_get(void *priv)
+{
+	struct npusim_fault *f = priv;
+
+	return READ_ONCE(f->times);
+}
+
+static int npusim_fault_times_set(void *priv, u32 val)
+{
+	struct npusim_fault *f = priv;
+
+	WRITE_ONCE(f->times, val);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_fault_times_knob, U32_MAX, npusim_fault_times_get,
+	    npusim_fault_times_set);
+
+static u32 npusim_fault_percent_get(void *priv)
+{
+	struct npusim_fault *f = priv;
+
+	return READ_ONCE(f->percent);
+}
+
+static int npusim_fault_percent_set(void *priv, u32 val)
+{
+	struct npusim_fault *f = priv;
+
+	if (!val)
+		return -ERANGE;
+	WRITE_ONCE(f->percent, val);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_fault_percent_knob, 100, npusim_fault_percent_get,
+	    npusim_fault_percent_set);
+
+/* CMD_delay_ms, CMD_fail, CMD_fail_times, CMD_fail_percent, CMD_injected */
+static void npusim_fault_debugfs_init(struct dentry *dir,
+				      struct npusim_fault *f, const char *cmd)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s_delay_ms", cmd);
+	npusim_knob_create(name, dir, f, &npusim_fault_delay_knob);
+	snprintf(name, sizeof(name), "%s_fail", cmd);
+	npusim_knob_create(name, dir, f, &npusim_fault_err_knob);
+	snprintf(name, sizeof(name), "%s_fail_times", cmd);
+	npusim_knob_create(name, dir, f, &npusim_fault_times_knob);
+	snprintf(name, sizeof(name), "%s_fail_percent", cmd);
+	npusim_knob_create(name, dir, f, &npusim_fault_percent_knob);
+	snprintf(name, sizeof(name), "%s_injected", cmd);
+	debugfs_create_u64(name, 0400, dir, &f->injected);
+}
 
 static u32 npusim_ft_destroy_hold_get(void *priv)
 {
@@ -734,8 +851,9 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
 	debugfs_create_u64("skipped_foreign", 0400, dir,
 			   &ft->cnt.skipped_foreign);
-	npusim_knob_create("destroy_delay_ms", dir, ft,
-			   &npusim_ft_destroy_delay_knob);
+	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_REPLACE], "replace");
+	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_DESTROY], "destroy");
+	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_STATS], "stats");
 	npusim_knob_create("destroy_hold", dir, ft,
 			   &npusim_ft_destroy_hold_knob);
 	debugfs_create_atomic_t("destroys_held", 0400, dir,
@@ -752,9 +870,12 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 int npusim_ft_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
+	enum flow_cls_command cmd;
 	int err;
 
 	mutex_init(&ft->lock);
+	for (cmd = 0; cmd < NPUSIM_FT_FAULT_CMDS; cmd++)
+		ft->fault[cmd].percent = 100;
 	init_waitqueue_head(&ft->destroy_wq);
 	INIT_LIST_HEAD(&ft->blocks);
 	xa_init(&ft->by_index);

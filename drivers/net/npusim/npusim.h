@@ -15,6 +15,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <net/flow_offload.h>
 #include <net/devlink.h>
 
 #include "hw/npusim_hw.h"
@@ -70,6 +71,28 @@ struct npusim_ft_counters {
 	u64 skipped_foreign;
 };
 
+/* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
+#define NPUSIM_FT_FAULT_CMDS	(FLOW_CLS_STATS + 1)
+
+/**
+ * struct npusim_fault - fault injection on one offload command (debugfs)
+ * @delay_ms: the command sleeps this long before it takes the lock
+ * @err: errno the command fails with, 0 for none
+ * @times: fail only this many more times, then clear @err; 0: no limit
+ * @percent: probability of a failure while @err is set, 1..100
+ * @injected: failures injected so far
+ *
+ * Written by debugfs without a lock; read, and @times and @err counted
+ * down, by the command under npusim_ft.lock.
+ */
+struct npusim_fault {
+	u32 delay_ms;
+	u32 err;
+	u32 times;
+	u32 percent;
+	u64 injected;
+};
+
 /**
  * struct npusim_ft - flowtable offload state of a device
  * @lock: serialises the offload callbacks and protects what follows
@@ -80,9 +103,9 @@ struct npusim_ft_counters {
  * @last_error: copy of this driver's extack message for the last
  *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
  *	discards extack
- * @destroy_delay_ms: fault injection (debugfs): DESTROY sleeps this long
- *	before it takes @lock, so tests can re-offload a flow while the
- *	DESTROY of its previous instance is pending
+ * @fault: fault injection (debugfs), by command: delays (a DESTROY
+ *	delayed before it takes @lock lets tests re-offload a flow while
+ *	the DESTROY of its previous instance is pending) and failures
  * @destroy_hold: fault injection (debugfs): while set, DESTROY waits on
  *	@destroy_wq before it takes @lock, until the knob is cleared (or
  *	the ports go away)
@@ -100,7 +123,7 @@ struct npusim_ft {
 	struct list_head blocks;
 	struct npusim_ft_counters cnt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
-	unsigned int destroy_delay_ms;
+	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
 	bool destroy_hold;
 	atomic_t destroys_held;
 	bool dump_steals;
