@@ -57,6 +57,9 @@ struct npusim_ft_block {
  * @block: the block it was installed through
  * @block_node: entry in the block's list
  * @index: hardware entry
+ * @tag: its tag (see npusim_hw_ft_write())
+ * @lost: the chip dropped the entry on its own (evicted it); the flow
+ *	waits for nf_flowtable to REPLACE it again or to give up on it
  * @in_port: its ingress port
  * @out_port: its egress port
  * @installed: jiffies at install time
@@ -66,6 +69,7 @@ struct npusim_ft_block {
  * @new_bytes: their bytes
  * @packets: packets read from the hardware since the install
  * @bytes: their bytes
+ * @lastused: the last use reported to nf_flowtable (jiffies), 0 if none
  */
 struct npusim_flow {
 	unsigned long cookie;
@@ -73,6 +77,8 @@ struct npusim_flow {
 	struct npusim_ft_block *block;
 	struct list_head block_node;
 	u32 index;
+	u32 tag;
+	bool lost;
 	u8 in_port;
 	u8 out_port;
 	unsigned long installed;
@@ -82,6 +88,7 @@ struct npusim_flow {
 	u64 new_bytes;
 	u64 packets;
 	u64 bytes;
+	u64 lastused;
 };
 
 static const struct rhashtable_params npusim_flow_ht_params = {
@@ -95,13 +102,24 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 			       struct npusim_flow *flow)
 {
 	lockdep_assert_held(&ft->lock);
-	npusim_hw_ft_clear(hw, flow->index);
+	if (!flow->lost) {
+		npusim_hw_ft_clear(hw, flow->index, flow->tag);
+		xa_erase(&ft->by_index, flow->index);
+		ft->cnt.removals++;
+	}
 	rhashtable_remove_fast(&ft->flows, &flow->ht_node,
 			       npusim_flow_ht_params);
-	xa_erase(&ft->by_index, flow->index);
 	list_del(&flow->block_node);
-	ft->cnt.removals++;
 	kfree(flow);
+}
+
+/* The chip dropped the flow's entry: its index may be someone else's. */
+static void npusim_ft_flow_lost(struct npusim_ft *ft, struct npusim_flow *flow)
+{
+	lockdep_assert_held(&ft->lock);
+	xa_cmpxchg(&ft->by_index, flow->index, flow, NULL, 0);
+	flow->lost = true;
+	ft->cnt.lost++;
 }
 
 /**
@@ -138,7 +156,7 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 	struct flow_rule *rule = flow_cls_offload_flow_rule(cls);
 	struct npusim_ft *ft = &nsim_dev->ft;
 	struct npusim_hw_flow_entry e;
-	struct npusim_flow *flow;
+	struct npusim_flow *flow, *old;
 	int err;
 
 	ft->cnt.replace_calls++;
@@ -147,10 +165,19 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 		NL_SET_ERR_MSG_MOD(extack, "Injected fault");
 		return err;
 	}
-	/* nf_flowtable re-sends REPLACE for installed flows: harmless. */
-	if (rhashtable_lookup_fast(&ft->flows, &cls->cookie,
-				   npusim_flow_ht_params))
-		return 0;
+	/*
+	 * nf_flowtable re-sends REPLACE for installed flows: harmless.  If
+	 * the chip dropped the entry meanwhile, this installs it again
+	 * (nf_flowtable re-sends it when the flow's packets come through
+	 * software), with what was read of it and not yet reported.
+	 */
+	old = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
+				     npusim_flow_ht_params);
+	if (old && !old->lost) {
+		if (npusim_hw_ft_valid(nsim_dev->hw, old->index, old->tag))
+			return 0;
+		npusim_ft_flow_lost(ft, old);
+	}
 
 	err = npusim_ft_rule_parse(nsim_dev, block->net, rule, &e, extack);
 	if (err == -ENODEV) {
@@ -186,13 +213,21 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
+	if (old) {
+		flow->new_packets = old->new_packets;
+		flow->new_bytes = old->new_bytes;
+		flow->packets = old->packets;
+		flow->bytes = old->bytes;
+		flow->lastused = old->lastused;
+		npusim_ft_flow_del(ft, nsim_dev->hw, old);
+	}
 	flow->cookie = cls->cookie;
 	flow->block = block;
 	flow->in_port = e.key.in_port;
 	flow->out_port = e.out_port;
 	flow->installed = jiffies;
 
-	err = npusim_hw_ft_write(nsim_dev->hw, &e, &flow->index);
+	err = npusim_hw_ft_write(nsim_dev->hw, &e, &flow->index, &flow->tag);
 	if (err) {
 		if (err == -EOPNOTSUPP) {
 			/* the chip's parameters changed under us */
@@ -212,6 +247,10 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 		return -ENOSPC;
 	}
 
+	/* The index was free in the chip: whoever we had there is gone. */
+	old = xa_load(&ft->by_index, flow->index);
+	if (old)
+		npusim_ft_flow_lost(ft, old);
 	err = xa_insert(&ft->by_index, flow->index, flow, GFP_KERNEL);
 	if (!err) {
 		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
@@ -220,7 +259,7 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 			xa_erase(&ft->by_index, flow->index);
 	}
 	if (err) {
-		npusim_hw_ft_clear(nsim_dev->hw, flow->index);
+		npusim_hw_ft_clear(nsim_dev->hw, flow->index, flow->tag);
 		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
 		ft->cnt.fail_nomem++;
 		kfree(flow);
@@ -253,6 +292,7 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 
 /**
  * npusim_ft_flow_read() - read a flow's entry and take in its counters
+ * @ft: the device's offload state, locked
  * @hw: the chip
  * @flow: the flow
  * @e: filled with the entry, or NULL
@@ -264,16 +304,25 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
  * previous read is their difference modulo the width.  A clear-on-read
  * counter holds exactly that count, and the read hands it to us alone:
  * whatever reads the entry must keep what it read for the next STATS.
+ *
+ * Return: 0; -ENOENT if the chip dropped the entry (now or before),
+ * then nothing is filled in.
  */
-static void npusim_ft_flow_read(struct npusim_hw *hw, struct npusim_flow *flow,
-				struct npusim_hw_flow_entry *e,
-				struct npusim_hw_flow_mib *mib, bool keep)
+static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
+			       struct npusim_flow *flow,
+			       struct npusim_hw_flow_entry *e,
+			       struct npusim_hw_flow_mib *mib, bool keep)
 {
 	u32 pkts_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_PKTS_BITS);
 	u32 bytes_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_BYTES_BITS);
 	u64 pkts, bytes;
 
-	npusim_hw_ft_read(hw, flow->index, e, mib);
+	if (flow->lost)
+		return -ENOENT;
+	if (npusim_hw_ft_read(hw, flow->index, flow->tag, e, mib)) {
+		npusim_ft_flow_lost(ft, flow);
+		return -ENOENT;
+	}
 	if (npusim_hw_param(hw, NPUSIM_HW_PARAM_CLEAR_ON_READ)) {
 		pkts = mib->packets;
 		bytes = mib->bytes;
@@ -286,11 +335,12 @@ static void npusim_ft_flow_read(struct npusim_hw *hw, struct npusim_flow *flow,
 		flow->hw_bytes = mib->bytes;
 	}
 	if (!keep)
-		return;
+		return 0;
 	flow->new_packets += pkts;
 	flow->new_bytes += bytes;
 	flow->packets += pkts;
 	flow->bytes += bytes;
+	return 0;
 }
 
 /*
@@ -337,10 +387,15 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	if (err)
 		return err;
 
-	npusim_ft_flow_read(hw, flow, NULL, &mib, true);
+	/*
+	 * An entry the chip dropped reports what was read before and its
+	 * last use, which no longer moves: nf_flowtable times the flow out
+	 * unless its packets, now in software, make it REPLACE it again.
+	 */
+	if (!npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true))
+		flow->lastused = npusim_ft_lastused(hw, flow, &mib);
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
-			  npusim_ft_lastused(hw, flow, &mib),
-			  FLOW_ACTION_HW_STATS_DELAYED);
+			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
 	flow->new_packets = 0;
 	flow->new_bytes = 0;
 	return 0;
@@ -578,7 +633,8 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	u64 lastused, pkts, bytes;
 	int i;
 
-	npusim_ft_flow_read(hw, flow, &e, &mib, !steal);
+	if (npusim_ft_flow_read(&nsim_dev->ft, hw, flow, &e, &mib, !steal))
+		return;		/* the chip dropped it just now */
 	/* The fault shows what it read, as mtk_ppe_debugfs.c does. */
 	pkts = steal ? mib.packets : flow->packets;
 	bytes = steal ? mib.bytes : flow->bytes;
@@ -826,6 +882,43 @@ static int npusim_ft_dump_steals_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_ft_dump_steals_knob, 1, npusim_ft_dump_steals_get,
 	    npusim_ft_dump_steals_set);
 
+/*
+ * flow_table/evict: "INDEX" or "all" makes the chip drop that entry, or
+ * all of them, as hardware ageing or a table reset does, without
+ * telling the driver.
+ */
+static ssize_t npusim_ft_evict_write(struct file *file,
+				     const char __user *ubuf, size_t count,
+				     loff_t *ppos)
+{
+	struct npusim_dev *nsim_dev = file->private_data;
+	struct npusim_hw *hw = nsim_dev->hw;
+	char buf[NPUSIM_INPUT_NUM_MAX + 1];
+	u32 index;
+	int err;
+
+	err = npusim_input_copy_user(buf, sizeof(buf), ubuf, count);
+	if (err)
+		return err;
+	if (!strcmp(buf, "all")) {
+		npusim_hw_ft_evict(hw, U32_MAX);
+		return count;
+	}
+	err = npusim_input_u32(buf, true, &index);
+	if (err)
+		return err;
+	if (index >= npusim_hw_ft_size(hw))
+		return -ERANGE;
+	return npusim_hw_ft_evict(hw, index) ? count : -ENOENT;
+}
+
+static const struct file_operations npusim_ft_evict_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = npusim_ft_evict_write,
+	.llseek = noop_llseek,
+};
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -851,6 +944,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
 	debugfs_create_u64("skipped_foreign", 0400, dir,
 			   &ft->cnt.skipped_foreign);
+	debugfs_create_u64("lost", 0400, dir, &ft->cnt.lost);
+	debugfs_create_file("evict", 0200, dir, nsim_dev, &npusim_ft_evict_fops);
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_REPLACE], "replace");
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_DESTROY], "destroy");
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_STATS], "stats");

@@ -57,6 +57,7 @@ struct npusim_bus_dev {
  * @fail_nomem: REPLACE failed for lack of memory
  * @skipped_foreign: REPLACE refused because the flow enters through
  *	another device, on a flowtable shared with it: not a failure
+ * @lost: entries the driver found dropped by the chip (evicted)
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -69,6 +70,7 @@ struct npusim_ft_counters {
 	u64 fail_unsupported;
 	u64 fail_nomem;
 	u64 skipped_foreign;
+	u64 lost;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */

@@ -84,6 +84,8 @@ static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
  * @hw: the chip
  * @entry: the entry
  * @index: set to the entry's index on success
+ * @tag: set to the entry's tag, which tells it from the entries that
+ *	take the same index after it is gone (cleared or evicted)
  *
  * The entry starts with zeroed counters and no hit.  Identical keys
  * may coexist (a flow re-offloaded before its previous instance is
@@ -94,7 +96,8 @@ static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
  * tags, PPPoE, IPv6 NAT: see enum npusim_hw_param).
  */
 int npusim_hw_ft_write(struct npusim_hw *hw,
-		       const struct npusim_hw_flow_entry *entry, u32 *index)
+		       const struct npusim_hw_flow_entry *entry, u32 *index,
+		       u32 *tag)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	u32 first, ways, i;
@@ -122,6 +125,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 		slot->valid = true;
 		ft->used++;
 		*index = i;
+		*tag = slot->seq;
 		err = 0;
 		break;
 	}
@@ -130,45 +134,115 @@ out:
 	return err;
 }
 
+/* The slot of a valid entry of this index and tag, or NULL.  Locked. */
+static struct npusim_hw_ft_slot *npusim_hw_ft_slot(struct npusim_hw_ft *ft,
+						   u32 index, u32 tag)
+{
+	struct npusim_hw_ft_slot *slot;
+
+	if (index >= ft->size)
+		return NULL;
+	slot = &ft->slots[index];
+	return slot->valid && slot->seq == tag ? slot : NULL;
+}
+
 /**
  * npusim_hw_ft_clear() - invalidate an entry
  * @hw: the chip
  * @index: entry index
+ * @tag: the entry's tag; nothing happens if the entry is already gone
+ *	and another took its place
  *
  * Once this returns, the packet engine no longer uses the entry.
  */
-void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index)
+void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
 
 	spin_lock_bh(&ft->lock);
-	if (index < ft->size && ft->slots[index].valid) {
-		ft->slots[index].valid = false;
+	slot = npusim_hw_ft_slot(ft, index, tag);
+	if (slot) {
+		slot->valid = false;
 		ft->used--;
 	}
 	spin_unlock_bh(&ft->lock);
 }
 
 /**
+ * npusim_hw_ft_valid() - is an entry still in the table?
+ * @hw: the chip
+ * @index: entry index
+ * @tag: the entry's tag
+ *
+ * Return: true if the entry is valid (not cleared or evicted); its
+ * counters are not read.
+ */
+bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	bool valid;
+
+	spin_lock_bh(&ft->lock);
+	valid = npusim_hw_ft_slot(ft, index, tag);
+	spin_unlock_bh(&ft->lock);
+	return valid;
+}
+
+/**
+ * npusim_hw_ft_evict() - the chip drops entries on its own
+ * @hw: the chip
+ * @index: the entry to drop, or U32_MAX for all of them
+ *
+ * As when hardware ages an entry out or a table is reset: the driver
+ * is not told, it finds out when it reads the entry
+ * (npusim_hw_ft_read() fails).
+ *
+ * Return: the number of entries dropped.
+ */
+u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	u32 i, n = 0;
+
+	spin_lock_bh(&ft->lock);
+	for (i = 0; i < ft->size; i++) {
+		if (index != U32_MAX && i != index)
+			continue;
+		if (!ft->slots[i].valid)
+			continue;
+		ft->slots[i].valid = false;
+		ft->used--;
+		n++;
+	}
+	spin_unlock_bh(&ft->lock);
+	return n;
+}
+
+/**
  * npusim_hw_ft_read() - read an entry and its counters
  * @hw: the chip
  * @index: entry index
+ * @tag: the entry's tag
  * @entry: filled with the entry, or NULL
  * @mib: filled with the counters
  *
  * On a chip with NPUSIM_HW_PARAM_CLEAR_ON_READ, reading clears the
  * counters: whoever reads them owns what they counted.
+ *
+ * Return: 0; -ENOENT if the entry is gone (the chip evicted it), and
+ * then nothing is filled in.
  */
-void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
-		       struct npusim_hw_flow_entry *entry,
-		       struct npusim_hw_flow_mib *mib)
+int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
+		      struct npusim_hw_flow_entry *entry,
+		      struct npusim_hw_flow_mib *mib)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
 
 	spin_lock_bh(&ft->lock);
-	if (index < ft->size) {
-		struct npusim_hw_ft_slot *slot = &ft->slots[index];
-
+	slot = npusim_hw_ft_slot(ft, index, tag);
+	if (slot) {
 		if (entry)
 			*entry = slot->entry;
 		*mib = slot->mib;
@@ -178,6 +252,7 @@ void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
 		}
 	}
 	spin_unlock_bh(&ft->lock);
+	return slot ? 0 : -ENOENT;
 }
 
 /**

@@ -282,11 +282,14 @@ bool npusim_hw_wire_connected(struct npusim_hw_port *port);
 
 /* flow table */
 int npusim_hw_ft_write(struct npusim_hw *hw,
-		       const struct npusim_hw_flow_entry *entry, u32 *index);
-void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index);
-void npusim_hw_ft_read(struct npusim_hw *hw, u32 index,
-		       struct npusim_hw_flow_entry *entry,
-		       struct npusim_hw_flow_mib *mib);
+		       const struct npusim_hw_flow_entry *entry, u32 *index,
+		       u32 *tag);
+void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag);
+int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
+		      struct npusim_hw_flow_entry *entry,
+		      struct npusim_hw_flow_mib *mib);
+bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag);
+u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index);
 u32 npusim_hw_ft_size(struct npusim_hw *hw);
 u32 npusim_hw_ft_used(struct npusim_hw *hw);
 int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);
