@@ -17,7 +17,11 @@
 #    stats_fail_percent=50: some STATS fail, some do not;
 #  - destroy_fail=EIO: the chip keeps the entries of a deleted flow
 #    (occupancy stays) until the flowtable goes away, then nothing is
-#    left.
+#    left;
+#  - evict: the chip drops one entry, then all, behind the driver's back
+#    while the flow runs; its packets go to software, nf_flowtable
+#    offloads it again, the driver counts the entries it lost; bad
+#    input is refused.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -226,6 +230,50 @@ test_destroy_fail()
 	log_test "destroy_fail=EIO: entries stay until the flowtable goes away"
 }
 
+# _reinstalled L0: the driver found both entries lost since L0 and the
+# flow has its two entries again.
+_reinstalled()
+{
+	local l
+
+	l=$(ft_dfs lost) && [ "$l" -ge $(($1 + 2)) ] && [ "$(ft_entries)" -eq 2 ]
+}
+
+test_evict()
+{
+	local l0 idx v
+
+	RET=0
+	ft_ct_flush
+	ft_flow_start ev udp "$FT_S4" 6007 interval=0.05 echo
+	ft_wait_ct udp 6007 HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	ft_wait_occ 2
+	check_err $? "occupancy $(ft_occ), expected 2"
+	for v in x al "all " -1 1x; do
+		expect_errno EINVAL "$DFS/evict" "$v"
+	done
+	expect_errno ERANGE "$DFS/evict" 16384
+	check_eq "occupancy after refused evictions" 2 "$(ft_occ)"
+	l0=$(ft_dfs lost)
+	idx=$(sed -n '1s/ .*//p' "$DFS/entries")
+	sysfs_write "$DFS/evict" "0x$idx"
+	check_err $? "evict 0x$idx: $ERRMSG"
+	check_eq "occupancy after evicting one entry" 1 "$(ft_occ)"
+	expect_errno ENOENT "$DFS/evict" "0x$idx"
+	sysfs_write "$DFS/evict" all
+	check_err $? "evict all: $ERRMSG"
+	check_eq "occupancy after evicting all" 0 "$(ft_occ)"
+	# the flow's packets now miss; software forwards them and makes
+	# nf_flowtable REPLACE the flow again
+	wait_until "$FT_DEADLINE" _reinstalled "$l0"
+	check_err $? "entries not back: lost $l0 -> $(ft_dfs lost), $(ft_entries) entries"
+	ft_ct udp 6007
+	check_eq "flow state after eviction" HW_OFFLOAD "$CT_STATE"
+	ft_flow_finish ev udp
+	log_test "evict: entries dropped by the chip come back, the driver counts them lost"
+}
+
 ft_setup tcp_timeout=$TIMEOUT udp_timeout=$TIMEOUT
 ft_nft_load || bail_out "ruleset: $ERRMSG"
 DFS=$NPUSIM_DFS/npusim$FT_R/flow_table
@@ -236,5 +284,6 @@ test_replace_always
 test_replace_delay
 test_stats_fail
 test_destroy_fail
+test_evict
 
 exit_tests
