@@ -1373,17 +1373,20 @@ ft_data()
 # size=S (UDP datagram size, default 400), interval=S (UDP, default 0.01),
 # count=N (UDP: end after N datagrams), rate=BPS (TCP, default 524288
 # bytes/s, 0 unpaced), bytes=N (TCP: end after N bytes), echo (UDP: the
-# server echoes), steady (UDP: never faster than one datagram per
-# interval, even to catch up after a stall), rst (TCP: end with RST).  The data is checked however
-# much of it was sent: UDP datagrams carry a sequence number and a
-# pattern, the TCP stream repeats a random file that the receiver checks.
+# server echoes), rst (TCP: end with RST).  UDP flows never send faster
+# than one datagram per interval, even to catch up after a stall: a burst
+# of the datagrams a starved VM missed would overflow the ports' FIFOs
+# (steady, the default, says so; catchup sends on schedule instead).
+# The data is checked however much of it was sent: UDP datagrams carry
+# a sequence number and a pattern, the TCP stream repeats a random file
+# that the receiver checks.
 # Sets FLOW_<NAME>_SPID (sender), _RPID (receiver), _SND and _RES (their
 # reports), _STOP (the file that stops the sender), _RST.
 ft_flow_start()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt
 	local listen=$4 sport=0 count=0 size=400 interval=0.01 bytes=0
-	local rate=524288 echo='' rst='' steady='' in
+	local rate=524288 echo='' rst='' steady=--steady in
 	local ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 snd=$FT_TMP/snd.$1
 	local stop=$FT_TMP/stop.$1
 
@@ -1399,6 +1402,7 @@ ft_flow_start()
 		rate=*) rate=${opt#*=} ;;
 		echo) echo=--echo ;;
 		steady) steady=--steady ;;
+		catchup) steady='' ;;
 		rst) rst=--rst ;;
 		*) ERRMSG="$name: unknown flow option '$opt'"; return 1 ;;
 		esac
