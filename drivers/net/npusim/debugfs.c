@@ -2,8 +2,8 @@
 /*
  * npusim debugfs: /sys/kernel/debug/npusim/npusim<ID>/
  *
- *   hw_info		identification registers of the emulated chip and
- *			its profile
+ *   hw_info		identification registers of the emulated chip, its
+ *			profile and the entries its ageing dropped
  *   model/<PARAM>	the chip's configuration registers (enum
  *			npusim_hw_param), writable while its flow table
  *			is empty
@@ -42,6 +42,7 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
 	seq_printf(s, "ports: %u\n",
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_NUM_PORTS));
+	seq_printf(s, "aged: %llu\n", npusim_hw_ft_aged(hw));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_hw_info);

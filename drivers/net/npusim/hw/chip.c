@@ -48,12 +48,14 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	err = npusim_hw_ft_init(hw, prof->ft_size);
 	if (err)
 		goto err_free;
+	INIT_DELAYED_WORK(&hw->age_work, npusim_hw_ft_age_work);
 
 	for (i = 0; i < num_ports; i++) {
 		err = npusim_hw_port_init(hw, &hw->ports[i], i);
 		if (err)
 			goto err_ports_fini;
 	}
+	npusim_hw_ft_age_start(hw);
 	return hw;
 
 err_ports_fini:
@@ -93,6 +95,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 
 	/* No datapath context can still see these ports. */
 	synchronize_rcu();
+	cancel_delayed_work_sync(&hw->age_work);
 
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);

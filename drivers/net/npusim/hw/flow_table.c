@@ -9,6 +9,7 @@
  * set, which wrap, and the clock value of its last hit.
  */
 
+#include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/slab.h>
@@ -121,6 +122,8 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 			continue;
 		slot->entry = *entry;
 		memset(&slot->mib, 0, sizeof(slot->mib));
+		/* ageing counts from the write until the first hit */
+		slot->mib.last_hit = npusim_hw_clock(hw);
 		slot->seq = ++ft->seq;
 		slot->valid = true;
 		ft->used++;
@@ -357,6 +360,76 @@ bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 out:
 	spin_unlock(&ft->lock);
 	return !!best;
+}
+
+/**
+ * npusim_hw_ft_aged() - entries dropped by hardware ageing
+ * @hw: the chip
+ *
+ * Return: their number since the chip was created.
+ */
+u64 npusim_hw_ft_aged(struct npusim_hw *hw)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	u64 aged;
+
+	spin_lock_bh(&ft->lock);
+	aged = ft->aged;
+	spin_unlock_bh(&ft->lock);
+	return aged;
+}
+
+static bool npusim_hw_ft_ageing(struct npusim_hw *hw)
+{
+	return READ_ONCE(hw->param[NPUSIM_HW_PARAM_AGE_TCP]) ||
+	       READ_ONCE(hw->param[NPUSIM_HW_PARAM_AGE_UDP]);
+}
+
+/**
+ * npusim_hw_ft_age_start() - start hardware ageing if it is configured
+ * @hw: the chip
+ */
+void npusim_hw_ft_age_start(struct npusim_hw *hw)
+{
+	if (npusim_hw_ft_ageing(hw))
+		schedule_delayed_work(&hw->age_work, HZ);
+}
+
+/*
+ * Hardware ageing: once a second, drop the entries that have not been
+ * hit for longer than their protocol's age, as MediaTek's and Airoha's
+ * PPEs do on their own.  The driver finds out when it next reads them.
+ */
+void npusim_hw_ft_age_work(struct work_struct *work)
+{
+	struct npusim_hw *hw = container_of(to_delayed_work(work),
+					    struct npusim_hw, age_work);
+	struct npusim_hw_ft *ft = &hw->ft;
+	u32 tcp, udp, mask, now, i;
+
+	if (!npusim_hw_ft_ageing(hw))
+		return;		/* npusim_hw_param_set() starts it again */
+
+	spin_lock_bh(&ft->lock);
+	tcp = hw->param[NPUSIM_HW_PARAM_AGE_TCP];
+	udp = hw->param[NPUSIM_HW_PARAM_AGE_UDP];
+	mask = GENMASK(hw->param[NPUSIM_HW_PARAM_CLOCK_BITS] - 1, 0);
+	now = npusim_hw_clock(hw);
+	for (i = 0; i < ft->size; i++) {
+		struct npusim_hw_ft_slot *slot = &ft->slots[i];
+		u32 age;
+
+		if (!slot->valid)
+			continue;
+		age = slot->entry.key.l4proto == IPPROTO_TCP ? tcp : udp;
+		if (!age || ((now - slot->mib.last_hit) & mask) <= age)
+			continue;
+		slot->valid = false;
+		ft->used--;
+		ft->aged++;
+	}
+	spin_unlock_bh(&ft->lock);
+	schedule_delayed_work(&hw->age_work, HZ);
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <linux/atomic.h>
 #include <linux/ptr_ring.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 #include "npusim_hw.h"
 
@@ -82,6 +83,7 @@ struct npusim_hw_ft_slot {
  * @size: number of entries, a multiple of NPUSIM_HW_FT_MIN_SIZE
  * @n_buckets: @size / the number of ways
  * @used: valid entries
+ * @aged: entries dropped by hardware ageing
  * @seq: sequence number of the last write
  * @slots: the entries, bucket after bucket
  */
@@ -90,6 +92,7 @@ struct npusim_hw_ft {
 	u32 size;
 	u32 n_buckets;
 	u32 used;
+	u64 aged;
 	u32 seq;
 	struct npusim_hw_ft_slot *slots;
 };
@@ -120,6 +123,8 @@ struct npusim_hw_profile {
  * @param: configuration registers, written under the flow table's lock
  *	while it is empty, read locklessly
  * @ft: the flow table
+ * @age_work: hardware ageing, a scan of the table every second while
+ *	NPUSIM_HW_PARAM_AGE_TCP or _UDP is set
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
@@ -129,6 +134,7 @@ struct npusim_hw {
 	const struct npusim_hw_profile *profile;
 	u32 param[NPUSIM_HW_PARAM_MAX];
 	struct npusim_hw_ft ft;
+	struct delayed_work age_work;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };
@@ -157,6 +163,8 @@ void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
 bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 			 const struct npusim_hw_flow_key *key,
 			 struct npusim_hw_flow_entry *entry, u32 *index);
+void npusim_hw_ft_age_start(struct npusim_hw *hw);
+void npusim_hw_ft_age_work(struct work_struct *work);
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      const struct npusim_hw_flow_key *key,
 		      unsigned int l2_len, unsigned int l3_len);

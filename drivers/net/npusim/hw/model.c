@@ -60,6 +60,8 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_IPV6_NAT] = 0,
 			[NPUSIM_HW_PARAM_MAX_VLANS] = 2,
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
+			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
+			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
 		},
 	},
 	{
@@ -80,6 +82,8 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_IPV6_NAT] = 0,
 			[NPUSIM_HW_PARAM_MAX_VLANS] = 2,
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
+			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
+			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
 		},
 	},
 	{
@@ -104,6 +108,8 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_IPV6_NAT] = 0,
 			[NPUSIM_HW_PARAM_MAX_VLANS] = 2,
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
+			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
+			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
 		},
 	},
 	{
@@ -158,6 +164,8 @@ static const struct npusim_hw_param_desc npusim_hw_params[] = {
 	[NPUSIM_HW_PARAM_MAX_VLANS] = { "max_vlans", 0,
 					NPUSIM_HW_FT_MAX_VLANS },
 	[NPUSIM_HW_PARAM_PPPOE] = { "pppoe", 0, 1 },
+	[NPUSIM_HW_PARAM_AGE_TCP] = { "age_tcp", 0, U16_MAX },
+	[NPUSIM_HW_PARAM_AGE_UDP] = { "age_udp", 0, U16_MAX },
 };
 
 static_assert(ARRAY_SIZE(npusim_hw_params) == NPUSIM_HW_PARAM_MAX);
@@ -261,5 +269,8 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 			ft->n_buckets = ft->size / val;
 	}
 	spin_unlock_bh(&ft->lock);
+	if (!err && val && (param == NPUSIM_HW_PARAM_AGE_TCP ||
+			    param == NPUSIM_HW_PARAM_AGE_UDP))
+		npusim_hw_ft_age_start(hw);
 	return err;
 }

@@ -151,6 +151,11 @@ struct npusim_hw_port_mib {
  * @NPUSIM_HW_PARAM_MAX_VLANS: 802.1Q tags an entry can match and push,
  *	0..NPUSIM_HW_FT_MAX_VLANS
  * @NPUSIM_HW_PARAM_PPPOE: 1 if entries can match and push PPPoE
+ * @NPUSIM_HW_PARAM_AGE_TCP: the chip drops a TCP entry on its own once
+ *	it has not been hit for more than this many clock ticks (MediaTek:
+ *	7); 0 never.  The idle time is taken modulo the clock's width, so
+ *	an age beyond the clock's wrap never expires
+ * @NPUSIM_HW_PARAM_AGE_UDP: the same for UDP entries (MediaTek: 12)
  * @NPUSIM_HW_PARAM_MAX: number of parameters
  *
  * A chip powers up with its profile's values.  They can be changed
@@ -169,6 +174,8 @@ enum npusim_hw_param {
 	NPUSIM_HW_PARAM_IPV6_NAT,
 	NPUSIM_HW_PARAM_MAX_VLANS,
 	NPUSIM_HW_PARAM_PPPOE,
+	NPUSIM_HW_PARAM_AGE_TCP,
+	NPUSIM_HW_PARAM_AGE_UDP,
 	NPUSIM_HW_PARAM_MAX,
 };
 
@@ -290,6 +297,7 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 		      struct npusim_hw_flow_mib *mib);
 bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag);
 u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index);
+u64 npusim_hw_ft_aged(struct npusim_hw *hw);
 u32 npusim_hw_ft_size(struct npusim_hw *hw);
 u32 npusim_hw_ft_used(struct npusim_hw *hw);
 int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);
