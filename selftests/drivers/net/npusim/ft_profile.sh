@@ -29,7 +29,12 @@
 #      bucket 1 (slots 4..7) only record their last hit;
 #    clock_bits=8, clock_hz=100: an idle flow looks idle for less than
 #      the clock's 2.56 s wrap however long it idled; with 15 bits its
-#      idle time grows.
+#      idle time grows;
+#    age_udp=10: while a flow runs (100 packets through the NPU) no
+#      entry ages; once it stops, the chip drops both entries on its own
+#      (hw_info aged) while conntrack still shows [HW_OFFLOAD]; when the
+#      flow sends again, it misses, nf_flowtable offloads it again and
+#      the driver counts the two entries it lost.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -41,13 +46,13 @@ ft_begin
 PROFILES="generic mt7621 mt7986 en7581 ipq807x"
 # profile: asic.id, flow table size, model/ registers
 declare -A PROFILE=(
-	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1"
-	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1"
-	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=1048576 ipv6_nat=0 max_vlans=2 pppoe=1"
-	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1"
-	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1"
+	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0"
+	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12"
+	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=1048576 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12"
+	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12"
+	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0"
 )
-PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe"
+PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp"
 
 # model_of ID PARAM
 model_of()
@@ -118,6 +123,8 @@ test_bad_input()
 		[ipv6_nat]="2"
 		[max_vlans]="3"
 		[pppoe]="2"
+		[age_tcp]="65536"
+		[age_udp]="65536 4294967295"
 	)
 
 	RET=0
@@ -521,6 +528,61 @@ test_clock()
 	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
 }
 
+# hw_aged: the router chip's entries dropped by its ageing (hw_info).
+hw_aged()
+{
+	sed -n 's/^aged: //p' "$NPUSIM_DFS/npusim$FT_R/hw_info"
+}
+
+# _occ_is N
+_occ_is()
+{
+	[ "$(ft_occ)" == "$1" ]
+}
+
+# _relearnt L0: the driver found 2 entries lost since L0 and the flow has
+# its 2 entries again.
+_relearnt()
+{
+	local l
+
+	l=$(ft_dfs lost) && [ "$l" -ge $(($1 + 2)) ] && [ "$(ft_occ)" == 2 ]
+}
+
+test_ageing()
+{
+	local a0 l0 sp=47001
+
+	RET=0
+	empty_table
+	set_model age_udp=10
+	# nf_flowtable must not age the flow before the chip does
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=$((FT_DEADLINE * 4))
+	a0=$(hw_aged)
+	ft_flow_start ag1 udp "$FT_S4" 5971 sport=$sp interval=0.05 echo
+	ft_wait_ct udp 5971 HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	wait_until "$FT_DEADLINE" _npu_past 5971 100
+	check_err $? "the NPU counted only $ENT_PKTS packets of the flow"
+	check_eq "entries aged while the flow ran" "$a0" "$(hw_aged)"
+	ft_flow_finish ag1 udp
+	wait_until "$FT_DEADLINE" _occ_is 0
+	check_err $? "occupancy $(ft_occ) long after the flow stopped"
+	check_eq "entries aged" $((a0 + 2)) "$(hw_aged)"
+	ft_ct udp 5971
+	check_eq "conntrack state after the chip aged the entries" HW_OFFLOAD "$CT_STATE"
+	l0=$(ft_dfs lost)
+	ft_flow_start ag2 udp "$FT_S4" 5971 sport=$sp interval=0.05 echo
+	wait_until "$FT_DEADLINE" _relearnt "$l0"
+	check_err $? "not offloaded again: lost $l0 -> $(ft_dfs lost), occupancy $(ft_occ)"
+	ft_flow_finish ag2 udp
+	empty_table
+	set_model age_udp=0
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
+	log_test "age_udp=10: idle entries age out in the chip, the flow comes back"
+}
+
 test_profiles
 test_bad_input
 
@@ -534,5 +596,6 @@ byte_basis 0 0
 byte_basis 1 14
 test_stats_slots
 test_clock
+test_ageing
 
 exit_tests
