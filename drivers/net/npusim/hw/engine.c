@@ -153,6 +153,10 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 	if (proto == htons(ETH_P_PPP_SES)) {
 		const struct npusim_hw_pppoe_hdr *ph;
 
+		/* a chip without PPPoE does not look inside */
+		if (!READ_ONCE(port->hw->param[NPUSIM_HW_PARAM_PPPOE]))
+			return NPUSIM_HW_PUNT_MISS;
+
 		if (!pskb_may_pull(skb, f->l2_len + sizeof(*ph)))
 			return NPUSIM_HW_PUNT_MISS;
 		ph = (const struct npusim_hw_pppoe_hdr *)(skb->data + f->l2_len);
