@@ -57,6 +57,38 @@ flow pppoe_udp4 udp "$FT_S4" 5502 "$FT_RW4"
 flow pppoe_tcp6 tcp "$FT_S6" 5503 "$FT_RW6"
 flow pppoe_udp6 udp "$FT_S6" 5504 "$FT_RW6"
 
+# pppoe=0: a chip without PPPoE refuses the direction that pushes the
+# session header, and does not look inside the frames that carry one:
+# over FT_NPU_PKTS packets each way, no entry pushes PPPoE and the NPU
+# forwards nothing from the WAN port.
+_pppoe_refused()
+{
+	ft_ct udp 5505
+	[ "${CT_OPKTS:-0}" -ge "$FT_NPU_PKTS" ] &&
+		[ "${CT_RPKTS:-0}" -ge "$FT_NPU_PKTS" ] &&
+		[[ "$(ft_dfs last_error)" == *"This chip cannot offload PPPoE"* ]]
+}
+
+RET=0
+ft_ct_flush
+ft_model pppoe 0
+check_err $? "model/pppoe=0: $ERRMSG"
+ft_snap nopppoe_a
+ft_flow_start nopppoe udp "$FT_S4" 5505 echo
+check_err $? "$ERRMSG"
+wait_until "$FT_DEADLINE" _pppoe_refused
+check_err $? "no refusal seen over $FT_NPU_PKTS packets each way: last_error '$(ft_dfs last_error)', ct $CT_OPKTS/$CT_RPKTS packets"
+ft_snap nopppoe_b
+! grep -q pppoe= "$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
+check_err $? "an entry pushes PPPoE: $(cat "$NPUSIM_DFS/npusim$FT_R/flow_table/entries")"
+check_eq "frames the NPU forwarded from the WAN port" 0 \
+	"$(ft_delta nopppoe_a nopppoe_b r1.rx_npu_fwd_packets)"
+ft_flow_finish nopppoe udp "$FT_RW4"
+ft_ct_flush
+ft_model pppoe 1
+check_err $? "model/pppoe=1: $ERRMSG"
+log_test "pppoe=0: the PPPoE direction is refused, the NPU does not look inside PPPoE"
+
 RET=0
 d=$(ethtool_stat "$FT_NSR" "$FT_R1" rx_punt_mtu)
 check_eq "$FT_R1 rx_punt_mtu" 0 "${d:-?}"

@@ -28,6 +28,22 @@ ft_ct_flush
 ft_flow_check vlan_udp6 udp "$FT_S6" 5402
 ft_ct_flush
 
+# A chip whose entries carry no VLAN tag (model/max_vlans=0) refuses the
+# flows of the VLAN uplink.
+RET=0
+ft_model max_vlans 0
+check_err $? "model/max_vlans=0: $ERRMSG"
+log_test "max_vlans=0 taken with an empty table"
+ft_flow_check novlan_udp4 udp "$FT_S4" 5404 state=OFFLOAD
+RET=0
+err=$(ft_dfs last_error)
+[[ "$err" == *"Too many VLAN tags for this chip"* ]]
+check_err $? "flow_table/last_error does not explain the refusal: '$err'"
+ft_ct_flush
+ft_model max_vlans 2
+check_err $? "model/max_vlans=2: $ERRMSG"
+log_test "max_vlans=0: REPLACE refused, the flow stays in software"
+
 ft_topology_teardown
 ft_topology_setup qinq=200 || bail_out "802.1ad topology: ${ERRMSG:-see above}"
 RET=0
