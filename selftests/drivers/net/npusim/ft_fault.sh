@@ -19,7 +19,8 @@
 #    (occupancy stays) until the flowtable goes away, then nothing is
 #    left;
 #  - evict: the chip drops one entry, then all, behind the driver's back
-#    while the flow runs; its packets go to software, nf_flowtable
+#    (the flow paused, so that nothing installs them again meanwhile);
+#    when the flow sends again its packets go to software, nf_flowtable
 #    offloads it again, the driver counts the entries it lost; bad
 #    input is refused.
 #
@@ -241,15 +242,20 @@ _reinstalled()
 
 test_evict()
 {
-	local l0 idx v
+	local l0 idx v sp=46001
 
 	RET=0
+	# no REPLACE may come while the occupancy is checked: the flow is
+	# stopped first, and must not age out meanwhile
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=$((FT_DEADLINE * 4))
 	ft_ct_flush
-	ft_flow_start ev udp "$FT_S4" 6007 interval=0.05 echo
+	ft_flow_start ev udp "$FT_S4" 6007 sport=$sp interval=0.05 echo
 	ft_wait_ct udp 6007 HW_OFFLOAD
 	check_err $? "flow not offloaded: '$CT_STATE'"
 	ft_wait_occ 2
 	check_err $? "occupancy $(ft_occ), expected 2"
+	ft_flow_finish ev udp
 	for v in x al "all " -1 1x; do
 		expect_errno EINVAL "$DFS/evict" "$v"
 	done
@@ -264,13 +270,19 @@ test_evict()
 	sysfs_write "$DFS/evict" all
 	check_err $? "evict all: $ERRMSG"
 	check_eq "occupancy after evicting all" 0 "$(ft_occ)"
-	# the flow's packets now miss; software forwards them and makes
-	# nf_flowtable REPLACE the flow again
+	ft_ct udp 6007
+	check_eq "flow state after the chip dropped its entries" HW_OFFLOAD "$CT_STATE"
+	# the same flow again: its packets miss, software forwards them and
+	# makes nf_flowtable REPLACE the flow again
+	ft_flow_start ev2 udp "$FT_S4" 6007 sport=$sp interval=0.05 echo
 	wait_until "$FT_DEADLINE" _reinstalled "$l0"
 	check_err $? "entries not back: lost $l0 -> $(ft_dfs lost), $(ft_entries) entries"
 	ft_ct udp 6007
 	check_eq "flow state after eviction" HW_OFFLOAD "$CT_STATE"
-	ft_flow_finish ev udp
+	ft_flow_finish ev2 udp
+	ft_ct_flush
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=$TIMEOUT
 	log_test "evict: entries dropped by the chip come back, the driver counts them lost"
 }
 
