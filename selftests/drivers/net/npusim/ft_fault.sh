@@ -212,9 +212,11 @@ test_destroy_fail()
 	ft_flow_start df udp "$FT_S4" 6006 interval=0.05
 	ft_wait_ct udp 6006 HW_OFFLOAD
 	check_err $? "flow not offloaded: '$CT_STATE'"
-	ft_flow_finish df udp
+	# set while the flow runs: once it stops, it may age out before
+	# conntrack -D; either way its DESTROYs fail
 	i0=$(ft_dfs destroy_injected)
 	knob destroy_fail 5
+	ft_flow_finish df udp
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6006 > /dev/null 2>&1
 	wait_until "$FT_DEADLINE" _dfs_ge destroy_injected $((i0 + 2))
 	check_err $? "DESTROY not called twice ($i0 -> $(ft_dfs destroy_injected))"
