@@ -4,7 +4,9 @@
 # Strict input parsing of every file npusim lets users write: the bus
 # files new_device, del_device, link_device and unlink_device, and the
 # debugfs knobs ports/<N>/rx_stall, fail_ft_resize,
-# flow_table/destroy_delay_ms and flow_table/destroy_hold.
+# flow_table/destroy_delay_ms, destroy_hold, dump_steals and one fault
+# knob of each kind (replace_delay_ms, replace_fail, replace_fail_times;
+# ft_profile.sh and ft_fault.sh check the model/ and other fault knobs).
 # Each malformed write must fail with the documented errno AND change
 # nothing (no device created or deleted, no wire plugged or unplugged,
 # the knob's value kept); well-formed edge cases must be taken as the
@@ -346,6 +348,13 @@ test_knobs()
 	test_bool_knob fail_ft_resize "$d/fail_ft_resize"
 	test_number_knob destroy_delay_ms "$d/flow_table/destroy_delay_ms" 10000
 	test_bool_knob destroy_hold "$d/flow_table/destroy_hold"
+	test_bool_knob dump_steals "$d/flow_table/dump_steals"
+	# one of each kind of fault knob: the replace_, stats_ and destroy_
+	# ones share their handlers (ft_fault.sh covers every one)
+	test_number_knob replace_delay_ms "$d/flow_table/replace_delay_ms" 10000
+	test_number_knob replace_fail "$d/flow_table/replace_fail" 4095
+	test_number_knob replace_fail_times "$d/flow_table/replace_fail_times" \
+		4294967295
 	npusim_del "$id"
 }
 
