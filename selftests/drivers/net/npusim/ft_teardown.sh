@@ -168,6 +168,10 @@ test_fin_rst()
 	ft_flow_start fin tcp "$FT_S4" 5891
 	ft_wait_ct tcp 5891 HW_OFFLOAD
 	check_err $? "TCP flow not offloaded: '$CT_STATE'"
+	# data first (on a slow VM the sender could otherwise see the stop
+	# before its first send), through the NPU
+	wait_until "$FT_DEADLINE" _ft_npu_grew "0:0:20"
+	check_err $? "the NPU forwarded only $NPU_COUNT packets of the flow"
 	# the sender closes with FIN while the flow is offloaded
 	ft_flow_finish fin tcp
 	ft_snap fin_b
