@@ -29,7 +29,9 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 {
 	struct npusim_dev *nsim_dev = s->private;
 	struct npusim_hw *hw = nsim_dev->hw;
+	struct npusim_hw_ft_stats st;
 
+	npusim_hw_ft_stats(hw, &st);
 	seq_printf(s, "profile: %s\n", npusim_hw_profile(hw));
 	seq_printf(s, "chip_id: 0x%04x\n",
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_CHIP_ID));
@@ -42,7 +44,11 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
 	seq_printf(s, "ports: %u\n",
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_NUM_PORTS));
-	seq_printf(s, "aged: %llu\n", npusim_hw_ft_aged(hw));
+	seq_printf(s, "aged: %llu\n", st.aged);
+	seq_printf(s, "overwritten: %llu\n", st.overwritten);
+	seq_printf(s, "dropped: %llu\n", st.dropped);
+	seq_printf(s, "cache_hits: %llu\n", st.cache_hits);
+	seq_printf(s, "cache_stale: %llu\n", st.cache_stale);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_hw_info);

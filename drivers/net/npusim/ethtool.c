@@ -38,6 +38,7 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_punt_ipv6_ext", rx_punt[NPUSIM_HW_PUNT_IPV6_EXT]),
 	NPUSIM_MIB_STAT("rx_punt_mtu", rx_punt[NPUSIM_HW_PUNT_MTU]),
 	NPUSIM_MIB_STAT("rx_punt_unsupported", rx_punt[NPUSIM_HW_PUNT_UNSUPPORTED]),
+	NPUSIM_MIB_STAT("rx_punt_unbound", rx_punt[NPUSIM_HW_PUNT_UNBOUND]),
 };
 
 static void npusim_get_drvinfo(struct net_device *ndev,

@@ -21,6 +21,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/error-injection.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -98,12 +99,30 @@ static const struct rhashtable_params npusim_flow_ht_params = {
 	.automatic_shrinking = true,
 };
 
+/*
+ * After writing or clearing entries: a chip with a lookup cache must be
+ * told, or it goes on using its copies.
+ */
+static void npusim_ft_cache_flush(struct npusim_ft *ft, struct npusim_hw *hw)
+{
+	lockdep_assert_held(&ft->lock);
+	if (!npusim_hw_param(hw, NPUSIM_HW_PARAM_CACHE))
+		return;
+	if (READ_ONCE(ft->skip_cache_flush)) {
+		ft->cnt.cache_flushes_skipped++;
+		return;
+	}
+	npusim_hw_ft_cache_flush(hw);
+	ft->cnt.cache_flushes++;
+}
+
 static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 			       struct npusim_flow *flow)
 {
 	lockdep_assert_held(&ft->lock);
 	if (!flow->lost) {
 		npusim_hw_ft_clear(hw, flow->index, flow->tag);
+		npusim_ft_cache_flush(ft, hw);
 		xa_erase(&ft->by_index, flow->index);
 		ft->cnt.removals++;
 	}
@@ -148,9 +167,13 @@ static int npusim_ft_fault(struct npusim_ft *ft, enum flow_cls_command cmd)
 	return -err;
 }
 
-static int npusim_ft_replace(struct npusim_ft_block *block,
-			     struct flow_cls_offload *cls,
-			     struct netlink_ext_ack *extack)
+/*
+ * Not inlined, so that fail_function can make it fail (see the error
+ * injection list below).
+ */
+static noinline int npusim_ft_replace(struct npusim_ft_block *block,
+				      struct flow_cls_offload *cls,
+				      struct netlink_ext_ack *extack)
 {
 	struct npusim_dev *nsim_dev = block->nsim_dev;
 	struct flow_rule *rule = flow_cls_offload_flow_rule(cls);
@@ -247,6 +270,28 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 		return -ENOSPC;
 	}
 
+	npusim_ft_cache_flush(ft, nsim_dev->hw);
+
+	/*
+	 * Read the entry back: a chip whose bucket is full may take the
+	 * write and store nothing (NPUSIM_HW_FULL_ACCEPT).  The flow stays
+	 * with nf_flowtable, which sees it offloaded while the host
+	 * forwards it, as on MediaTek's PPE, until it re-sends REPLACE.
+	 */
+	if (!npusim_hw_ft_valid(nsim_dev->hw, flow->index, flow->tag)) {
+		flow->lost = true;
+		ft->cnt.lost++;
+		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
+					     npusim_flow_ht_params);
+		if (err) {
+			ft->cnt.fail_nomem++;
+			kfree(flow);
+			return err;
+		}
+		list_add_tail(&flow->block_node, &block->flows);
+		return 0;
+	}
+
 	/* The index was free in the chip: whoever we had there is gone. */
 	old = xa_load(&ft->by_index, flow->index);
 	if (old)
@@ -260,6 +305,7 @@ static int npusim_ft_replace(struct npusim_ft_block *block,
 	}
 	if (err) {
 		npusim_hw_ft_clear(nsim_dev->hw, flow->index, flow->tag);
+		npusim_ft_cache_flush(ft, nsim_dev->hw);
 		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
 		ft->cnt.fail_nomem++;
 		kfree(flow);
@@ -392,7 +438,8 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	 * last use, which no longer moves: nf_flowtable times the flow out
 	 * unless its packets, now in software, make it REPLACE it again.
 	 */
-	if (!npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true))
+	if (!npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true) &&
+	    !READ_ONCE(ft->stale_lastused))
 		flow->lastused = npusim_ft_lastused(hw, flow, &mib);
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
 			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
@@ -590,6 +637,13 @@ int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f)
 	}
 }
 
+/*
+ * Where the kernel's fail_function may inject errors (debugfs
+ * fail_function/inject): binding a flowtable and installing a flow.
+ */
+ALLOW_ERROR_INJECTION(npusim_ft_setup, ERRNO);
+ALLOW_ERROR_INJECTION(npusim_ft_replace, ERRNO);
+
 /**
  * npusim_ft_port_bound() - whether a port is bound to a flowtable
  * @port: the port
@@ -611,6 +665,12 @@ bool npusim_ft_port_bound(struct npusim_port *port)
 
 static const char * const npusim_hw_nat_names[] = {
 	"snat", "dnat", "sport", "dport",
+};
+
+static const char * const npusim_hw_state_names[] = {
+	[NPUSIM_HW_FLOW_UNBIND] = "unbind",
+	[NPUSIM_HW_FLOW_BIND] = "bind",
+	[NPUSIM_HW_FLOW_FIN] = "fin",
 };
 
 static void npusim_ft_show_addr(struct seq_file *s, u8 ip_ver,
@@ -678,6 +738,10 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 		seq_printf(s, " pppoe=%u", e.pppoe_sid);
 
 	lastused = npusim_ft_lastused(hw, flow, &mib);
+	if (mib.state < ARRAY_SIZE(npusim_hw_state_names))
+		seq_printf(s, " state=%s", npusim_hw_state_names[mib.state]);
+	if (mib.state == NPUSIM_HW_FLOW_UNBIND)
+		seq_printf(s, " hits=%u", mib.bind_hits);
 	seq_printf(s, " packets=%llu bytes=%llu", pkts, bytes);
 	if (lastused)
 		seq_printf(s, " idle=%u\n",
@@ -864,23 +928,19 @@ static int npusim_ft_destroy_hold_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_ft_destroy_hold_knob, 1, npusim_ft_destroy_hold_get,
 	    npusim_ft_destroy_hold_set);
 
-static u32 npusim_ft_dump_steals_get(void *priv)
+/* A boolean fault knob of struct npusim_ft: the private data is the bool. */
+static u32 npusim_ft_flag_get(void *priv)
 {
-	struct npusim_ft *ft = priv;
-
-	return READ_ONCE(ft->dump_steals);
+	return READ_ONCE(*(bool *)priv);
 }
 
-static int npusim_ft_dump_steals_set(void *priv, u32 val)
+static int npusim_ft_flag_set(void *priv, u32 val)
 {
-	struct npusim_ft *ft = priv;
-
-	WRITE_ONCE(ft->dump_steals, val);
+	WRITE_ONCE(*(bool *)priv, val);
 	return 0;
 }
 
-NPUSIM_KNOB(npusim_ft_dump_steals_knob, 1, npusim_ft_dump_steals_get,
-	    npusim_ft_dump_steals_set);
+NPUSIM_KNOB(npusim_ft_flag_knob, 1, npusim_ft_flag_get, npusim_ft_flag_set);
 
 /*
  * flow_table/evict: "INDEX" or "all" makes the chip drop that entry, or
@@ -953,7 +1013,15 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &npusim_ft_destroy_hold_knob);
 	debugfs_create_atomic_t("destroys_held", 0400, dir,
 				&ft->destroys_held);
-	npusim_knob_create("dump_steals", dir, ft, &npusim_ft_dump_steals_knob);
+	npusim_knob_create("dump_steals", dir, &ft->dump_steals,
+			   &npusim_ft_flag_knob);
+	npusim_knob_create("skip_cache_flush", dir, &ft->skip_cache_flush,
+			   &npusim_ft_flag_knob);
+	npusim_knob_create("stale_lastused", dir, &ft->stale_lastused,
+			   &npusim_ft_flag_knob);
+	debugfs_create_u64("cache_flushes", 0400, dir, &ft->cnt.cache_flushes);
+	debugfs_create_u64("cache_flushes_skipped", 0400, dir,
+			   &ft->cnt.cache_flushes_skipped);
 }
 
 /**

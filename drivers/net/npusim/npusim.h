@@ -57,7 +57,10 @@ struct npusim_bus_dev {
  * @fail_nomem: REPLACE failed for lack of memory
  * @skipped_foreign: REPLACE refused because the flow enters through
  *	another device, on a flowtable shared with it: not a failure
- * @lost: entries the driver found dropped by the chip (evicted)
+ * @lost: entries the driver found dropped by the chip (evicted), or
+ *	not stored at all (NPUSIM_HW_FULL_ACCEPT)
+ * @cache_flushes: lookup cache flushes after writes and clears
+ * @cache_flushes_skipped: the same, skipped by the skip_cache_flush fault
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -71,6 +74,8 @@ struct npusim_ft_counters {
 	u64 fail_nomem;
 	u64 skipped_foreign;
 	u64 lost;
+	u64 cache_flushes;
+	u64 cache_flushes_skipped;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
@@ -115,6 +120,12 @@ struct npusim_fault {
  * @dump_steals: fault injection (debugfs): the entries dump loses the
  *	counts it reads, as MediaTek's debugfs does with the PPE's
  *	clear-on-read MIB: they never reach conntrack
+ * @skip_cache_flush: fault injection (debugfs): the driver does not
+ *	flush the chip's lookup cache after it writes or clears entries,
+ *	so a removed flow goes on forwarding from the cache (MediaTek)
+ * @stale_lastused: fault injection (debugfs): STATS reports the last
+ *	use it reported before the fault was set, so nf_flowtable times
+ *	out flows the hardware still forwards
  * @destroy_wq: where they wait
  * @ddir: debugfs directory flow_table/, whose files use the above
  */
@@ -129,6 +140,8 @@ struct npusim_ft {
 	bool destroy_hold;
 	atomic_t destroys_held;
 	bool dump_steals;
+	bool skip_cache_flush;
+	bool stale_lastused;
 	wait_queue_head_t destroy_wq;
 	struct dentry *ddir;
 };

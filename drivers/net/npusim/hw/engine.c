@@ -124,6 +124,7 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 	__be16 proto;
 
 	memset(f, 0, sizeof(*f));
+	f->key.in_port = port->index;
 	if (!pskb_may_pull(skb, ETH_HLEN))
 		return NPUSIM_HW_PUNT_MISS;
 	eth = (const struct ethhdr *)skb->data;
@@ -187,10 +188,10 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 		if (!pskb_may_pull(skb, f->l4_off + f->l4_hlen))
 			return NPUSIM_HW_PUNT_MISS;
 		th = (const struct tcphdr *)(skb->data + f->l4_off);
-		if (th->fin || th->rst)
-			return NPUSIM_HW_PUNT_TCP_FLAGS;
 		f->key.sport = th->source;
 		f->key.dport = th->dest;
+		if (th->fin || th->rst)
+			return NPUSIM_HW_PUNT_TCP_FLAGS;
 	} else {
 		const struct udphdr *uh;
 
@@ -201,7 +202,6 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 		f->key.sport = uh->source;
 		f->key.dport = uh->dest;
 	}
-	f->key.in_port = port->index;
 	return NPUSIM_HW_PUNT_MAX;
 }
 
@@ -366,11 +366,20 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	u32 index;
 
 	reason = npusim_hw_parse(port, skb, &f);
+	if (reason == NPUSIM_HW_PUNT_TCP_FLAGS)
+		npusim_hw_ft_fin(hw, &f.key);	/* the key is complete */
 	if (reason != NPUSIM_HW_PUNT_MAX)
 		goto punt;
-	reason = NPUSIM_HW_PUNT_MISS;
-	if (!npusim_hw_ft_lookup(hw, &f.key, &e, &index))
+	switch (npusim_hw_ft_lookup(hw, &f.key, &e, &index)) {
+	case NPUSIM_HW_FT_MISS:
+		reason = NPUSIM_HW_PUNT_MISS;
 		goto punt;
+	case NPUSIM_HW_FT_UNBOUND:
+		reason = NPUSIM_HW_PUNT_UNBOUND;
+		goto punt;
+	case NPUSIM_HW_FT_HIT:
+		break;
+	}
 
 	reason = NPUSIM_HW_PUNT_UNSUPPORTED;
 	out = npusim_hw_port_get(hw, e.out_port);

@@ -7,6 +7,14 @@
  * the table still has room, as on MediaTek's PPE.  Each entry carries
  * packet and byte counters of the widths the configuration registers
  * set, which wrap, and the clock value of its last hit.
+ *
+ * An entry is written unbound or bound (NPUSIM_HW_PARAM_BIND_HITS);
+ * the engine binds it after enough hits, and moves a bound TCP entry
+ * to FIN when it sees the flow's FIN or RST.  With NPUSIM_HW_PARAM_CACHE,
+ * lookups first try a small cache of copies of bound entries, which
+ * only npusim_hw_ft_cache_flush() and the chip's own removals
+ * (ageing, eviction) invalidate: as on MediaTek's PPE, an entry the
+ * driver clears without flushing the cache goes on forwarding.
  */
 
 #include <linux/in.h>
@@ -20,6 +28,23 @@
 
 #define NPUSIM_HW_FT_HASH_SEED	0x4e505553
 
+static void npusim_hw_ft_cache_clear(struct npusim_hw_ft *ft)
+{
+	memset(ft->cache, 0, sizeof(ft->cache));
+}
+
+/* The chip removes an entry on its own: it knows to drop its copy. */
+static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
+{
+	unsigned int i;
+
+	ft->slots[index].valid = false;
+	ft->used--;
+	for (i = 0; i < NPUSIM_HW_FT_CACHE_LINES; i++)
+		if (ft->cache[i].index == index)
+			ft->cache[i].valid = false;
+}
+
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -31,6 +56,7 @@ int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 	ft->size = size;
 	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	ft->used = 0;
+	npusim_hw_ft_cache_clear(ft);
 	return 0;
 }
 
@@ -80,6 +106,29 @@ static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
 	return true;
 }
 
+/*
+ * The way of a full bucket that was hit least recently; of ways idle
+ * for as many clock ticks, the one written first.  Locked.
+ */
+static u32 npusim_hw_ft_lru(struct npusim_hw *hw, u32 first, u32 ways)
+{
+	u32 mask = GENMASK(hw->param[NPUSIM_HW_PARAM_CLOCK_BITS] - 1, 0);
+	struct npusim_hw_ft_slot *slots = hw->ft.slots;
+	u32 now = npusim_hw_clock(hw);
+	u32 i, idle, lru = first;
+	u32 lru_idle = (now - slots[first].mib.last_hit) & mask;
+
+	for (i = first + 1; i < first + ways; i++) {
+		idle = (now - slots[i].mib.last_hit) & mask;
+		if (idle < lru_idle ||
+		    (idle == lru_idle && (s32)(slots[i].seq - slots[lru].seq) > 0))
+			continue;
+		lru = i;
+		lru_idle = idle;
+	}
+	return lru;
+}
+
 /**
  * npusim_hw_ft_write() - install an entry in a free way of its bucket
  * @hw: the chip
@@ -88,50 +137,69 @@ static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
  * @tag: set to the entry's tag, which tells it from the entries that
  *	take the same index after it is gone (cleared or evicted)
  *
- * The entry starts with zeroed counters and no hit.  Identical keys
- * may coexist (a flow re-offloaded before its previous instance is
- * destroyed); the packet engine uses the one written last.
+ * The entry starts with zeroed counters and no hit, unbound if the chip
+ * binds entries on hits (NPUSIM_HW_PARAM_BIND_HITS).  Identical keys may
+ * coexist (a flow re-offloaded before its previous instance is
+ * destroyed); the packet engine uses the one written last.  If the
+ * bucket is full, NPUSIM_HW_PARAM_FULL_POLICY decides.
  *
- * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is;
- * -EOPNOTSUPP if the chip's entries cannot carry @entry (too many VLAN
- * tags, PPPoE, IPv6 NAT: see enum npusim_hw_param).
+ * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is
+ * (NPUSIM_HW_FULL_REFUSE); -EOPNOTSUPP if the chip's entries cannot
+ * carry @entry (too many VLAN tags, PPPoE, IPv6 NAT: see enum
+ * npusim_hw_param).
  */
 int npusim_hw_ft_write(struct npusim_hw *hw,
 		       const struct npusim_hw_flow_entry *entry, u32 *index,
 		       u32 *tag)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
 	u32 first, ways, i;
-	int err = -EBUSY;
+	int err = 0;
 
 	spin_lock_bh(&ft->lock);
 	if (!npusim_hw_ft_can_carry(hw, entry)) {
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	if (ft->used == ft->size) {
-		err = -ENOSPC;
-		goto out;
-	}
 	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
 	first = npusim_hw_ft_bucket(ft, &entry->key) * ways;
-	for (i = first; i < first + ways; i++) {
-		struct npusim_hw_ft_slot *slot = &ft->slots[i];
-
-		if (slot->valid)
-			continue;
-		slot->entry = *entry;
-		memset(&slot->mib, 0, sizeof(slot->mib));
-		/* ageing counts from the write until the first hit */
-		slot->mib.last_hit = npusim_hw_clock(hw);
-		slot->seq = ++ft->seq;
-		slot->valid = true;
-		ft->used++;
-		*index = i;
-		*tag = slot->seq;
-		err = 0;
-		break;
+	for (i = first; i < first + ways; i++)
+		if (!ft->slots[i].valid)
+			break;
+	if (i == first + ways) {
+		switch (hw->param[NPUSIM_HW_PARAM_FULL_POLICY]) {
+		case NPUSIM_HW_FULL_ACCEPT:
+			/* tag 0 is never valid: the entry reads as gone */
+			ft->stats.dropped++;
+			*index = first;
+			*tag = 0;
+			goto out;
+		case NPUSIM_HW_FULL_EVICT:
+			i = npusim_hw_ft_lru(hw, first, ways);
+			npusim_hw_ft_drop(ft, i);
+			ft->stats.overwritten++;
+			break;
+		default:
+			err = ft->used == ft->size ? -ENOSPC : -EBUSY;
+			goto out;
+		}
 	}
+
+	slot = &ft->slots[i];
+	slot->entry = *entry;
+	memset(&slot->mib, 0, sizeof(slot->mib));
+	/* ageing counts from the write until the first hit */
+	slot->mib.last_hit = npusim_hw_clock(hw);
+	slot->mib.state = hw->param[NPUSIM_HW_PARAM_BIND_HITS] ?
+			  NPUSIM_HW_FLOW_UNBIND : NPUSIM_HW_FLOW_BIND;
+	if (!++ft->seq)
+		++ft->seq;
+	slot->seq = ft->seq;
+	slot->valid = true;
+	ft->used++;
+	*index = i;
+	*tag = slot->seq;
 out:
 	spin_unlock_bh(&ft->lock);
 	return err;
@@ -156,7 +224,8 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_slot(struct npusim_hw_ft *ft,
  * @tag: the entry's tag; nothing happens if the entry is already gone
  *	and another took its place
  *
- * Once this returns, the packet engine no longer uses the entry.
+ * Once this returns, the packet engine no longer uses the entry, unless
+ * it holds a copy in its lookup cache: see npusim_hw_ft_cache_flush().
  */
 void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag)
 {
@@ -169,6 +238,23 @@ void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag)
 		slot->valid = false;
 		ft->used--;
 	}
+	spin_unlock_bh(&ft->lock);
+}
+
+/**
+ * npusim_hw_ft_cache_flush() - invalidate the lookup cache
+ * @hw: the chip
+ *
+ * What the driver must do after it writes or clears entries on a chip
+ * with NPUSIM_HW_PARAM_CACHE, as mtk_ppe_cache_clear() does.  Once this
+ * returns, the packet engine uses the table as it is.
+ */
+void npusim_hw_ft_cache_flush(struct npusim_hw *hw)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+
+	spin_lock_bh(&ft->lock);
+	npusim_hw_ft_cache_clear(ft);
 	spin_unlock_bh(&ft->lock);
 }
 
@@ -214,8 +300,7 @@ u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
 			continue;
 		if (!ft->slots[i].valid)
 			continue;
-		ft->slots[i].valid = false;
-		ft->used--;
+		npusim_hw_ft_drop(ft, i);
 		n++;
 	}
 	spin_unlock_bh(&ft->lock);
@@ -231,7 +316,8 @@ u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
  * @mib: filled with the counters
  *
  * On a chip with NPUSIM_HW_PARAM_CLEAR_ON_READ, reading clears the
- * counters: whoever reads them owns what they counted.
+ * counters: whoever reads them owns what they counted.  @mib also
+ * gives the entry's state.
  *
  * Return: 0; -ENOENT if the entry is gone (the chip evicted it), and
  * then nothing is filled in.
@@ -312,6 +398,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 	}
 	old = ft->slots;
 	ft->slots = slots;
+	npusim_hw_ft_cache_clear(ft);
 	WRITE_ONCE(ft->size, size);
 	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	spin_unlock_bh(&ft->lock);
@@ -324,26 +411,43 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
  * npusim_hw_ft_lookup() - packet engine: find the entry for a key
  * @hw: the chip
  * @key: the frame's key
- * @entry: filled with the matching entry
+ * @entry: filled with the matching entry, if bound
  * @index: set to its index
  *
- * Called from the datapath with BHs disabled.
+ * Called from the datapath with BHs disabled.  A hit on an unbound
+ * entry counts towards binding it.
  *
- * Return: true if an entry matches.
+ * Return: what was found.
  */
-bool npusim_hw_ft_lookup(struct npusim_hw *hw,
-			 const struct npusim_hw_flow_key *key,
-			 struct npusim_hw_flow_entry *entry, u32 *index)
+enum npusim_hw_ft_match
+npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
+		    struct npusim_hw_flow_entry *entry, u32 *index)
 {
+	enum npusim_hw_ft_match match = NPUSIM_HW_FT_MISS;
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *best = NULL;
-	u32 first, ways, i;
+	struct npusim_hw_ft_cache_line *line;
+	u32 bucket, first, ways, i;
 
 	spin_lock(&ft->lock);
+	bucket = npusim_hw_ft_bucket(ft, key);
+	line = &ft->cache[bucket & (NPUSIM_HW_FT_CACHE_LINES - 1)];
+	if (hw->param[NPUSIM_HW_PARAM_CACHE] && line->valid &&
+	    !memcmp(&line->entry.key, key, sizeof(*key))) {
+		struct npusim_hw_ft_slot *slot = &ft->slots[line->index];
+
+		ft->stats.cache_hits++;
+		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
+			ft->stats.cache_stale++;
+		*entry = line->entry;
+		*index = line->index;
+		match = NPUSIM_HW_FT_HIT;
+		goto out;
+	}
 	if (!ft->used)
 		goto out;
 	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
-	first = npusim_hw_ft_bucket(ft, key) * ways;
+	first = bucket * ways;
 	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
 
@@ -355,28 +459,84 @@ bool npusim_hw_ft_lookup(struct npusim_hw *hw,
 		best = slot;
 		*index = i;
 	}
-	if (best)
+	if (!best)
+		goto out;
+
+	switch (best->mib.state) {
+	case NPUSIM_HW_FLOW_BIND:
 		*entry = best->entry;
+		match = NPUSIM_HW_FT_HIT;
+		if (hw->param[NPUSIM_HW_PARAM_CACHE]) {
+			line->entry = best->entry;
+			line->index = *index;
+			line->valid = true;
+		}
+		break;
+	case NPUSIM_HW_FLOW_UNBIND:
+		best->mib.last_hit = npusim_hw_clock(hw);
+		best->mib.hit = true;
+		if (best->mib.bind_hits < U16_MAX)
+			best->mib.bind_hits++;
+		if (best->mib.bind_hits >= hw->param[NPUSIM_HW_PARAM_BIND_HITS])
+			best->mib.state = NPUSIM_HW_FLOW_BIND;
+		match = NPUSIM_HW_FT_UNBOUND;
+		break;
+	default:
+		match = NPUSIM_HW_FT_UNBOUND;
+		break;
+	}
 out:
 	spin_unlock(&ft->lock);
-	return !!best;
+	return match;
 }
 
 /**
- * npusim_hw_ft_aged() - entries dropped by hardware ageing
+ * npusim_hw_ft_fin() - packet engine: a flow's TCP FIN or RST went by
  * @hw: the chip
+ * @key: the frame's key
  *
- * Return: their number since the chip was created.
+ * The bound entry of the key, if any, stops forwarding: the host must
+ * see the end of the connection.  Called from the datapath with BHs
+ * disabled.
  */
-u64 npusim_hw_ft_aged(struct npusim_hw *hw)
+void npusim_hw_ft_fin(struct npusim_hw *hw, const struct npusim_hw_flow_key *key)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
-	u64 aged;
+	u32 first, ways, i;
+
+	spin_lock(&ft->lock);
+	if (!ft->used)
+		goto out;
+	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
+	first = npusim_hw_ft_bucket(ft, key) * ways;
+	for (i = first; i < first + ways; i++) {
+		struct npusim_hw_ft_slot *slot = &ft->slots[i];
+		unsigned int l;
+
+		if (!slot->valid || slot->mib.state != NPUSIM_HW_FLOW_BIND ||
+		    memcmp(&slot->entry.key, key, sizeof(*key)))
+			continue;
+		slot->mib.state = NPUSIM_HW_FLOW_FIN;
+		for (l = 0; l < NPUSIM_HW_FT_CACHE_LINES; l++)
+			if (ft->cache[l].index == i)
+				ft->cache[l].valid = false;
+	}
+out:
+	spin_unlock(&ft->lock);
+}
+
+/**
+ * npusim_hw_ft_stats() - what the flow table did on its own
+ * @hw: the chip
+ * @st: filled with the counts since the chip was created
+ */
+void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
 
 	spin_lock_bh(&ft->lock);
-	aged = ft->aged;
+	*st = ft->stats;
 	spin_unlock_bh(&ft->lock);
-	return aged;
 }
 
 static bool npusim_hw_ft_ageing(struct npusim_hw *hw)
@@ -424,9 +584,8 @@ void npusim_hw_ft_age_work(struct work_struct *work)
 		age = slot->entry.key.l4proto == IPPROTO_TCP ? tcp : udp;
 		if (!age || ((now - slot->mib.last_hit) & mask) <= age)
 			continue;
-		slot->valid = false;
-		ft->used--;
-		ft->aged++;
+		npusim_hw_ft_drop(ft, i);
+		ft->stats.aged++;
 	}
 	spin_unlock_bh(&ft->lock);
 	schedule_delayed_work(&hw->age_work, HZ);

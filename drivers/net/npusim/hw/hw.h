@@ -77,24 +77,54 @@ struct npusim_hw_ft_slot {
 	struct npusim_hw_flow_mib mib;
 };
 
+/* Lines of the lookup cache (NPUSIM_HW_PARAM_CACHE), a power of 2. */
+#define NPUSIM_HW_FT_CACHE_LINES	16
+
+/**
+ * struct npusim_hw_ft_cache_line - a bound entry as the lookup cache holds it
+ * @valid: the line holds an entry
+ * @index: the entry's index in the table
+ * @entry: a copy of the entry, used as is until the line is flushed
+ */
+struct npusim_hw_ft_cache_line {
+	bool valid;
+	u32 index;
+	struct npusim_hw_flow_entry entry;
+};
+
+/**
+ * enum npusim_hw_ft_match - what a lookup found
+ * @NPUSIM_HW_FT_MISS: no entry
+ * @NPUSIM_HW_FT_UNBOUND: an entry that is not bound: the frame goes to
+ *	the host
+ * @NPUSIM_HW_FT_HIT: a bound entry: forward the frame
+ */
+enum npusim_hw_ft_match {
+	NPUSIM_HW_FT_MISS,
+	NPUSIM_HW_FT_UNBOUND,
+	NPUSIM_HW_FT_HIT,
+};
+
 /**
  * struct npusim_hw_ft - the flow table
  * @lock: serialises the packet engine and the driver's writes
  * @size: number of entries, a multiple of NPUSIM_HW_FT_MIN_SIZE
  * @n_buckets: @size / the number of ways
  * @used: valid entries
- * @aged: entries dropped by hardware ageing
- * @seq: sequence number of the last write
+ * @stats: what the table did on its own
+ * @seq: sequence number of the last write, never 0
  * @slots: the entries, bucket after bucket
+ * @cache: the lookup cache, indexed by the low bits of the bucket
  */
 struct npusim_hw_ft {
 	spinlock_t lock;	/* see above */
 	u32 size;
 	u32 n_buckets;
 	u32 used;
-	u64 aged;
+	struct npusim_hw_ft_stats stats;
 	u32 seq;
 	struct npusim_hw_ft_slot *slots;
+	struct npusim_hw_ft_cache_line cache[NPUSIM_HW_FT_CACHE_LINES];
 };
 
 /**
@@ -160,9 +190,11 @@ const struct npusim_hw_profile *npusim_hw_profile_find(const char *name);
 /* flow_table.c */
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size);
 void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
-bool npusim_hw_ft_lookup(struct npusim_hw *hw,
-			 const struct npusim_hw_flow_key *key,
-			 struct npusim_hw_flow_entry *entry, u32 *index);
+enum npusim_hw_ft_match
+npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
+		    struct npusim_hw_flow_entry *entry, u32 *index);
+void npusim_hw_ft_fin(struct npusim_hw *hw,
+		      const struct npusim_hw_flow_key *key);
 void npusim_hw_ft_age_start(struct npusim_hw *hw);
 void npusim_hw_ft_age_work(struct work_struct *work);
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,

@@ -62,6 +62,9 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
 			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
 			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
+			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
+			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_ACCEPT,
+			[NPUSIM_HW_PARAM_CACHE] = 1,
 		},
 	},
 	{
@@ -84,6 +87,9 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
 			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
 			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
+			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
+			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_ACCEPT,
+			[NPUSIM_HW_PARAM_CACHE] = 1,
 		},
 	},
 	{
@@ -110,6 +116,8 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
 			[NPUSIM_HW_PARAM_AGE_TCP] = 7,
 			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
+			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
+			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_EVICT,
 		},
 	},
 	{
@@ -166,6 +174,10 @@ static const struct npusim_hw_param_desc npusim_hw_params[] = {
 	[NPUSIM_HW_PARAM_PPPOE] = { "pppoe", 0, 1 },
 	[NPUSIM_HW_PARAM_AGE_TCP] = { "age_tcp", 0, U16_MAX },
 	[NPUSIM_HW_PARAM_AGE_UDP] = { "age_udp", 0, U16_MAX },
+	[NPUSIM_HW_PARAM_BIND_HITS] = { "bind_hits", 0, U16_MAX },
+	[NPUSIM_HW_PARAM_FULL_POLICY] = { "full_policy", NPUSIM_HW_FULL_REFUSE,
+					  NPUSIM_HW_FULL_EVICT },
+	[NPUSIM_HW_PARAM_CACHE] = { "cache", 0, 1 },
 };
 
 static_assert(ARRAY_SIZE(npusim_hw_params) == NPUSIM_HW_PARAM_MAX);
@@ -267,6 +279,9 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 		WRITE_ONCE(hw->param[param], val);
 		if (param == NPUSIM_HW_PARAM_WAYS)
 			ft->n_buckets = ft->size / val;
+		/* the cache may hold stale copies even of an empty table */
+		if (param == NPUSIM_HW_PARAM_CACHE)
+			memset(ft->cache, 0, sizeof(ft->cache));
 	}
 	spin_unlock_bh(&ft->lock);
 	if (!err && val && (param == NPUSIM_HW_PARAM_AGE_TCP ||

@@ -70,6 +70,8 @@ typedef void (*npusim_hw_irq_handler_t)(void *ctx, u32 cause);
  *	(no memory to rewrite it, egress port out of range).  Frames for
  *	an egress port without link are forwarded and dropped there,
  *	counted in its tx_link_drops.
+ * @NPUSIM_HW_PUNT_UNBOUND: the matching entry is not bound (yet, see
+ *	NPUSIM_HW_PARAM_BIND_HITS) or no longer (the flow saw a FIN or RST)
  * @NPUSIM_HW_PUNT_MAX: number of reasons
  */
 enum npusim_hw_punt {
@@ -81,6 +83,7 @@ enum npusim_hw_punt {
 	NPUSIM_HW_PUNT_IPV6_EXT,
 	NPUSIM_HW_PUNT_MTU,
 	NPUSIM_HW_PUNT_UNSUPPORTED,
+	NPUSIM_HW_PUNT_UNBOUND,
 	NPUSIM_HW_PUNT_MAX,
 };
 
@@ -156,6 +159,18 @@ struct npusim_hw_port_mib {
  *	7); 0 never.  The idle time is taken modulo the clock's width, so
  *	an age beyond the clock's wrap never expires
  * @NPUSIM_HW_PARAM_AGE_UDP: the same for UDP entries (MediaTek: 12)
+ * @NPUSIM_HW_PARAM_BIND_HITS: an entry starts unbound and the packet
+ *	engine sends the frames that match it to the host until it has
+ *	seen this many, then binds it and forwards the next ones
+ *	(MediaTek binds at a rate of 30 frames a second); 0 binds
+ *	entries as they are written
+ * @NPUSIM_HW_PARAM_FULL_POLICY: what a write to a full bucket does,
+ *	enum npusim_hw_full_policy
+ * @NPUSIM_HW_PARAM_CACHE: 1 if lookups go through a cache of recently
+ *	hit entries, which the driver must flush after it writes or
+ *	clears an entry (npusim_hw_ft_cache_flush(), MediaTek's
+ *	MTK_PPE_CACHE_CTL_CLEAR); an entry cleared without a flush goes
+ *	on forwarding from the cache
  * @NPUSIM_HW_PARAM_MAX: number of parameters
  *
  * A chip powers up with its profile's values.  They can be changed
@@ -176,7 +191,55 @@ enum npusim_hw_param {
 	NPUSIM_HW_PARAM_PPPOE,
 	NPUSIM_HW_PARAM_AGE_TCP,
 	NPUSIM_HW_PARAM_AGE_UDP,
+	NPUSIM_HW_PARAM_BIND_HITS,
+	NPUSIM_HW_PARAM_FULL_POLICY,
+	NPUSIM_HW_PARAM_CACHE,
 	NPUSIM_HW_PARAM_MAX,
+};
+
+/**
+ * enum npusim_hw_full_policy - writing an entry whose bucket is full
+ * @NPUSIM_HW_FULL_REFUSE: the write fails (-EBUSY, or -ENOSPC if the
+ *	whole table is full)
+ * @NPUSIM_HW_FULL_ACCEPT: the write seems to succeed but nothing is
+ *	stored, as when a MediaTek PPE never binds a flow whose bucket
+ *	is full; the entry reads as gone
+ * @NPUSIM_HW_FULL_EVICT: the way hit least recently is overwritten; the
+ *	entry that was there reads as gone
+ */
+enum npusim_hw_full_policy {
+	NPUSIM_HW_FULL_REFUSE,
+	NPUSIM_HW_FULL_ACCEPT,
+	NPUSIM_HW_FULL_EVICT,
+};
+
+/**
+ * enum npusim_hw_flow_state - state of a flow table entry
+ * @NPUSIM_HW_FLOW_UNBIND: written, not yet bound: frames go to the host
+ * @NPUSIM_HW_FLOW_BIND: bound: the packet engine forwards its frames
+ * @NPUSIM_HW_FLOW_FIN: the engine saw a TCP FIN or RST of the flow and
+ *	stopped forwarding it (MediaTek's MTK_FOE_STATE_FIN)
+ */
+enum npusim_hw_flow_state {
+	NPUSIM_HW_FLOW_UNBIND,
+	NPUSIM_HW_FLOW_BIND,
+	NPUSIM_HW_FLOW_FIN,
+};
+
+/**
+ * struct npusim_hw_ft_stats - what the flow table did on its own
+ * @aged: entries dropped by hardware ageing
+ * @overwritten: entries overwritten by NPUSIM_HW_FULL_EVICT
+ * @dropped: writes NPUSIM_HW_FULL_ACCEPT did not store
+ * @cache_hits: lookups answered by the cache
+ * @cache_stale: of those, for an entry no longer in the table
+ */
+struct npusim_hw_ft_stats {
+	u64 aged;
+	u64 overwritten;
+	u64 dropped;
+	u64 cache_hits;
+	u64 cache_stale;
 };
 
 /* NAT rewrites, npusim_hw_flow_entry.nat */
@@ -254,12 +317,16 @@ struct npusim_hw_flow_entry {
  *	wide, wraps
  * @last_hit: clock value at the last hit
  * @hit: the entry has been hit at least once
+ * @state: enum npusim_hw_flow_state
+ * @bind_hits: frames that matched it while it was unbound
  */
 struct npusim_hw_flow_mib {
 	u64 packets;
 	u64 bytes;
 	u16 last_hit;
 	bool hit;
+	u8 state;
+	u16 bind_hits;
 };
 
 /* chip */
@@ -297,7 +364,8 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 		      struct npusim_hw_flow_mib *mib);
 bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag);
 u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index);
-u64 npusim_hw_ft_aged(struct npusim_hw *hw);
+void npusim_hw_ft_cache_flush(struct npusim_hw *hw);
+void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st);
 u32 npusim_hw_ft_size(struct npusim_hw *hw);
 u32 npusim_hw_ft_used(struct npusim_hw *hw);
 int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);

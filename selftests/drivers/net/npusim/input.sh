@@ -4,7 +4,8 @@
 # Strict input parsing of every file npusim lets users write: the bus
 # files new_device, del_device, link_device and unlink_device, and the
 # debugfs knobs ports/<N>/rx_stall, fail_ft_resize,
-# flow_table/destroy_delay_ms, destroy_hold, dump_steals and one fault
+# flow_table/destroy_delay_ms, destroy_hold, dump_steals,
+# skip_cache_flush, stale_lastused and one fault
 # knob of each kind (replace_delay_ms, replace_fail, replace_fail_times;
 # ft_profile.sh and ft_fault.sh check the model/ and other fault knobs).
 # Each malformed write must fail with the documented errno AND change
@@ -349,6 +350,8 @@ test_knobs()
 	test_number_knob destroy_delay_ms "$d/flow_table/destroy_delay_ms" 10000
 	test_bool_knob destroy_hold "$d/flow_table/destroy_hold"
 	test_bool_knob dump_steals "$d/flow_table/dump_steals"
+	test_bool_knob skip_cache_flush "$d/flow_table/skip_cache_flush"
+	test_bool_knob stale_lastused "$d/flow_table/stale_lastused"
 	# one of each kind of fault knob: the replace_, stats_ and destroy_
 	# ones share their handlers (ft_fault.sh covers every one)
 	test_number_knob replace_delay_ms "$d/flow_table/replace_delay_ms" 10000
