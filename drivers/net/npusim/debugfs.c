@@ -18,6 +18,7 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/error-injection.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
@@ -156,6 +157,7 @@ int npusim_dev_debugfs_init(struct npusim_dev *nsim_dev)
 	nsim_dev->ports_ddir = debugfs_create_dir("ports", nsim_dev->ddir);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(npusim_dev_debugfs_init, ERRNO);
 
 void npusim_dev_debugfs_exit(struct npusim_dev *nsim_dev)
 {

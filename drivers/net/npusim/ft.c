@@ -168,8 +168,8 @@ static int npusim_ft_fault(struct npusim_ft *ft, enum flow_cls_command cmd)
 }
 
 /*
- * Not inlined, so that fail_function can make it fail (see the error
- * injection list below).
+ * Not inlined, so that the kernel's fail_function can make it fail: it
+ * and npusim_ft_setup() are on the error injection list.
  */
 static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 				      struct flow_cls_offload *cls,
@@ -426,8 +426,10 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	ft->cnt.stats_calls++;
 	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
 				      npusim_flow_ht_params);
-	if (!flow)
+	if (!flow) {
+		ft->cnt.stats_unknown++;
 		return -ENOENT;
+	}
 	/* Nothing is read: the counts wait for the next STATS. */
 	err = npusim_ft_fault(ft, FLOW_CLS_STATS);
 	if (err)
@@ -449,16 +451,18 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 }
 
 /*
- * The destroy_hold knob: hold a DESTROY until the knob is cleared.  An
- * idle wait: a test may hold it for longer than the hung task timeout.
+ * The destroy_hold and stats_hold knobs: hold a DESTROY or STATS until
+ * its knob is cleared.  An idle wait: a test may hold it for longer than
+ * the hung task timeout.
  */
-static void npusim_ft_destroy_wait(struct npusim_ft *ft)
+static void npusim_ft_hold_wait(struct npusim_ft *ft, bool *hold,
+				atomic_t *held)
 {
-	if (!READ_ONCE(ft->destroy_hold))
+	if (!READ_ONCE(*hold))
 		return;
-	atomic_inc(&ft->destroys_held);
-	wait_event_idle(ft->destroy_wq, !READ_ONCE(ft->destroy_hold));
-	atomic_dec(&ft->destroys_held);
+	atomic_inc(held);
+	wait_event_idle(ft->destroy_wq, !READ_ONCE(*hold));
+	atomic_dec(held);
 }
 
 static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
@@ -481,7 +485,9 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 			msleep(delay);
 	}
 	if (cls->command == FLOW_CLS_DESTROY)
-		npusim_ft_destroy_wait(ft);
+		npusim_ft_hold_wait(ft, &ft->destroy_hold, &ft->destroys_held);
+	else if (cls->command == FLOW_CLS_STATS)
+		npusim_ft_hold_wait(ft, &ft->stats_hold, &ft->stats_held);
 
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
@@ -636,11 +642,6 @@ int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f)
 		return -EOPNOTSUPP;
 	}
 }
-
-/*
- * Where the kernel's fail_function may inject errors (debugfs
- * fail_function/inject): binding a flowtable and installing a flow.
- */
 ALLOW_ERROR_INJECTION(npusim_ft_setup, ERRNO);
 ALLOW_ERROR_INJECTION(npusim_ft_replace, ERRNO);
 
@@ -928,6 +929,26 @@ static int npusim_ft_destroy_hold_set(void *priv, u32 val)
 NPUSIM_KNOB(npusim_ft_destroy_hold_knob, 1, npusim_ft_destroy_hold_get,
 	    npusim_ft_destroy_hold_set);
 
+static u32 npusim_ft_stats_hold_get(void *priv)
+{
+	struct npusim_ft *ft = priv;
+
+	return READ_ONCE(ft->stats_hold);
+}
+
+static int npusim_ft_stats_hold_set(void *priv, u32 val)
+{
+	struct npusim_ft *ft = priv;
+
+	WRITE_ONCE(ft->stats_hold, val);
+	if (!val)
+		wake_up_all(&ft->destroy_wq);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_ft_stats_hold_knob, 1, npusim_ft_stats_hold_get,
+	    npusim_ft_stats_hold_set);
+
 /* A boolean fault knob of struct npusim_ft: the private data is the bool. */
 static u32 npusim_ft_flag_get(void *priv)
 {
@@ -1013,6 +1034,9 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &npusim_ft_destroy_hold_knob);
 	debugfs_create_atomic_t("destroys_held", 0400, dir,
 				&ft->destroys_held);
+	npusim_knob_create("stats_hold", dir, ft, &npusim_ft_stats_hold_knob);
+	debugfs_create_atomic_t("stats_held", 0400, dir, &ft->stats_held);
+	debugfs_create_u64("stats_unknown", 0400, dir, &ft->cnt.stats_unknown);
 	npusim_knob_create("dump_steals", dir, &ft->dump_steals,
 			   &npusim_ft_flag_knob);
 	npusim_knob_create("skip_cache_flush", dir, &ft->skip_cache_flush,
@@ -1050,9 +1074,11 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	npusim_ft_debugfs_init(nsim_dev);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(npusim_ft_init, ERRNO);
 
 /**
- * npusim_ft_release_destroys() - let the DESTROYs held by destroy_hold go
+ * npusim_ft_release_destroys() - let the calls held by destroy_hold or
+ *	stats_hold go
  * @nsim_dev: the device, whose ports are about to go away
  *
  * Unbinding a flowtable waits for its callbacks, so a held DESTROY would
@@ -1063,6 +1089,7 @@ void npusim_ft_release_destroys(struct npusim_dev *nsim_dev)
 	struct npusim_ft *ft = &nsim_dev->ft;
 
 	WRITE_ONCE(ft->destroy_hold, false);
+	WRITE_ONCE(ft->stats_hold, false);
 	wake_up_all(&ft->destroy_wq);
 }
 

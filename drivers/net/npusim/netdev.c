@@ -10,6 +10,7 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/error-injection.h>
 #include <linux/netdevice.h>
 #include <net/devlink.h>
 #include <net/pkt_cls.h>
@@ -247,6 +248,7 @@ err_free_netdev:
 	free_netdev(ndev);
 	return ERR_PTR(err);
 }
+ALLOW_ERROR_INJECTION(npusim_port_create, ERRNO);
 
 /**
  * npusim_port_destroy() - destroy a port created by npusim_port_create()

@@ -61,6 +61,8 @@ struct npusim_bus_dev {
  *	not stored at all (NPUSIM_HW_FULL_ACCEPT)
  * @cache_flushes: lookup cache flushes after writes and clears
  * @cache_flushes_skipped: the same, skipped by the skip_cache_flush fault
+ * @stats_unknown: STATS for cookies the driver does not know: never
+ *	installed, or already destroyed
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -76,6 +78,7 @@ struct npusim_ft_counters {
 	u64 lost;
 	u64 cache_flushes;
 	u64 cache_flushes_skipped;
+	u64 stats_unknown;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
@@ -117,6 +120,8 @@ struct npusim_fault {
  *	@destroy_wq before it takes @lock, until the knob is cleared (or
  *	the ports go away)
  * @destroys_held: number of DESTROY calls waiting for @destroy_hold
+ * @stats_hold: the same for STATS
+ * @stats_held: number of STATS calls waiting for @stats_hold
  * @dump_steals: fault injection (debugfs): the entries dump loses the
  *	counts it reads, as MediaTek's debugfs does with the PPE's
  *	clear-on-read MIB: they never reach conntrack
@@ -126,7 +131,7 @@ struct npusim_fault {
  * @stale_lastused: fault injection (debugfs): STATS reports the last
  *	use it reported before the fault was set, so nf_flowtable times
  *	out flows the hardware still forwards
- * @destroy_wq: where they wait
+ * @destroy_wq: where held calls wait
  * @ddir: debugfs directory flow_table/, whose files use the above
  */
 struct npusim_ft {
@@ -139,6 +144,8 @@ struct npusim_ft {
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
 	bool destroy_hold;
 	atomic_t destroys_held;
+	bool stats_hold;
+	atomic_t stats_held;
 	bool dump_steals;
 	bool skip_cache_flush;
 	bool stale_lastused;

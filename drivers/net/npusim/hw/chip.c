@@ -3,6 +3,7 @@
  * npusim emulated hardware: the chip and its identification registers.
  */
 
+#include <linux/error-injection.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -66,6 +67,7 @@ err_free:
 	kfree(hw);
 	return ERR_PTR(err);
 }
+ALLOW_ERROR_INJECTION(npusim_hw_create, ERRNO);
 
 /**
  * npusim_hw_destroy() - power down a chip

@@ -18,6 +18,8 @@
 #  - destroy_fail=EIO: the chip keeps the entries of a deleted flow
 #    (occupancy stays) until the flowtable goes away, then nothing is
 #    left;
+#  - stats_hold: a STATS held while its flow is destroyed arrives for a
+#    cookie the driver no longer knows (stats_unknown);
 #  - evict: the chip drops one entry, then all, behind the driver's back
 #    (the flow paused, so that nothing installs them again meanwhile);
 #    when the flow sends again its packets go to software, nf_flowtable
@@ -288,6 +290,31 @@ test_evict()
 	log_test "evict: entries dropped by the chip come back, the driver counts them lost"
 }
 
+test_stats_after_destroy()
+{
+	local u0 d0
+
+	RET=0
+	ft_ct_flush
+	ft_flow_start sh udp "$FT_S4" 6008 interval=0.05
+	ft_wait_ct udp 6008 HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	u0=$(ft_dfs stats_unknown)
+	knob stats_hold 1
+	wait_until "$FT_DEADLINE" _dfs_ge stats_held 1
+	check_err $? "no STATS was held"
+	d0=$(ft_dfs destroy_calls)
+	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6008 > /dev/null 2>&1
+	wait_until "$FT_DEADLINE" _dfs_ge destroy_calls $((d0 + 2))
+	check_err $? "the flow was not destroyed ($d0 -> $(ft_dfs destroy_calls))"
+	knob stats_hold 0
+	wait_until "$FT_DEADLINE" _dfs_ge stats_unknown $((u0 + 1))
+	check_err $? "no STATS for the destroyed cookie ($u0 -> $(ft_dfs stats_unknown))"
+	check_eq "STATS still held" 0 "$(ft_dfs stats_held)"
+	ft_flow_finish sh udp
+	log_test "stats_hold: a STATS held over its flow's DESTROY finds no flow"
+}
+
 ft_setup tcp_timeout=$TIMEOUT udp_timeout=$TIMEOUT
 ft_nft_load || bail_out "ruleset: $ERRMSG"
 DFS=$NPUSIM_DFS/npusim$FT_R/flow_table
@@ -299,5 +326,6 @@ test_replace_delay
 test_stats_fail
 test_destroy_fail
 test_evict
+test_stats_after_destroy
 
 exit_tests

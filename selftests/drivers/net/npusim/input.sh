@@ -4,7 +4,7 @@
 # Strict input parsing of every file npusim lets users write: the bus
 # files new_device, del_device, link_device and unlink_device, and the
 # debugfs knobs ports/<N>/rx_stall, fail_ft_resize,
-# flow_table/destroy_delay_ms, destroy_hold, dump_steals,
+# flow_table/destroy_delay_ms, destroy_hold, stats_hold, dump_steals,
 # skip_cache_flush, stale_lastused and one fault
 # knob of each kind (replace_delay_ms, replace_fail, replace_fail_times;
 # ft_profile.sh and ft_fault.sh check the model/ and other fault knobs).
@@ -349,6 +349,7 @@ test_knobs()
 	test_bool_knob fail_ft_resize "$d/fail_ft_resize"
 	test_number_knob destroy_delay_ms "$d/flow_table/destroy_delay_ms" 10000
 	test_bool_knob destroy_hold "$d/flow_table/destroy_hold"
+	test_bool_knob stats_hold "$d/flow_table/stats_hold"
 	test_bool_knob dump_steals "$d/flow_table/dump_steals"
 	test_bool_knob skip_cache_flush "$d/flow_table/skip_cache_flush"
 	test_bool_knob stale_lastused "$d/flow_table/stale_lastused"
