@@ -94,6 +94,44 @@ test_bind()
 	log_test "offload flowtable binds again after hw-tc-offload on"
 }
 
+# Batches that add a rule using the offload flowtable and then fail in
+# the kernel (a flowtable on a device that does not exist) must give back
+# the flowtable reference the rule took: after ten of them the flowtable
+# still has exactly its one user, and goes once that user is gone, without
+# a refcount warning (wenxu 2020: the abort path underflowed it).
+test_failing_batches()
+{
+	local i out n
+
+	RET=0
+	ft_dmesg_mark
+	ft_nft_load
+	check_err $? "ruleset: $ERRMSG"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		ip netns exec "$FT_NSR" nft -f - > /dev/null 2>&1 <<- EOF
+			add rule inet filter forward meta l4proto { tcp, udp } flow add @ft
+			add flowtable inet filter bad$i { hook ingress priority filter; devices = { nosuchdev$i }; }
+		EOF
+		check_fail $? "batch $i with a flowtable on a missing device was accepted"
+	done
+	out=$(ip netns exec "$FT_NSR" nft list chain inet filter forward 2>&1)
+	n=$(grep -c "flow add @ft" <<< "$out")
+	check_eq "rules using the flowtable after the failed batches" 1 "$n"
+	ip netns exec "$FT_NSR" nft -f - <<- EOF
+		flush chain inet filter forward
+		delete flowtable inet filter ft
+	EOF
+	check_err $? "the flowtable cannot be deleted once its rule is gone"
+	out=$(ip netns exec "$FT_NSR" nft list flowtables 2>&1)
+	[[ "$out" != *"flowtable ft"* ]]
+	check_err $? "the flowtable is still there: ${out//$'\n'/ }"
+	out=$(ft_dmesg_new)
+	check_eq "kernel warnings" "" "${out//$'\n'/ | }"
+	ft_nft_load
+	check_err $? "ruleset after the failed batches: $ERRMSG"
+	log_test "failing batches using the offload flowtable leak no reference"
+}
+
 # flow NAME PROTO DST DPORT [OPTION...]: clean slate, then ft_flow_check.
 flow()
 {
@@ -107,6 +145,7 @@ flow()
 }
 
 test_bind
+test_failing_batches
 flow tcp4 tcp "$FT_S4" 5201
 flow udp4 udp "$FT_S4" 5202
 flow tcp6 tcp "$FT_S6" 5203

@@ -7,8 +7,9 @@
 # TCP flow whose handshake is crafted on both ends), first through a
 # software-only flowtable, then through an offload flowtable; the server
 # captures them.  Only frames sent after the flow reached the fast path
-# ([OFFLOAD] resp. [HW_OFFLOAD]) are compared, byte for byte: IPv4, IPv6
-# and IPv4 with masquerade; then the same over an 802.1Q VLAN uplink (the
+# ([OFFLOAD] resp. [HW_OFFLOAD]) are compared, byte for byte: IPv4, IPv6,
+# IPv4 with masquerade and IPv4 with DNAT of address and ports (the
+# client talks to the router's LAN address on other ports); then the same over an 802.1Q VLAN uplink (the
 # NPU pushes the tag) and over a PPPoE uplink (the NPU pushes the PPPoE
 # session header), the server's frames being captured tagged.
 #
@@ -65,11 +66,13 @@ setup()
 	SNAT6=$(ft_masquerade "${FT_RW:-$FT_R1}" ip6)
 }
 
-# run MODE(sw|hw) FAMILY(4|6) OUT [NFT_EXTRA]: one pass; sorted hex
-# frames to OUT.
+# run MODE(sw|hw) FAMILY(4|6) OUT [NFT_EXTRA [VISIBLE:PORT]]: one pass;
+# sorted hex frames to OUT.  VISIBLE:PORT: with DNAT, the address and
+# the UDP port (the TCP port is the next one) the client talks to.
 run()
 {
-	local mode=$1 fam=$2 out=$3 extra=${4:-} state=HW_OFFLOAD opt='' npu c s
+	local mode=$1 fam=$2 out=$3 extra=${4:-} dnat=${5:-} state=HW_OFFLOAD
+	local opt='' npu c s v vport=0
 
 	if [ "$mode" == sw ]; then
 		state=OFFLOAD
@@ -87,6 +90,8 @@ run()
 	else
 		c=$FT_C6 s=$FT_S6
 	fi
+	v=$s
+	[ -z "$dnat" ] || { v=${dnat%:*}; vport=${dnat##*:}; }
 	ft_snap "id_$mode"
 	# the same source ports in both passes: the frames must be identical
 	$FT_TOOL ident --client-ns "$FT_NSC" --client-dev "$FT_C0" \
@@ -94,7 +99,8 @@ run()
 		--server-mac "$MAC_S" --router-lan-mac "$MAC_RL" \
 		--router-wan-mac "$MAC_RW" --server-encap "$ENCAP" \
 		--client "$c" --server "$s" \
-		--visible "$s" --udp-port $UPORT --tcp-port $TPORT \
+		--visible "$v" --visible-port "$vport" \
+		--udp-port $UPORT --tcp-port $TPORT \
 		--sport "$IDENT_SPORT" --count $COUNT --size 200 --ct "$FT_CT" \
 		--state "$state" > "$out.raw" 2> "$out.err"
 	check_err $? "$mode pass: $(tr '\n' ' ' < "$out.err")"
@@ -109,16 +115,17 @@ run()
 	fi
 }
 
-# compare NAME FAMILY [NFT_EXTRA]
+# compare NAME FAMILY [NFT_EXTRA [VISIBLE:PORT]]
 compare()
 {
-	local name=$1 fam=$2 extra=${3:-} a=$FT_TMP/$1.sw b=$FT_TMP/$1.hw
+	local name=$1 fam=$2 extra=${3:-} dnat=${4:-}
+	local a=$FT_TMP/$1.sw b=$FT_TMP/$1.hw
 	local la lb i fa fb want
 
 	RET=0
 	IDENT_SPORT=$((33000 + RANDOM % 1000 * 2))
-	run sw "$fam" "$a" "$extra"
-	run hw "$fam" "$b" "$extra"
+	run sw "$fam" "$a" "$extra" "$dnat"
+	run hw "$fam" "$b" "$extra" "$dnat"
 	check_eq "frames captured in the software pass" $((2 * COUNT)) "$(wc -l < "$a")"
 	check_eq "frames captured in the offload pass" $((2 * COUNT)) "$(wc -l < "$b")"
 	if ! cmp -s "$a" "$b"; then
@@ -159,6 +166,13 @@ setup || bail_out "topology: ${ERRMSG:-see above}"
 compare ipv4 4
 compare ipv6 6
 compare ipv4_masquerade 4 "$SNAT4"
+compare ipv4_dnat 4 "table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname \"$FT_R0\" ip daddr $FT_RL4 udp dport 6101 dnat to $FT_S4:$UPORT
+		iifname \"$FT_R0\" ip daddr $FT_RL4 tcp dport 6102 dnat to $FT_S4:$TPORT
+	}
+}" "$FT_RL4:6101"
 
 ft_topology_teardown
 modprobe -q 8021q 2> /dev/null

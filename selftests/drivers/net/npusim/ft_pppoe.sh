@@ -60,13 +60,23 @@ flow pppoe_udp6 udp "$FT_S6" 5504 "$FT_RW6"
 # pppoe=0: a chip without PPPoE refuses the direction that pushes the
 # session header, and does not look inside the frames that carry one:
 # over FT_NPU_PKTS packets each way, no entry pushes PPPoE and the NPU
-# forwards nothing from the WAN port.
+# forwards nothing from the WAN port; the software fast path forwards
+# both directions (strips and pushes PPPoE), none through the forward
+# chain.
 _pppoe_refused()
 {
 	ft_ct udp 5505
 	[ "${CT_OPKTS:-0}" -ge "$FT_NPU_PKTS" ] &&
 		[ "${CT_RPKTS:-0}" -ge "$FT_NPU_PKTS" ] &&
 		[[ "$(ft_dfs last_error)" == *"This chip cannot offload PPPoE"* ]]
+}
+
+# _ft_ct_both_grew PROTO DPORT O R N: the flow's conntrack counters grew
+# by N packets in each direction since O and R.
+_ft_ct_both_grew()
+{
+	ft_ct "$1" "$2"
+	[ "${CT_OPKTS:-0}" -ge $(($3 + $5)) ] && [ "${CT_RPKTS:-0}" -ge $(($4 + $5)) ]
 }
 
 RET=0
@@ -83,11 +93,23 @@ ft_snap nopppoe_b
 check_err $? "an entry pushes PPPoE: $(cat "$NPUSIM_DFS/npusim$FT_R/flow_table/entries")"
 check_eq "frames the NPU forwarded from the WAN port" 0 \
 	"$(ft_delta nopppoe_a nopppoe_b r1.rx_npu_fwd_packets)"
+# the software fast path carries both directions, parsing the server's
+# PPPoE frames on its way in: over FT_NPU_PKTS more packets each way,
+# none takes the classic forward path
+ft_ct udp 5505
+o0=${CT_OPKTS:-0} r0=${CT_RPKTS:-0}
+check_eq "flow state" OFFLOAD "$CT_STATE"
+ft_snap nopppoe_c
+wait_until "$FT_DEADLINE" _ft_ct_both_grew udp 5505 "$o0" "$r0" "$FT_NPU_PKTS"
+check_err $? "the flow did not go on: ct $o0/$r0 -> $CT_OPKTS/$CT_RPKTS packets"
+ft_snap nopppoe_d
+check_eq "packets through the forward chain" 0 \
+	"$(ft_delta nopppoe_c nopppoe_d fwd)"
 ft_flow_finish nopppoe udp "$FT_RW4"
 ft_ct_flush
 ft_model pppoe 1
 check_err $? "model/pppoe=1: $ERRMSG"
-log_test "pppoe=0: the PPPoE direction is refused, the NPU does not look inside PPPoE"
+log_test "pppoe=0: the PPPoE direction is refused, the software fast path carries PPPoE"
 
 RET=0
 d=$(ethtool_stat "$FT_NSR" "$FT_R1" rx_punt_mtu)

@@ -50,6 +50,13 @@ bytes_ok()
 }
 
 # test_counters SIZE PORT: an echoed UDP flow of SIZE-byte payloads.
+# _ct_count_is N: the router's nf_conntrack_count is N (in CT_COUNT).
+_ct_count_is()
+{
+	CT_COUNT=$(ip netns exec "$FT_NSR" sysctl -n net.netfilter.nf_conntrack_count)
+	[ "$CT_COUNT" == "$1" ]
+}
+
 test_counters()
 {
 	local size=$1 port=$2 n l3 npu0 npu1 pad stats0 stats1 what
@@ -186,7 +193,14 @@ test_keepalive()
 	wait_until "$WAIT_TIMEOUT" _ft_ct_not_offloaded udp 5503
 	check_err $? "slow flow's ct still '$CT_STATE'"
 	log_info "destroy_calls $d0 -> $d1"
-	log_test "idle flows age out: DESTROY, occupancy 0"
+	# nf_flowtable freed its flows: once conntrack forgets the
+	# connections, nothing holds them (a flow object never freed, as
+	# when NF_FLOW_HW_DEAD was forgotten, keeps its conntrack entry
+	# counted)
+	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
+	wait_until "$WAIT_TIMEOUT" _ct_count_is 0
+	check_err $? "nf_conntrack_count $CT_COUNT after conntrack -F"
+	log_test "idle flows age out: DESTROY, occupancy 0, nothing held"
 }
 
 test_counters 200 5501

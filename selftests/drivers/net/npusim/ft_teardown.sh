@@ -54,7 +54,7 @@ stop_flows()
 # do it: the timeouts are an hour).
 no_entries()
 {
-	local l
+	local l t state
 
 	ft_wait_occ 0
 	check_err $? "occupancy $(ft_occ) ${FT_DEADLINE}s after $1, expected 0"
@@ -144,6 +144,9 @@ test_port_down()
 	start_flows 4
 	ip -n "$FT_NSR" link set "$FT_R1" down
 	check_err $? "ip link set $FT_R1 down failed"
+	# nf_flow_table_cleanup() flushes the DESTROYs before the down
+	# returns: nothing may be left, not even for a while
+	check_eq "occupancy as soon as ip link set down returned" 0 "$(ft_occ)"
 	no_entries "$FT_R1 down"
 	stop_flows 4
 	# IPv6 addresses do not survive a down/up
@@ -156,6 +159,28 @@ test_port_down()
 	check_err $? "$FT_R1 no carrier after up"
 	check_dmesg
 	log_test "port down with offloaded flows: no entry left"
+}
+
+# ct_closing DPORT: the TCP connection to DPORT, handed back to conntrack
+# after its FIN, is in a closing state with that state's short timeout
+# (nf_conntrack_tcp_timeout_*: at most 120 s), not ESTABLISHED with a
+# long one.  Gone is fine too: a slow machine may get here after it
+# expired.
+ct_closing()
+{
+	local l t state
+
+	l=$(ip netns exec "$FT_NSR" conntrack -L -p tcp --dport "$1" 2> /dev/null)
+	if [ -z "$l" ]; then
+		log_info "the connection's conntrack entry has expired already"
+		return
+	fi
+	read -r _ _ t state _ <<< "$l"
+	log_info "after FIN: $state, timeout $t s"
+	[[ " FIN_WAIT CLOSE_WAIT LAST_ACK TIME_WAIT CLOSE " == *" $state "* ]]
+	check_err $? "conntrack state after FIN: '$state'"
+	[[ "$t" =~ ^[0-9]+$ ]] && [ "$t" -le 120 ]
+	check_err $? "conntrack timeout after FIN: '$t'"
 }
 
 test_fin_rst()
@@ -178,11 +203,12 @@ test_fin_rst()
 	no_entries "the connection ended with FIN"
 	wait_until "$WAIT_TIMEOUT" _ft_ct_not_offloaded tcp 5891
 	check_err $? "ct still '$CT_STATE' after FIN"
+	ct_closing 5891
 	p0=$(ft_delta fin_a fin_b r0.rx_punt_tcp_flags)
 	p1=$(ft_delta fin_a fin_b r1.rx_punt_tcp_flags)
 	[ "$p0" != "?" ] && [ "$p1" != "?" ] && [ $((p0 + p1)) -ge 1 ]
 	check_err $? "rx_punt_tcp_flags grew by $p0 + $p1, expected FINs"
-	log_test "TCP FIN ends an offloaded flow: entries removed"
+	log_test "TCP FIN ends an offloaded flow: entries removed, ct closing"
 
 	RET=0
 	ft_flow_start rst tcp "$FT_S6" 5892 rst
