@@ -182,7 +182,6 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	struct npusim_flow *flow, *old;
 	int err;
 
-	ft->cnt.replace_calls++;
 	err = npusim_ft_fault(ft, FLOW_CLS_REPLACE);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack, "Injected fault");
@@ -453,15 +452,16 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 /*
  * The destroy_hold and stats_hold knobs: hold a DESTROY or STATS until
  * its knob is cleared.  An idle wait: a test may hold it for longer than
- * the hung task timeout.
+ * the hung task timeout.  One wait queue serves every device's knobs.
  */
-static void npusim_ft_hold_wait(struct npusim_ft *ft, bool *hold,
-				atomic_t *held)
+static DECLARE_WAIT_QUEUE_HEAD(npusim_ft_hold_wq);
+
+static void npusim_ft_hold_wait(bool *hold, atomic_t *held)
 {
 	if (!READ_ONCE(*hold))
 		return;
 	atomic_inc(held);
-	wait_event_idle(ft->destroy_wq, !READ_ONCE(*hold));
+	wait_event_idle(npusim_ft_hold_wq, !READ_ONCE(*hold));
 	atomic_dec(held);
 }
 
@@ -485,13 +485,15 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 			msleep(delay);
 	}
 	if (cls->command == FLOW_CLS_DESTROY)
-		npusim_ft_hold_wait(ft, &ft->destroy_hold, &ft->destroys_held);
+		npusim_ft_hold_wait(&ft->destroy_hold, &ft->destroys_held);
 	else if (cls->command == FLOW_CLS_STATS)
-		npusim_ft_hold_wait(ft, &ft->stats_hold, &ft->stats_held);
+		npusim_ft_hold_wait(&ft->stats_hold, &ft->stats_held);
 
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
 	case FLOW_CLS_REPLACE:
+		/* counted here: fail_function may replace the call below */
+		ft->cnt.replace_calls++;
 		/*
 		 * The caller's extack is shared by every driver on the
 		 * flowtable: keep a copy of this driver's own message, the
@@ -909,45 +911,21 @@ static void npusim_fault_debugfs_init(struct dentry *dir,
 	debugfs_create_u64(name, 0400, dir, &f->injected);
 }
 
-static u32 npusim_ft_destroy_hold_get(void *priv)
+/* destroy_hold, stats_hold: the private data is the bool. */
+static u32 npusim_ft_hold_get(void *priv)
 {
-	struct npusim_ft *ft = priv;
-
-	return READ_ONCE(ft->destroy_hold);
+	return READ_ONCE(*(bool *)priv);
 }
 
-static int npusim_ft_destroy_hold_set(void *priv, u32 val)
+static int npusim_ft_hold_set(void *priv, u32 val)
 {
-	struct npusim_ft *ft = priv;
-
-	WRITE_ONCE(ft->destroy_hold, val);
+	WRITE_ONCE(*(bool *)priv, val);
 	if (!val)
-		wake_up_all(&ft->destroy_wq);
+		wake_up_all(&npusim_ft_hold_wq);
 	return 0;
 }
 
-NPUSIM_KNOB(npusim_ft_destroy_hold_knob, 1, npusim_ft_destroy_hold_get,
-	    npusim_ft_destroy_hold_set);
-
-static u32 npusim_ft_stats_hold_get(void *priv)
-{
-	struct npusim_ft *ft = priv;
-
-	return READ_ONCE(ft->stats_hold);
-}
-
-static int npusim_ft_stats_hold_set(void *priv, u32 val)
-{
-	struct npusim_ft *ft = priv;
-
-	WRITE_ONCE(ft->stats_hold, val);
-	if (!val)
-		wake_up_all(&ft->destroy_wq);
-	return 0;
-}
-
-NPUSIM_KNOB(npusim_ft_stats_hold_knob, 1, npusim_ft_stats_hold_get,
-	    npusim_ft_stats_hold_set);
+NPUSIM_KNOB(npusim_ft_hold_knob, 1, npusim_ft_hold_get, npusim_ft_hold_set);
 
 /* A boolean fault knob of struct npusim_ft: the private data is the bool. */
 static u32 npusim_ft_flag_get(void *priv)
@@ -1030,11 +1008,12 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_REPLACE], "replace");
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_DESTROY], "destroy");
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_STATS], "stats");
-	npusim_knob_create("destroy_hold", dir, ft,
-			   &npusim_ft_destroy_hold_knob);
+	npusim_knob_create("destroy_hold", dir, &ft->destroy_hold,
+			   &npusim_ft_hold_knob);
 	debugfs_create_atomic_t("destroys_held", 0400, dir,
 				&ft->destroys_held);
-	npusim_knob_create("stats_hold", dir, ft, &npusim_ft_stats_hold_knob);
+	npusim_knob_create("stats_hold", dir, &ft->stats_hold,
+			   &npusim_ft_hold_knob);
 	debugfs_create_atomic_t("stats_held", 0400, dir, &ft->stats_held);
 	debugfs_create_u64("stats_unknown", 0400, dir, &ft->cnt.stats_unknown);
 	npusim_knob_create("dump_steals", dir, &ft->dump_steals,
@@ -1063,7 +1042,6 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	mutex_init(&ft->lock);
 	for (cmd = 0; cmd < NPUSIM_FT_FAULT_CMDS; cmd++)
 		ft->fault[cmd].percent = 100;
-	init_waitqueue_head(&ft->destroy_wq);
 	INIT_LIST_HEAD(&ft->blocks);
 	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
@@ -1090,7 +1068,7 @@ void npusim_ft_release_destroys(struct npusim_dev *nsim_dev)
 
 	WRITE_ONCE(ft->destroy_hold, false);
 	WRITE_ONCE(ft->stats_hold, false);
-	wake_up_all(&ft->destroy_wq);
+	wake_up_all(&npusim_ft_hold_wq);
 }
 
 /**

@@ -116,8 +116,8 @@ struct npusim_fault {
  * @fault: fault injection (debugfs), by command: delays (a DESTROY
  *	delayed before it takes @lock lets tests re-offload a flow while
  *	the DESTROY of its previous instance is pending) and failures
- * @destroy_hold: fault injection (debugfs): while set, DESTROY waits on
- *	@destroy_wq before it takes @lock, until the knob is cleared (or
+ * @destroy_hold: fault injection (debugfs): while set, DESTROY waits
+ *	before it takes @lock, until the knob is cleared (or
  *	the ports go away)
  * @destroys_held: number of DESTROY calls waiting for @destroy_hold
  * @stats_hold: the same for STATS
@@ -131,7 +131,6 @@ struct npusim_fault {
  * @stale_lastused: fault injection (debugfs): STATS reports the last
  *	use it reported before the fault was set, so nf_flowtable times
  *	out flows the hardware still forwards
- * @destroy_wq: where held calls wait
  * @ddir: debugfs directory flow_table/, whose files use the above
  */
 struct npusim_ft {
@@ -149,7 +148,6 @@ struct npusim_ft {
 	bool dump_steals;
 	bool skip_cache_flush;
 	bool stale_lastused;
-	wait_queue_head_t destroy_wq;
 	struct dentry *ddir;
 };
 

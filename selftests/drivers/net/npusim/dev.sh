@@ -13,19 +13,6 @@ trap cleanup EXIT
 NEW=$NPUSIM_SYS/new_device
 DEL=$NPUSIM_SYS/del_device
 
-# Global state that a failed write must not change: bus devices, netdevs
-# in this netns, debugfs dirs, devlink instances.
-snapshot()
-{
-	local f s=
-
-	for f in "$NPUSIM_SYS"/devices/* /sys/class/net/* "$NPUSIM_DFS"/*; do
-		[ -e "$f" ] && s+="${f##*/} "
-	done
-	s+=$(devlink dev show 2> /dev/null | grep npusim)
-	echo "$s"
-}
-
 # dev_present ID PORTS: everything of a device is there.
 dev_present()
 {
@@ -150,7 +137,7 @@ test_create_bad()
 	npusim_new "$keep" 2 || bail_out "cannot create npusim$keep"
 	keep_names=("${PORT_NAMES[@]}")
 	keep_ifx=("${PORT_IFX[@]}")
-	before=$(snapshot)
+	before=$(npusim_snapshot)
 
 	id=$(npusim_rand_id)
 	# input | expected errno | what
@@ -180,7 +167,7 @@ test_create_bad()
 	EOF
 
 	RET=0
-	after=$(snapshot)
+	after=$(npusim_snapshot)
 	check_eq "state after refused writes" "$before" "$after"
 	npusim_scan "$keep"
 	check_eq "npusim$keep netdevs" "${keep_names[*]}" "${PORT_NAMES[*]}"
@@ -188,7 +175,7 @@ test_create_bad()
 	dev_present "$keep" 2
 	log_test "refused new_device leaves nothing behind, device survives"
 
-	before=$(snapshot)
+	before=$(npusim_snapshot)
 	while IFS='|' read -r bad errs name; do
 		RET=0
 		bad=${bad//ID/$id}
@@ -207,7 +194,7 @@ test_create_bad()
 	EOF
 
 	RET=0
-	after=$(snapshot)
+	after=$(npusim_snapshot)
 	check_eq "state after refused writes" "$before" "$after"
 	npusim_scan "$keep"
 	check_eq "npusim$keep netdevs" "${keep_names[*]}" "${PORT_NAMES[*]}"

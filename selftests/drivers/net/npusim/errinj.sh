@@ -29,19 +29,6 @@ cleanup_test()
 	echo > "$FF/inject" 2> /dev/null
 }
 
-# Global state a failed new_device must not change: bus devices, netdevs
-# in this netns, debugfs directories, devlink instances.
-snapshot()
-{
-	local f s=
-
-	for f in "$NPUSIM_SYS"/devices/* /sys/class/net/* "$NPUSIM_DFS"/*; do
-		[ -e "$f" ] && s+="${f##*/} "
-	done
-	s+=$(devlink dev show 2> /dev/null | grep npusim)
-	echo "$s"
-}
-
 # inject FUNC SPACE: FUNC fails with fail_function's default -EINVAL on
 # every call after the first SPACE - 1.
 inject()
@@ -59,13 +46,13 @@ fail_new()
 
 	RET=0
 	id=$(npusim_rand_id)
-	before=$(snapshot)
+	before=$(npusim_snapshot)
 	ft_dmesg_mark
 	inject "$func" "$space"
 	check_err $? "cannot inject into $func"
 	expect_errno EINVAL "$NPUSIM_SYS/new_device" "$id 3"
 	echo > "$FF/inject"
-	after=$(snapshot)
+	after=$(npusim_snapshot)
 	check_eq "what is left after the failed new_device" "$before" "$after"
 	npusim_gone "$id"
 	check_err $? "npusim$id left in sysfs or debugfs"

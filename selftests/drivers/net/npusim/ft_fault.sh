@@ -145,14 +145,6 @@ test_replace_delay()
 	log_test "replace_delay_ms=3000: offloaded after $dt ms"
 }
 
-# _torn_down D0: DESTROYs since D0 took the flow down at least once (both
-# directions), while it still runs.
-_torn_down()
-{
-	local d
-
-	d=$(ft_dfs destroy_calls) && [ "$d" -ge $(($1 + 2)) ]
-}
 
 test_stats_fail()
 {
@@ -167,7 +159,7 @@ test_stats_fail()
 	s0=$(ft_dfs stats_injected)
 	knob stats_fail 5
 	# no STATS, no lastused: the flow times out while it runs
-	wait_until "$FT_DEADLINE" _torn_down "$d0"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge destroy_calls $((d0 + 2))
 	check_err $? "the flow was not torn down while STATS failed"
 	ft_flow_running sf
 	check_err $? "the flow ended before it was torn down"
@@ -184,7 +176,7 @@ test_stats_fail()
 	knob stats_fail_percent 50
 	knob stats_fail 5
 	ft_flow_start sp udp "$FT_S4" 6005 interval=0.05
-	wait_until "$FT_DEADLINE" _dfs_ge stats_calls $((s0 + 20))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_calls $((s0 + 20))
 	check_err $? "fewer than 20 STATS ($s0 -> $(ft_dfs stats_calls))"
 	knob stats_fail 0
 	knob stats_fail_percent 100
@@ -197,13 +189,6 @@ test_stats_fail()
 	log_test "stats_fail_percent=50: some STATS fail, others do not"
 }
 
-# _dfs_ge NAME N
-_dfs_ge()
-{
-	local v
-
-	v=$(ft_dfs "$1") && [ "$v" -ge "$2" ]
-}
 
 test_destroy_fail()
 {
@@ -220,7 +205,7 @@ test_destroy_fail()
 	knob destroy_fail 5
 	ft_flow_finish df udp
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6006 > /dev/null 2>&1
-	wait_until "$FT_DEADLINE" _dfs_ge destroy_injected $((i0 + 2))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge destroy_injected $((i0 + 2))
 	check_err $? "DESTROY not called twice ($i0 -> $(ft_dfs destroy_injected))"
 	check_eq "occupancy after failed DESTROYs" 2 "$(ft_occ)"
 	check_eq "entries after failed DESTROYs" 2 "$(ft_entries)"
@@ -301,14 +286,14 @@ test_stats_after_destroy()
 	check_err $? "flow not offloaded: '$CT_STATE'"
 	u0=$(ft_dfs stats_unknown)
 	knob stats_hold 1
-	wait_until "$FT_DEADLINE" _dfs_ge stats_held 1
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_held 1
 	check_err $? "no STATS was held"
 	d0=$(ft_dfs destroy_calls)
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6008 > /dev/null 2>&1
-	wait_until "$FT_DEADLINE" _dfs_ge destroy_calls $((d0 + 2))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge destroy_calls $((d0 + 2))
 	check_err $? "the flow was not destroyed ($d0 -> $(ft_dfs destroy_calls))"
 	knob stats_hold 0
-	wait_until "$FT_DEADLINE" _dfs_ge stats_unknown $((u0 + 1))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_unknown $((u0 + 1))
 	check_err $? "no STATS for the destroyed cookie ($u0 -> $(ft_dfs stats_unknown))"
 	check_eq "STATS still held" 0 "$(ft_dfs stats_held)"
 	ft_flow_finish sh udp

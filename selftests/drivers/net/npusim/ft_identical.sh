@@ -32,18 +32,21 @@ mac_of()
 
 UPORT=7001
 TPORT=7002
+# with DNAT, the client talks to the router's LAN address on these
+VUPORT=6101
+VTPORT=6102
 COUNT=20
 
 # quiet NS sport|dport: drop the test ports' datagrams and segments at NS's
-# input hook.
+# input hook (the DNAT ports too: the client's replies come from them).
 quiet()
 {
 	ip netns exec "$1" nft -f - <<- NFT
 		table inet quiet {
 			chain input {
 				type filter hook input priority filter; policy accept;
-				udp $2 $UPORT drop
-				tcp $2 $TPORT drop
+				udp $2 { $UPORT, $VUPORT } drop
+				tcp $2 { $TPORT, $VTPORT } drop
 			}
 		}
 	NFT
@@ -169,10 +172,10 @@ compare ipv4_masquerade 4 "$SNAT4"
 compare ipv4_dnat 4 "table ip nat {
 	chain prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
-		iifname \"$FT_R0\" ip daddr $FT_RL4 udp dport 6101 dnat to $FT_S4:$UPORT
-		iifname \"$FT_R0\" ip daddr $FT_RL4 tcp dport 6102 dnat to $FT_S4:$TPORT
+		iifname \"$FT_R0\" ip daddr $FT_RL4 udp dport $VUPORT dnat to $FT_S4:$UPORT
+		iifname \"$FT_R0\" ip daddr $FT_RL4 tcp dport $VTPORT dnat to $FT_S4:$TPORT
 	}
-}" "$FT_RL4:6101"
+}" "$FT_RL4:$VUPORT"
 
 ft_topology_teardown
 modprobe -q 8021q 2> /dev/null

@@ -87,12 +87,6 @@ _entry_ge()
 	v=$(entry "$1" "$2") && [ "$v" -ge "$3" ]
 }
 
-_dfs_ge()
-{
-	local v
-
-	v=$(ft_dfs "$1") && [ "$v" -ge "$2" ]
-}
 
 _hw_info_ge()
 {
@@ -181,20 +175,31 @@ test_fin()
 	log_test "TCP FIN: the entries go to state=fin, then away"
 }
 
+# fill_table NAME DPORT: flows NAME1 to DPORT and NAME2 to DPORT + 1 fill
+# the table (4 entries); they run until stopped.
+fill_table()
+{
+	local i
+
+	for i in 1 2; do
+		ft_flow_start "$1$i" udp "$FT_S4" $(($2 + i - 1)) interval=0.05
+		check_err $? "$ERRMSG"
+	done
+	for i in 1 2; do
+		ft_wait_ct udp $(($2 + i - 1)) HW_OFFLOAD
+		check_err $? "flow $i not offloaded: '$CT_STATE'"
+	done
+	ft_wait_occ 4
+	check_err $? "occupancy $(ft_occ) with two flows"
+}
+
 test_full_accept()
 {
 	local l0 d0
 
 	RET=0
 	model full_policy 1
-	ft_flow_start a1 udp "$FT_S4" 6104 interval=0.05
-	ft_flow_start a2 udp "$FT_S4" 6105 interval=0.05
-	ft_wait_ct udp 6104 HW_OFFLOAD
-	check_err $? "flow 1 not offloaded: '$CT_STATE'"
-	ft_wait_ct udp 6105 HW_OFFLOAD
-	check_err $? "flow 2 not offloaded: '$CT_STATE'"
-	ft_wait_occ 4
-	check_err $? "occupancy $(ft_occ) with two flows"
+	fill_table a 6104
 	l0=$(ft_dfs lost)
 	d0=$(hw_info dropped)
 	ft_flow_start a3 udp "$FT_S4" 6106
@@ -225,14 +230,7 @@ test_full_evict()
 
 	RET=0
 	model full_policy 2
-	ft_flow_start e1 udp "$FT_S4" 6107 interval=0.05
-	ft_flow_start e2 udp "$FT_S4" 6108 interval=0.05
-	ft_wait_ct udp 6107 HW_OFFLOAD
-	check_err $? "flow 1 not offloaded: '$CT_STATE'"
-	ft_wait_ct udp 6108 HW_OFFLOAD
-	check_err $? "flow 2 not offloaded: '$CT_STATE'"
-	ft_wait_occ 4
-	check_err $? "occupancy $(ft_occ) with two flows"
+	fill_table e 6107
 	# paused: nothing of theirs comes back to take the ways again
 	ft_flow_finish e1 udp
 	ft_flow_finish e2 udp
@@ -271,13 +269,13 @@ test_cache()
 	d0=$(ft_dfs destroy_calls)
 	i0=$(ft_dfs installs)
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6110 > /dev/null 2>&1
-	wait_until "$FT_DEADLINE" _dfs_ge destroy_calls $((d0 + 2))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge destroy_calls $((d0 + 2))
 	check_err $? "the flow was not destroyed ($d0 -> $(ft_dfs destroy_calls))"
 	[ "$(ft_dfs cache_flushes)" -gt "$f0" ]
 	check_err $? "the driver did not flush the cache"
 	# the next frames reach the host, which offloads the flow again;
 	# none of them used a stale copy
-	wait_until "$FT_DEADLINE" _dfs_ge installs $((i0 + 2))
+	wait_until "$FT_DEADLINE" _ft_dfs_ge installs $((i0 + 2))
 	check_err $? "the flow was not offloaded again ($i0 -> $(ft_dfs installs) installs)"
 	check_eq "lookups from stale cache lines" "$s0" "$(hw_info cache_stale)"
 	ft_flow_finish c1 udp
@@ -314,12 +312,6 @@ test_cache()
 	log_test "skip_cache_flush: a deleted flow goes on in the NPU (MediaTek cache bug)"
 }
 
-_torn_down()
-{
-	local d
-
-	d=$(ft_dfs destroy_calls) && [ "$d" -ge $(($1 + 2)) ]
-}
 
 test_stale_lastused()
 {
@@ -334,7 +326,7 @@ test_stale_lastused()
 	check_err $? "the NPU forwarded only $NPU_COUNT packets"
 	d0=$(ft_dfs destroy_calls)
 	knob stale_lastused 1
-	wait_until "$FT_DEADLINE" _torn_down "$d0"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge destroy_calls $((d0 + 2))
 	check_err $? "the flow was not timed out while the NPU forwarded it"
 	ft_flow_running sl
 	check_err $? "the flow ended before it was torn down"

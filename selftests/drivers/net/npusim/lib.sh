@@ -497,6 +497,20 @@ npusim_del()
 	return $rc
 }
 
+# npusim_snapshot: what a failed bus write must not change: the bus
+# devices, the netdevs of this netns, the debugfs directories and the
+# devlink instances.
+npusim_snapshot()
+{
+	local f s=
+
+	for f in "$NPUSIM_SYS"/devices/* /sys/class/net/* "$NPUSIM_DFS"/*; do
+		[ -e "$f" ] && s+="${f##*/} "
+	done
+	s+=$(devlink dev show 2> /dev/null | grep npusim)
+	echo "$s"
+}
+
 # Nothing of device ID is left in sysfs or debugfs.
 npusim_gone()
 {
@@ -838,6 +852,14 @@ ft_dfs()
 
 	read -r v < "$NPUSIM_DFS/npusim${2:-$FT_R}/flow_table/$1" || return 1
 	echo "$v"
+}
+
+# _ft_dfs_ge NAME N: the router's flow_table counter NAME is at least N.
+_ft_dfs_ge()
+{
+	local v
+
+	v=$(ft_dfs "$1") && [ "$v" -ge "$2" ]
 }
 
 # ft_dfs_set NAME VALUE: write the router's flow_table debugfs knob NAME
