@@ -280,38 +280,32 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	if (!npusim_hw_ft_valid(nsim_dev->hw, flow->index, flow->tag)) {
 		flow->lost = true;
 		ft->cnt.lost++;
-		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
-					     npusim_flow_ht_params);
-		if (err) {
-			ft->cnt.fail_nomem++;
-			kfree(flow);
-			return err;
-		}
-		list_add_tail(&flow->block_node, &block->flows);
-		return 0;
+	} else {
+		/* The index was free in the chip: whoever we had there is gone. */
+		old = xa_load(&ft->by_index, flow->index);
+		if (old)
+			npusim_ft_flow_lost(ft, old);
+		err = xa_insert(&ft->by_index, flow->index, flow, GFP_KERNEL);
 	}
-
-	/* The index was free in the chip: whoever we had there is gone. */
-	old = xa_load(&ft->by_index, flow->index);
-	if (old)
-		npusim_ft_flow_lost(ft, old);
-	err = xa_insert(&ft->by_index, flow->index, flow, GFP_KERNEL);
 	if (!err) {
 		err = rhashtable_insert_fast(&ft->flows, &flow->ht_node,
 					     npusim_flow_ht_params);
-		if (err)
+		if (err && !flow->lost)
 			xa_erase(&ft->by_index, flow->index);
 	}
 	if (err) {
-		npusim_hw_ft_clear(nsim_dev->hw, flow->index, flow->tag);
-		npusim_ft_cache_flush(ft, nsim_dev->hw);
+		if (!flow->lost) {
+			npusim_hw_ft_clear(nsim_dev->hw, flow->index, flow->tag);
+			npusim_ft_cache_flush(ft, nsim_dev->hw);
+		}
 		NL_SET_ERR_MSG_MOD(extack, "Cannot track the flow");
 		ft->cnt.fail_nomem++;
 		kfree(flow);
 		return err;
 	}
 	list_add_tail(&flow->block_node, &block->flows);
-	ft->cnt.installs++;
+	if (!flow->lost)
+		ft->cnt.installs++;
 	return 0;
 }
 

@@ -33,16 +33,22 @@ static void npusim_hw_ft_cache_clear(struct npusim_hw_ft *ft)
 	memset(ft->cache, 0, sizeof(ft->cache));
 }
 
-/* The chip removes an entry on its own: it knows to drop its copy. */
-static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
+/* The chip changed an entry on its own: it knows to drop its copy. */
+static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
 {
 	unsigned int i;
 
-	ft->slots[index].valid = false;
-	ft->used--;
 	for (i = 0; i < NPUSIM_HW_FT_CACHE_LINES; i++)
 		if (ft->cache[i].index == index)
 			ft->cache[i].valid = false;
+}
+
+/* The chip removes an entry on its own. */
+static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
+{
+	ft->slots[index].valid = false;
+	ft->used--;
+	npusim_hw_ft_cache_forget(ft, index);
 }
 
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
@@ -511,15 +517,12 @@ void npusim_hw_ft_fin(struct npusim_hw *hw, const struct npusim_hw_flow_key *key
 	first = npusim_hw_ft_bucket(ft, key) * ways;
 	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
-		unsigned int l;
 
 		if (!slot->valid || slot->mib.state != NPUSIM_HW_FLOW_BIND ||
 		    memcmp(&slot->entry.key, key, sizeof(*key)))
 			continue;
 		slot->mib.state = NPUSIM_HW_FLOW_FIN;
-		for (l = 0; l < NPUSIM_HW_FT_CACHE_LINES; l++)
-			if (ft->cache[l].index == i)
-				ft->cache[l].valid = false;
+		npusim_hw_ft_cache_forget(ft, i);
 	}
 out:
 	spin_unlock(&ft->lock);
