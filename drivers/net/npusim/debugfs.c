@@ -10,9 +10,10 @@
  *   fail_ft_resize	fault injection: 1 makes a reload that changes the
  *			flow table size fail to resize it (-ENOMEM)
  *   ports/<N>/link	"up" or "down", as the port's PHY reports it
- *   ports/<N>/rx_stall	fault injection: 1 stalls the port's ingress FIFO
- *			(frames queue, then overflow into rx_fifo_drops),
- *			0 resumes it; nothing but "0" or "1" is taken
+ *   ports/<N>/rx_stall	fault injection: 1 stalls the port's host RX ring
+ *			(frames for the host queue, then overflow into
+ *			rx_fifo_drops; the NPU goes on forwarding), 0
+ *			resumes it; nothing but "0" or "1" is taken
  *
  * As everywhere in the kernel, debugfs failures are not fatal.
  */

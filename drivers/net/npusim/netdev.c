@@ -52,12 +52,8 @@ static int npusim_napi_poll(struct napi_struct *napi, int budget)
 	struct sk_buff *skb;
 	int done = 0;
 
-	/* Frames the NPU forwards count against the budget too. */
-	while (done < budget &&
-	       npusim_hw_port_rx(port->hw_port, &skb) != NPUSIM_HW_RX_EMPTY) {
+	while (done < budget && (skb = npusim_hw_port_rx(port->hw_port))) {
 		done++;
-		if (!skb)
-			continue;
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
 	}
@@ -112,9 +108,11 @@ static void npusim_get_stats64(struct net_device *ndev,
 	stats->tx_packets = mib.tx_frames;
 	stats->tx_bytes = mib.tx_octets;
 	stats->rx_over_errors = mib.rx_fifo_drops;
+	stats->rx_fifo_errors = mib.rx_ingress_drops;
 	stats->rx_length_errors = mib.rx_oversize_drops;
 	stats->rx_errors = mib.rx_oversize_drops;
-	stats->rx_dropped = mib.rx_fifo_drops + mib.rx_oversize_drops;
+	stats->rx_dropped = mib.rx_fifo_drops + mib.rx_ingress_drops +
+			    mib.rx_oversize_drops;
 	stats->tx_dropped = mib.tx_link_drops;
 	stats->tx_errors = mib.tx_errors;
 }

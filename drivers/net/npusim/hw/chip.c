@@ -4,6 +4,7 @@
  */
 
 #include <linux/error-injection.h>
+#include <linux/netdevice.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -46,9 +47,14 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	hw->serial = ((u64)prof->chip_id << 48) | ((u64)prof->chip_rev << 40) |
 		     id;
 
+	hw->engine_dev = alloc_netdev_dummy(0);
+	if (!hw->engine_dev) {
+		err = -ENOMEM;
+		goto err_free;
+	}
 	err = npusim_hw_ft_init(hw, prof->ft_size);
 	if (err)
-		goto err_free;
+		goto err_free_dev;
 	INIT_DELAYED_WORK(&hw->age_work, npusim_hw_ft_age_work);
 
 	for (i = 0; i < num_ports; i++) {
@@ -63,6 +69,8 @@ err_ports_fini:
 	while (i--)
 		npusim_hw_port_fini(&hw->ports[i]);
 	npusim_hw_ft_fini(&hw->ft);
+err_free_dev:
+	free_netdev(hw->engine_dev);
 err_free:
 	kfree(hw);
 	return ERR_PTR(err);
@@ -102,6 +110,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);
 	npusim_hw_ft_fini(&hw->ft);
+	free_netdev(hw->engine_dev);
 	kfree(hw);
 }
 

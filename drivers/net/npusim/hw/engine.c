@@ -2,7 +2,9 @@
 /*
  * npusim emulated hardware: the packet engine.
  *
- * It sits between a port's ingress FIFO and the host.  For each frame
+ * It sits between a port's ingress FIFO and the host, and runs in a
+ * NAPI context of its own per port, scheduled when a frame arrives: the
+ * host's RX ring and NAPI play no part in forwarding.  For each frame
  * it parses the L2 (up to two 802.1Q tags, PPPoE), L3 (IPv4/IPv6) and L4
  * (TCP/UDP) headers into a flow key and looks it up in the flow table.
  * On a hit it rewrites the frame as the entry says (NAT with
@@ -343,18 +345,13 @@ static void npusim_hw_rewrite_l2(struct sk_buff *skb,
 	skb_reset_mac_header(skb);
 }
 
-/**
- * npusim_hw_engine_process() - run one received frame through the NPU
- * @port: ingress port
- * @skb: the frame, data at the Ethernet header
- *
- * Called from the host's poll of @port's FIFO, BHs disabled, under RCU.
- *
- * Return: true if the NPU consumed the frame; false if it goes to the
- * host, unchanged, with its reason counted.
+/*
+ * Run one received frame through the NPU.  Return true if the NPU
+ * consumed it; false if it goes to the host, unchanged, with its reason
+ * counted.  BHs disabled, under RCU.
  */
-bool npusim_hw_engine_process(struct npusim_hw_port *port,
-			      struct sk_buff *skb)
+static bool npusim_hw_engine_process(struct npusim_hw_port *port,
+				     struct sk_buff *skb)
 {
 	struct npusim_hw *hw = port->hw;
 	struct npusim_hw_flow_entry e;
@@ -410,4 +407,38 @@ bool npusim_hw_engine_process(struct npusim_hw_port *port,
 punt:
 	npusim_hw_port_count_punt(port, reason);
 	return false;
+}
+
+/**
+ * npusim_hw_engine_poll() - the packet engine's NAPI poll for one port
+ * @napi: the port's engine_napi
+ * @budget: most frames to take from the ingress FIFO
+ *
+ * Forwards what the flow table says, queues the other frames on the
+ * port's host RX ring and raises the RX interrupt once for them.
+ *
+ * Return: frames taken from the FIFO.
+ */
+int npusim_hw_engine_poll(struct napi_struct *napi, int budget)
+{
+	struct npusim_hw_port *port = container_of(napi, struct npusim_hw_port,
+						   engine_napi);
+	bool to_host = false;
+	struct sk_buff *skb;
+	int done = 0;
+
+	rcu_read_lock();
+	while (done < budget && (skb = ptr_ring_consume(&port->ingress))) {
+		done++;
+		if (!npusim_hw_engine_process(port, skb) &&
+		    npusim_hw_port_to_host(port, skb))
+			to_host = true;
+	}
+	if (to_host)
+		npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
+	rcu_read_unlock();
+
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
 }

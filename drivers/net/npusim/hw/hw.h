@@ -7,6 +7,7 @@
 #define _NPUSIM_HW_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/netdevice.h>
 #include <linux/ptr_ring.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
@@ -24,6 +25,7 @@ struct npusim_hw_port_counters {
 	atomic64_t tx_frames;
 	atomic64_t tx_octets;
 	atomic64_t rx_fifo_drops;
+	atomic64_t rx_ingress_drops;
 	atomic64_t rx_oversize_drops;
 	atomic64_t tx_link_drops;
 	atomic64_t tx_errors;
@@ -43,8 +45,13 @@ struct npusim_hw_port_counters {
  *	wiring lock, read under RCU by the datapath
  * @enabled: MAC enabled by the driver (written under the wiring lock)
  * @mru: longest L3 payload accepted on receive
- * @rx_stall: fault injection: the host side of the FIFO is stalled
- * @rx_fifo: ingress FIFO, between the wire and the host
+ * @rx_stall: fault injection: the host does not drain its RX ring
+ * @ingress: the packet engine's ingress FIFO, between the wire and the
+ *	engine
+ * @engine_napi: the packet engine's context for this port: it drains
+ *	@ingress, forwards what the flow table says and queues the rest on
+ *	@rx_fifo
+ * @rx_fifo: host RX ring: frames the engine passes to the host
  * @irq_handler: driver's interrupt handler
  * @irq_ctx: its context
  * @cnt: MIB counters
@@ -56,6 +63,8 @@ struct npusim_hw_port {
 	bool enabled;
 	unsigned int mru;
 	bool rx_stall;
+	struct ptr_ring ingress;
+	struct napi_struct engine_napi;
 	struct ptr_ring rx_fifo;
 	npusim_hw_irq_handler_t irq_handler;
 	void *irq_ctx;
@@ -155,6 +164,8 @@ struct npusim_hw_profile {
  * @ft: the flow table
  * @age_work: hardware ageing, a scan of the table every second while
  *	NPUSIM_HW_PARAM_AGE_TCP or _UDP is set
+ * @engine_dev: a dummy netdev that holds the packet engine's NAPI
+ *	contexts: the engine runs on its own, whatever the host does
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
@@ -165,6 +176,7 @@ struct npusim_hw {
 	u32 param[NPUSIM_HW_PARAM_MAX];
 	struct npusim_hw_ft ft;
 	struct delayed_work age_work;
+	struct net_device *engine_dev;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };
@@ -176,6 +188,7 @@ void npusim_hw_port_fini(struct npusim_hw_port *port);
 void npusim_hw_port_raise_irq(struct npusim_hw_port *port, u32 cause);
 void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb);
 void npusim_hw_port_flush_fifo(struct npusim_hw_port *port);
+bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb);
 
 /* port.c, used by the packet engine */
 void npusim_hw_port_count_punt(struct npusim_hw_port *port,
@@ -202,8 +215,7 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      unsigned int l2_len, unsigned int l3_len);
 
 /* engine.c */
-bool npusim_hw_engine_process(struct npusim_hw_port *port,
-			      struct sk_buff *skb);
+int npusim_hw_engine_poll(struct napi_struct *napi, int budget);
 
 /* wire.c */
 struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb);

@@ -35,14 +35,15 @@ enum npusim_hw_reg {
 #define NPUSIM_HW_FW_VER_PATCH(v)	((v) & 0xff)
 
 #define NPUSIM_HW_MAX_PORTS		32
-#define NPUSIM_HW_RX_FIFO_LEN		512
+#define NPUSIM_HW_RX_FIFO_LEN		512	/* host RX ring of a port */
+#define NPUSIM_HW_INGRESS_LEN		512	/* packet engine's ingress FIFO */
 
 /* Receive unit limits: the longest L3 payload a port accepts. */
 #define NPUSIM_HW_MIN_MRU		68
 #define NPUSIM_HW_MAX_MRU		9000
 
 /* Interrupt causes passed to the port's interrupt handler. */
-#define NPUSIM_HW_IRQ_RX		BIT(0)	/* frames wait in the RX FIFO */
+#define NPUSIM_HW_IRQ_RX		BIT(0)	/* frames wait in the host RX ring */
 #define NPUSIM_HW_IRQ_LINK		BIT(1)	/* link status changed */
 
 /**
@@ -93,7 +94,10 @@ enum npusim_hw_punt {
  * @rx_octets: bytes of those frames, Ethernet header included, no FCS
  * @tx_frames: frames put on the wire
  * @tx_octets: bytes of those frames
- * @rx_fifo_drops: frames dropped because the ingress FIFO was full
+ * @rx_fifo_drops: frames for the host dropped because the host RX ring
+ *	was full
+ * @rx_ingress_drops: frames dropped because the packet engine's ingress
+ *	FIFO was full
  * @rx_oversize_drops: frames longer than the port's receive unit
  * @tx_link_drops: frames dropped on transmit because there was no link
  * @tx_errors: frames the MAC could not build (segmentation failed)
@@ -110,6 +114,7 @@ struct npusim_hw_port_mib {
 	u64 tx_frames;
 	u64 tx_octets;
 	u64 rx_fifo_drops;
+	u64 rx_ingress_drops;
 	u64 rx_oversize_drops;
 	u64 tx_link_drops;
 	u64 tx_errors;
@@ -381,20 +386,7 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 
 /* datapath */
 
-/**
- * enum npusim_hw_rx_status - result of npusim_hw_port_rx()
- * @NPUSIM_HW_RX_EMPTY: the ingress FIFO is empty
- * @NPUSIM_HW_RX_HOST: a frame for the host was returned
- * @NPUSIM_HW_RX_DONE: a frame was handled by the NPU (forwarded)
- */
-enum npusim_hw_rx_status {
-	NPUSIM_HW_RX_EMPTY,
-	NPUSIM_HW_RX_HOST,
-	NPUSIM_HW_RX_DONE,
-};
-
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb);
-enum npusim_hw_rx_status npusim_hw_port_rx(struct npusim_hw_port *port,
-					   struct sk_buff **skb);
+struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port);
 
 #endif /* _NPUSIM_HW_H */

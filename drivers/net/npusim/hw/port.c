@@ -5,9 +5,12 @@
  * Transmit does what a NIC does for the offloads a port advertises:
  * it segments TSO/GSO packets, fills in partial checksums and pads
  * runt frames, so that the wire carries exactly what a real one would.
- * Receive checks the frame against the port's receive unit, then
- * queues it on a bounded ingress FIFO and raises the RX interrupt; the
- * host drains the FIFO with npusim_hw_port_rx().
+ * Receive checks the frame against the port's receive unit and queues
+ * it on the packet engine's ingress FIFO.  The engine runs in a context
+ * of its own (engine.c): what it does not forward goes to the port's
+ * host RX ring, which raises the RX interrupt, and the host drains that
+ * ring with npusim_hw_port_rx().  A host that stops draining its ring
+ * loses the frames meant for it, never the ones the NPU forwards.
  */
 
 #include <linux/etherdevice.h>
@@ -21,24 +24,53 @@
 int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 			unsigned int index)
 {
+	int err;
+
 	port->hw = hw;
 	port->index = index;
 	port->mru = ETH_DATA_LEN;
-	return ptr_ring_init(&port->rx_fifo, NPUSIM_HW_RX_FIFO_LEN, GFP_KERNEL);
+	err = ptr_ring_init(&port->ingress, NPUSIM_HW_INGRESS_LEN, GFP_KERNEL);
+	if (err)
+		return err;
+	err = ptr_ring_init(&port->rx_fifo, NPUSIM_HW_RX_FIFO_LEN, GFP_KERNEL);
+	if (err) {
+		ptr_ring_cleanup(&port->ingress, NULL);
+		return err;
+	}
+	netif_napi_add(hw->engine_dev, &port->engine_napi,
+		       npusim_hw_engine_poll);
+	napi_enable(&port->engine_napi);
+	return 0;
 }
 
-/* The FIFO's consumer lock is also taken from NAPI: BHs off here. */
-void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
+static void npusim_hw_ring_purge(struct ptr_ring *ring)
 {
 	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume_bh(&port->rx_fifo)))
+	while ((skb = ptr_ring_consume_bh(ring)))
 		kfree_skb_reason(skb, SKB_DROP_REASON_QUEUE_PURGE);
+}
+
+/*
+ * Drop the frames of both FIFOs.  The engine is stopped meanwhile, so
+ * that it neither forwards nor passes to the host a frame that was
+ * queued before.  May sleep.
+ */
+void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
+{
+	napi_disable(&port->engine_napi);
+	npusim_hw_ring_purge(&port->ingress);
+	npusim_hw_ring_purge(&port->rx_fifo);
+	napi_enable(&port->engine_napi);
 }
 
 void npusim_hw_port_fini(struct npusim_hw_port *port)
 {
-	npusim_hw_port_flush_fifo(port);
+	napi_disable(&port->engine_napi);
+	netif_napi_del(&port->engine_napi);
+	npusim_hw_ring_purge(&port->ingress);
+	npusim_hw_ring_purge(&port->rx_fifo);
+	ptr_ring_cleanup(&port->ingress, NULL);
 	ptr_ring_cleanup(&port->rx_fifo, NULL);
 }
 
@@ -153,14 +185,15 @@ bool npusim_hw_port_link_up(struct npusim_hw_port *port)
 }
 
 /**
- * npusim_hw_port_set_rx_stall() - stall or resume the ingress FIFO
+ * npusim_hw_port_set_rx_stall() - stall or resume the host RX ring
  * @port: the port
  * @stall: true to stop handing frames to the host
  *
- * Fault injection: while stalled, npusim_hw_port_rx() finds the FIFO
- * empty, so arriving frames fill it and then overflow into
- * rx_fifo_drops, as when a host stops servicing its RX ring.  Resuming
- * raises the RX interrupt for the frames that waited.
+ * Fault injection: while stalled, npusim_hw_port_rx() finds the ring
+ * empty, so frames for the host fill it and then overflow into
+ * rx_fifo_drops, as when a host stops servicing its RX ring.  The
+ * packet engine goes on forwarding.  Resuming raises the RX interrupt
+ * for the frames that waited.
  */
 void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall)
 {
@@ -191,6 +224,7 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->tx_frames = atomic64_read(&c->tx_frames);
 	mib->tx_octets = atomic64_read(&c->tx_octets);
 	mib->rx_fifo_drops = atomic64_read(&c->rx_fifo_drops);
+	mib->rx_ingress_drops = atomic64_read(&c->rx_ingress_drops);
 	mib->rx_oversize_drops = atomic64_read(&c->rx_oversize_drops);
 	mib->tx_link_drops = atomic64_read(&c->tx_link_drops);
 	mib->tx_errors = atomic64_read(&c->tx_errors);
@@ -230,8 +264,9 @@ static unsigned int npusim_hw_l2_len(const struct sk_buff *skb)
  * @port: receiving port
  * @skb: the frame, data at the Ethernet header
  *
- * Called under RCU with BHs disabled, or with IRQs disabled (netpoll):
- * the FIFO's producer lock is IRQ safe.
+ * The frame goes to the packet engine's ingress FIFO, whose context is
+ * scheduled.  Called under RCU with BHs disabled, or with IRQs disabled
+ * (netpoll): the FIFO's producer lock is IRQ safe.
  */
 void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 {
@@ -244,14 +279,30 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_PKT_TOO_BIG);
 		return;
 	}
-	if (ptr_ring_produce_any(&port->rx_fifo, skb)) {
-		atomic64_inc(&c->rx_fifo_drops);
+	if (ptr_ring_produce_any(&port->ingress, skb)) {
+		atomic64_inc(&c->rx_ingress_drops);
 		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_FULL_RING);
 		return;
 	}
 	atomic64_inc(&c->rx_frames);
 	atomic64_add(len, &c->rx_octets);
-	npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
+	napi_schedule(&port->engine_napi);
+}
+
+/*
+ * The packet engine passes a frame it does not forward to the host:
+ * queue it on the host RX ring, or drop it if the ring is full.  From
+ * the engine's context only (the ring's one producer).  Return whether
+ * the frame was queued; the caller raises the RX interrupt.
+ */
+bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb)
+{
+	if (ptr_ring_produce(&port->rx_fifo, skb)) {
+		atomic64_inc(&port->cnt.rx_fifo_drops);
+		kfree_skb_reason(skb, SKB_DROP_REASON_FULL_RING);
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -374,35 +425,22 @@ out:
 }
 
 /**
- * npusim_hw_port_rx() - process the next frame of the ingress FIFO
+ * npusim_hw_port_rx() - take the next frame of the host RX ring
  * @port: the port
- * @skb: set to the frame if it is for the host, else to NULL
  *
- * The packet engine sees the frame first and forwards it if a flow
- * entry says so.  Called from the driver's NAPI poll.
+ * The packet engine has seen the frame and passed it to the host.
+ * Called from the driver's NAPI poll.
  *
- * Return: whether the FIFO was empty, and if not, where the frame went.
+ * Return: the frame, or NULL if the ring is empty (or stalled).
  */
-enum npusim_hw_rx_status npusim_hw_port_rx(struct npusim_hw_port *port,
-					   struct sk_buff **skb)
+struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port)
 {
-	struct sk_buff *frame;
-	bool done;
+	struct sk_buff *skb;
 
-	*skb = NULL;
 	if (READ_ONCE(port->rx_stall))
-		return NPUSIM_HW_RX_EMPTY;
-	frame = ptr_ring_consume(&port->rx_fifo);
-	if (!frame)
-		return NPUSIM_HW_RX_EMPTY;
-
-	rcu_read_lock();
-	done = npusim_hw_engine_process(port, frame);
-	rcu_read_unlock();
-	if (done)
-		return NPUSIM_HW_RX_DONE;
-
-	atomic64_inc(&port->cnt.rx_cpu_frames);
-	*skb = frame;
-	return NPUSIM_HW_RX_HOST;
+		return NULL;
+	skb = ptr_ring_consume(&port->rx_fifo);
+	if (skb)
+		atomic64_inc(&port->cnt.rx_cpu_frames);
+	return skb;
 }

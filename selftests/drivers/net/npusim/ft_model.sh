@@ -24,6 +24,11 @@
 #    host; with the flush, no frame uses a stale copy;
 #  - stale_lastused: STATS stops moving lastused, so nf_flowtable times
 #    out a flow the NPU forwards, while it runs;
+#  - the packet engine has its own ingress stage: with the router's LAN
+#    port's host RX ring stalled (rx_stall), the NPU forwards more of a
+#    flow than the ring holds and loses none of it, while a burst of
+#    frames for the router's host fills the ring and overflows into
+#    rx_fifo_drops; nothing reaches the host until the ring resumes;
 #  - fail_function (debug kernel: ALLOW_ERROR_INJECTION): injected errors
 #    in npusim_ft_setup refuse the flowtable, in npusim_ft_replace keep
 #    a flow in software until the injection stops.
@@ -357,6 +362,71 @@ _refused()
 	v=$(ft_dfs replace_calls) && [ "$v" -ge $(($1 + 2)) ]
 }
 
+# _ring_drained A B: take snapshot B; every frame the router's LAN port's
+# engine passed to the host since snapshot A was taken by the host or
+# dropped by the full ring (PUNTED: their number).
+_ring_drained()
+{
+	local k
+
+	ft_snap "$2" || return 1
+	PUNTED=0
+	for k in miss tcp_flags ttl ip_options fragment ipv6_ext mtu \
+		 unsupported unbound; do
+		PUNTED=$((PUNTED + $(ft_delta "$1" "$2" "r0.rx_punt_$k")))
+	done
+	[ "$PUNTED" -eq $(($(ft_delta "$1" "$2" r0.rx_cpu_packets) +
+			   $(ft_delta "$1" "$2" r0.rx_fifo_drops))) ]
+}
+
+# The router's LAN port's host RX ring stalls; its packet engine must not.
+test_host_stall()
+{
+	local stall=$NPUSIM_DFS/npusim$FT_R/ports/0/rx_stall ring=512 sent=600 n mac
+
+	RET=0
+	ft_flow_start hs udp "$FT_S4" 6110 interval=0.002
+	ft_wait_ct udp 6110 HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	wait_until "$FT_DEADLINE" _ft_npu_grew "0:0:20"
+	check_err $? "the NPU forwarded only $NPU_COUNT packets"
+
+	# a stalled host answers no ARP: the client must not need it to
+	mac=$(ip -j -n "$FT_NSR" link show dev "$FT_R0" | jq -r '.[0].address')
+	ip -n "$FT_NSC" neigh replace "$FT_RL4" lladdr "$mac" dev "$FT_C0" \
+		nud permanent
+	check_err $? "cannot pin the client's neighbour entry of the router"
+	echo 1 > "$stall"
+	check_err $? "cannot stall the host RX ring"
+	ft_snap hs_a
+	ft_npu_count 0
+	n=$NPU_COUNT
+	# more than the ring holds: forwarding through it would stop at $ring
+	wait_until "$FT_DEADLINE" _ft_npu_grew "0:$n:$((ring + 100))"
+	check_err $? "NPU forwarding stopped with the host ring: $((NPU_COUNT - n)) packets"
+	# frames for the router's host: more than the ring holds
+	ip netns exec "$FT_NSC" $FT_TOOL udp-send "$FT_RL4" 9 --count "$sent" \
+		--interval 0 > /dev/null
+	check_err $? "cannot send the burst to the router"
+	ft_wait_grew hs_a hs_b r0.rx_fifo_drops:$((sent - ring))
+	check_err $? "rx_fifo_drops grew by $(ft_delta hs_a hs_b r0.rx_fifo_drops), expected >= $((sent - ring))"
+	check_eq "frames the host took from the stalled ring" 0 \
+		 "$(ft_delta hs_a hs_b r0.rx_cpu_packets)"
+	check_eq "engine ingress drops" 0 "$(ft_delta hs_a hs_b r0.rx_ingress_drops)"
+
+	echo 0 > "$stall"
+	check_err $? "cannot resume the host RX ring"
+	# the host takes whatever the ring held (up to $ring frames)
+	wait_until "$FT_DEADLINE" _ring_drained hs_a hs_c
+	check_err $? "frames the engine passed to the host since the stall: $PUNTED, the host took $(ft_delta hs_a hs_c r0.rx_cpu_packets), the ring dropped $(ft_delta hs_a hs_c r0.rx_fifo_drops)"
+	[ "$(ft_delta hs_b hs_c r0.rx_cpu_packets)" -gt 0 ]
+	check_err $? "the host took no frame after the resume"
+	ft_flow_finish hs udp
+	ip -n "$FT_NSC" neigh del "$FT_RL4" dev "$FT_C0"
+	reset
+	log_test "rx_stall stops the host RX ring, not the NPU: no flow frame lost"
+}
+
 test_fail_function()
 {
 	local r0 i0
@@ -413,6 +483,7 @@ test_full_accept
 test_full_evict
 test_cache
 test_stale_lastused
+test_host_stall
 test_fail_function
 
 exit_tests
