@@ -46,6 +46,7 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
 	seq_printf(s, "ports: %u\n",
 		   npusim_hw_reg_read(hw, NPUSIM_HW_REG_NUM_PORTS));
+	seq_printf(s, "clock: %u\n", npusim_hw_clock(hw));
 	seq_printf(s, "aged: %llu\n", st.aged);
 	seq_printf(s, "overwritten: %llu\n", st.overwritten);
 	seq_printf(s, "dropped: %llu\n", st.dropped);

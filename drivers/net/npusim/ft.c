@@ -64,8 +64,9 @@ struct npusim_ft_block {
  * @in_port: its ingress port
  * @out_port: its egress port
  * @installed: jiffies at install time
- * @hw_packets: free-running hardware packet counter at the previous read
- * @hw_bytes: free-running hardware byte counter at the previous read
+ * @hw_packets: hardware packet counter after the previous read (where it
+ *	started before the first read, 0 after a clear-on-read read)
+ * @hw_bytes: hardware byte counter after the previous read, likewise
  * @new_packets: packets read from the hardware, not yet reported by STATS
  * @new_bytes: their bytes
  * @packets: packets read from the hardware since the install
@@ -281,6 +282,9 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		flow->lost = true;
 		ft->cnt.lost++;
 	} else {
+		/* counters need not start at 0 (counters_wrap_in) */
+		npusim_hw_ft_counters_start(nsim_dev->hw, flow->index,
+					    &flow->hw_packets, &flow->hw_bytes);
 		/* The index was free in the chip: whoever we had there is gone. */
 		old = xa_load(&ft->by_index, flow->index);
 		if (old)
@@ -362,14 +366,13 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 		npusim_ft_flow_lost(ft, flow);
 		return -ENOENT;
 	}
+	pkts = (mib->packets - flow->hw_packets) &
+	       GENMASK_ULL(pkts_bits - 1, 0);
+	bytes = (mib->bytes - flow->hw_bytes) & GENMASK_ULL(bytes_bits - 1, 0);
 	if (npusim_hw_param(hw, NPUSIM_HW_PARAM_CLEAR_ON_READ)) {
-		pkts = mib->packets;
-		bytes = mib->bytes;
+		flow->hw_packets = 0;
+		flow->hw_bytes = 0;
 	} else {
-		pkts = (mib->packets - flow->hw_packets) &
-		       GENMASK_ULL(pkts_bits - 1, 0);
-		bytes = (mib->bytes - flow->hw_bytes) &
-			GENMASK_ULL(bytes_bits - 1, 0);
 		flow->hw_packets = mib->packets;
 		flow->hw_bytes = mib->bytes;
 	}

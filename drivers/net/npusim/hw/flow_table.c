@@ -85,7 +85,7 @@ static u32 npusim_hw_ft_bucket(const struct npusim_hw_ft *ft,
  * @hw: the chip
  *
  * Return: NPUSIM_HW_PARAM_CLOCK_BITS bits, ticking NPUSIM_HW_PARAM_CLOCK_HZ
- * times a second.
+ * times a second, NPUSIM_HW_PARAM_CLOCK_OFFSET ticks ahead.
  */
 u16 npusim_hw_clock(struct npusim_hw *hw)
 {
@@ -93,7 +93,32 @@ u16 npusim_hw_clock(struct npusim_hw *hw)
 	u32 bits = READ_ONCE(hw->param[NPUSIM_HW_PARAM_CLOCK_BITS]);
 	u64 ticks = div_u64(get_jiffies_64() * hz, HZ);
 
+	ticks += READ_ONCE(hw->param[NPUSIM_HW_PARAM_CLOCK_OFFSET]);
 	return ticks & GENMASK(bits - 1, 0);
+}
+
+/**
+ * npusim_hw_ft_counters_start() - where an entry's counters start
+ * @hw: the chip
+ * @index: the entry's index
+ * @packets: set to its packet counter's value when it is written
+ * @bytes: set to its byte counter's value
+ *
+ * NPUSIM_HW_PARAM_COUNTERS_WRAP_IN counts below the wrap of each
+ * counter, modulo its width; 0 for an entry without counters
+ * (NPUSIM_HW_PARAM_STATS_SLOTS).
+ */
+void npusim_hw_ft_counters_start(struct npusim_hw *hw, u32 index,
+				 u64 *packets, u64 *bytes)
+{
+	u64 n = READ_ONCE(hw->param[NPUSIM_HW_PARAM_COUNTERS_WRAP_IN]);
+	u32 pkts_bits = READ_ONCE(hw->param[NPUSIM_HW_PARAM_PKTS_BITS]);
+	u32 bytes_bits = READ_ONCE(hw->param[NPUSIM_HW_PARAM_BYTES_BITS]);
+
+	if (index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
+		n = 0;
+	*packets = -n & GENMASK_ULL(pkts_bits - 1, 0);
+	*bytes = -n & GENMASK_ULL(bytes_bits - 1, 0);
 }
 
 /* Can the entry format of this chip carry @entry at all? */
@@ -195,6 +220,8 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	slot = &ft->slots[i];
 	slot->entry = *entry;
 	memset(&slot->mib, 0, sizeof(slot->mib));
+	npusim_hw_ft_counters_start(hw, i, &slot->mib.packets,
+				    &slot->mib.bytes);
 	/* ageing counts from the write until the first hit */
 	slot->mib.last_hit = npusim_hw_clock(hw);
 	slot->mib.state = hw->param[NPUSIM_HW_PARAM_BIND_HITS] ?

@@ -178,6 +178,8 @@ static const struct npusim_hw_param_desc npusim_hw_params[] = {
 	[NPUSIM_HW_PARAM_FULL_POLICY] = { "full_policy", NPUSIM_HW_FULL_REFUSE,
 					  NPUSIM_HW_FULL_EVICT },
 	[NPUSIM_HW_PARAM_CACHE] = { "cache", 0, 1 },
+	[NPUSIM_HW_PARAM_COUNTERS_WRAP_IN] = { "counters_wrap_in", 0, U32_MAX },
+	[NPUSIM_HW_PARAM_CLOCK_OFFSET] = { "clock_offset", 0, U16_MAX },
 };
 
 static_assert(ARRAY_SIZE(npusim_hw_params) == NPUSIM_HW_PARAM_MAX);
@@ -254,6 +256,11 @@ u32 npusim_hw_param(struct npusim_hw *hw, enum npusim_hw_param param)
  * @param: the register
  * @val: its new value
  *
+ * The test registers NPUSIM_HW_PARAM_COUNTERS_WRAP_IN and _CLOCK_OFFSET
+ * can be written at any time: the first applies to the entries written
+ * next, the second moves the clock at once (entries hit before look
+ * idle for longer, or for less, until their next hit).
+ *
  * Return: 0; -EINVAL for an unknown register; -ERANGE for a value out
  * of its range (or ways other than 1, 2 and 4); -EBUSY if the flow table
  * has entries.  On error nothing changed.
@@ -273,7 +280,8 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 		return -ERANGE;
 
 	spin_lock_bh(&ft->lock);
-	if (ft->used) {
+	if (ft->used && param != NPUSIM_HW_PARAM_COUNTERS_WRAP_IN &&
+	    param != NPUSIM_HW_PARAM_CLOCK_OFFSET) {
 		err = -EBUSY;
 	} else {
 		WRITE_ONCE(hw->param[param], val);

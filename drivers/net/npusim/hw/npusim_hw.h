@@ -176,11 +176,17 @@ struct npusim_hw_port_mib {
  *	clears an entry (npusim_hw_ft_cache_flush(), MediaTek's
  *	MTK_PPE_CACHE_CTL_CLEAR); an entry cleared without a flush goes
  *	on forwarding from the cache
+ * @NPUSIM_HW_PARAM_COUNTERS_WRAP_IN: an entry's packet and byte counters
+ *	start this many counts below their wrap when it is written, so
+ *	that they wrap after that many packets and bytes (a test register:
+ *	it makes wide counters' wrap reachable); 0 starts them at 0
+ * @NPUSIM_HW_PARAM_CLOCK_OFFSET: ticks added to the flow table clock,
+ *	modulo its width (a test register: it puts the clock near its wrap)
  * @NPUSIM_HW_PARAM_MAX: number of parameters
  *
  * A chip powers up with its profile's values.  They can be changed
  * while the flow table is empty, like the registers a real driver
- * writes before it enables the PPE.
+ * writes before it enables the PPE; the two test registers at any time.
  */
 enum npusim_hw_param {
 	NPUSIM_HW_PARAM_WAYS,
@@ -199,6 +205,8 @@ enum npusim_hw_param {
 	NPUSIM_HW_PARAM_BIND_HITS,
 	NPUSIM_HW_PARAM_FULL_POLICY,
 	NPUSIM_HW_PARAM_CACHE,
+	NPUSIM_HW_PARAM_COUNTERS_WRAP_IN,
+	NPUSIM_HW_PARAM_CLOCK_OFFSET,
 	NPUSIM_HW_PARAM_MAX,
 };
 
@@ -375,6 +383,8 @@ u32 npusim_hw_ft_size(struct npusim_hw *hw);
 u32 npusim_hw_ft_used(struct npusim_hw *hw);
 int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size);
 u16 npusim_hw_clock(struct npusim_hw *hw);
+void npusim_hw_ft_counters_start(struct npusim_hw *hw, u32 index,
+				 u64 *packets, u64 *bytes);
 
 /* chip model: profiles and configuration registers */
 const char *npusim_hw_profile_name(unsigned int i);

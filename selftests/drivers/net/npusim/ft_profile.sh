@@ -17,6 +17,14 @@
 #    ipv6_nat=0: IPv6 masquerade stays [OFFLOAD] ("This chip cannot
 #      offload IPv6 NAT"), IPv4 masquerade is offloaded; ipv6_nat=1:
 #      offloaded;
+#    counters_wrap_in=150 with 64-bit free-running counters, and with
+#      40/48-bit clear-on-read ones: the entries' counters start 150 below
+#      their wrap, pass it (the byte counters at once), conntrack's
+#      counters still match the traffic exactly;
+#    clock_offset: the 16-bit, 1 Hz clock of a running flow jumps to 6
+#      ticks before its wrap; the flow runs across the wrap and stays
+#      offloaded (no DESTROY, the NPU goes on forwarding it), and once
+#      stopped it still ages out;
 #    pkts_bits=8, bytes_bits=16: the entries' counters wrap, conntrack's
 #      counters still match the traffic (the flow sends steadily, at most
 #      20 datagrams a second, so that it cannot wrap a counter twice
@@ -46,13 +54,13 @@ ft_begin
 PROFILES="generic mt7621 mt7986 en7581 ipq807x"
 # profile: asic.id, flow table size, model/ registers
 declare -A PROFILE=(
-	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0"
-	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1"
-	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=1048576 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1"
-	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=2 cache=0"
-	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0"
+	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0"
+	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0"
+	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=1048576 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0"
+	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=2 cache=0 counters_wrap_in=0 clock_offset=0"
+	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0"
 )
-PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp bind_hits full_policy cache"
+PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp bind_hits full_policy cache counters_wrap_in clock_offset"
 
 # model_of ID PARAM
 model_of()
@@ -128,6 +136,8 @@ test_bad_input()
 		[bind_hits]="65536"
 		[full_policy]="3 4294967295"
 		[cache]="2"
+		[counters_wrap_in]="4294967296 18446744073709551616"
+		[clock_offset]="65536 4294967295"
 	)
 
 	RET=0
@@ -488,6 +498,77 @@ test_stats_slots()
 	log_test "stats_slots=4: slots 0..3 count, slots 4..7 record the last hit only"
 }
 
+# test_wrap_wide BITS...: counters that start 150 below their wrap.
+test_wrap_wide()
+{
+	local m port=5930
+
+	for m in "pkts_bits=64 bytes_bits=64 clear_on_read=0" \
+		 "pkts_bits=40 bytes_bits=48 clear_on_read=1"; do
+		RET=0
+		port=$((port + 1))
+		empty_table
+		# shellcheck disable=SC2086 # a list of PARAM=VALUE
+		set_model $m counters_wrap_in=150
+		ft_flow_start "ww$port" udp "$FT_S4" "$port" size=400 interval=0.02 echo
+		ft_wait_ct udp "$port" HW_OFFLOAD
+		check_err $? "flow not offloaded: '$CT_STATE'"
+		wait_until "$FT_DEADLINE" _npu_past "$port" 200
+		check_err $? "the NPU counted only $ENT_PKTS packets of the flow"
+		ft_flow_finish "ww$port" udp
+		ct_exact "wrap_in" "$port" "${FLOW_SENT:-0}" 428
+		empty_table
+		set_model counters_wrap_in=0 pkts_bits=32 bytes_bits=48 clear_on_read=0
+		log_test "counters_wrap_in=150, $m: counters pass their wrap, conntrack stays exact"
+	done
+}
+
+# _clock_in LO HI: the router's flow table clock reads LO..HI (in CLOCK).
+_clock_in()
+{
+	CLOCK=$(sed -n 's/^clock: //p' "$NPUSIM_DFS/npusim$FT_R/hw_info")
+	[ -n "$CLOCK" ] && [ "$CLOCK" -ge "$1" ] && [ "$CLOCK" -le "$2" ]
+}
+
+# clock_offset: the clock of a running offloaded flow jumps to 6 ticks
+# before the wrap of a 16-bit, 1 Hz clock; the flow runs across it.
+test_clock_wrap()
+{
+	local d0 i0 port=5940 base
+
+	RET=0
+	empty_table
+	set_model clock_bits=16 clock_hz=1 clock_offset=0
+	ft_flow_start cw udp "$FT_S4" "$port" size=100 interval=0.05 echo
+	ft_wait_ct udp "$port" HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	d0=$(ft_dfs destroy_calls)
+	i0=$(ft_dfs installs)
+	_clock_in 0 65535
+	base=$CLOCK
+	# the clock reads 65530 now: it wraps in 6 s
+	set_model clock_offset=$(((65530 - base + 65536) % 65536))
+	_clock_in 65500 65535
+	check_err $? "clock $CLOCK after clock_offset, expected about 65530"
+	# the wrap, then more than the flowtable's 5 s timeout past it
+	wait_until "$FT_DEADLINE" _clock_in 8 60000
+	check_err $? "the clock did not pass its wrap: $CLOCK"
+	ent_read 0
+	wait_until "$FT_DEADLINE" _npu_past "$port" $((ENT_PKTS + 20))
+	check_err $? "the NPU stopped forwarding the flow after the wrap"
+	ft_ct udp "$port"
+	check_eq "conntrack state after the wrap" HW_OFFLOAD "$CT_STATE"
+	check_eq "DESTROYs while the flow ran across the wrap" "$d0" "$(ft_dfs destroy_calls)"
+	check_eq "installs while the flow ran across the wrap" "$i0" "$(ft_dfs installs)"
+	ft_flow_finish cw udp
+	# idle after the wrap: nf_flowtable still times it out
+	ft_wait_occ 0
+	check_err $? "occupancy $(ft_occ): the idle flow did not age out after the wrap"
+	empty_table
+	set_model clock_offset=0 clock_bits=15
+	log_test "clock_offset: a flow runs across the clock's wrap, then ages out"
+}
+
 # idle_after BITS: a flow ended, at least 3 s later its entries look
 # idle for IDLE seconds (with a 100 Hz clock of BITS bits).
 idle_after()
@@ -594,6 +675,8 @@ ft_nft_load || bail_out "ruleset: $ERRMSG"
 test_ways
 test_ipv6_nat
 test_wrap
+test_wrap_wide
+test_clock_wrap
 test_clear_on_read
 byte_basis 0 0
 byte_basis 1 14
