@@ -539,12 +539,20 @@ static void npusim_ft_block_release(void *cb_priv)
 	mutex_lock(&ft->lock);
 	npusim_ft_block_flush(block, -1);
 	list_del(&block->node);
+	ft->n_blocks--;
 	mutex_unlock(&ft->lock);
 	kfree(block);
 }
 
-static int npusim_ft_bind(struct npusim_port *port,
-			  struct flow_block_offload *f)
+/*
+ * Bind a port to a flowtable.  An error injection site: a bind can fail
+ * (no memory, hw-tc-offload off), an unbind must not (nf_tables ignores
+ * a failed UNBIND and frees the flowtable with our callback on its
+ * list), so fail_function is better pointed here than at
+ * npusim_ft_setup().
+ */
+static noinline int npusim_ft_bind(struct npusim_port *port,
+				   struct flow_block_offload *f)
 {
 	struct npusim_dev *nsim_dev = port->nsim_dev;
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -589,9 +597,11 @@ static int npusim_ft_bind(struct npusim_port *port,
 
 	mutex_lock(&ft->lock);
 	list_add_tail(&block->node, &ft->blocks);
+	ft->n_blocks++;
 	mutex_unlock(&ft->lock);
 	return 0;
 }
+ALLOW_ERROR_INJECTION(npusim_ft_bind, ERRNO);
 
 static int npusim_ft_unbind(struct npusim_port *port,
 			    struct flow_block_offload *f)
@@ -989,6 +999,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("replace_calls", 0400, dir, &ft->cnt.replace_calls);
 	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
 	debugfs_create_u64("stats_calls", 0400, dir, &ft->cnt.stats_calls);
+	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
 	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
 	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);
 	debugfs_create_u64("fail_table_full", 0400, dir,

@@ -109,6 +109,7 @@ struct npusim_fault {
  * @flows: offloaded flow directions, by cookie
  * @by_index: the same, by hardware index (for the debugfs dump)
  * @blocks: flowtables bound to ports of the device
+ * @n_blocks: their number (debugfs flow_table/blocks)
  * @cnt: activity counters, shown in debugfs
  * @last_error: copy of this driver's extack message for the last
  *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
@@ -138,6 +139,7 @@ struct npusim_ft {
 	struct rhashtable flows;
 	struct xarray by_index;
 	struct list_head blocks;
+	u32 n_blocks;
 	struct npusim_ft_counters cnt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
