@@ -14,6 +14,8 @@
  *			(frames for the host queue, then overflow into
  *			rx_fifo_drops; the NPU goes on forwarding), 0
  *			resumes it; nothing but "0" or "1" is taken
+ *   ports/<N>/rx_drop	fault injection: percentage (0..100) of arriving
+ *			frames dropped as corrupted (rx_crc_errors)
  *
  * As everywhere in the kernel, debugfs failures are not fatal.
  */
@@ -84,6 +86,24 @@ static int npusim_port_rx_stall_set(void *priv, u32 val)
 
 NPUSIM_KNOB(npusim_port_rx_stall_knob, 1, npusim_port_rx_stall_get,
 	    npusim_port_rx_stall_set);
+
+static u32 npusim_port_rx_drop_get(void *priv)
+{
+	struct npusim_port *port = priv;
+
+	return npusim_hw_port_rx_drop(port->hw_port);
+}
+
+static int npusim_port_rx_drop_set(void *priv, u32 val)
+{
+	struct npusim_port *port = priv;
+
+	npusim_hw_port_set_rx_drop(port->hw_port, val);
+	return 0;
+}
+
+NPUSIM_KNOB(npusim_port_rx_drop_knob, NPUSIM_HW_RX_DROP_MAX,
+	    npusim_port_rx_drop_get, npusim_port_rx_drop_set);
 
 static u32 npusim_fail_ft_resize_get(void *priv)
 {
@@ -176,6 +196,8 @@ void npusim_port_debugfs_init(struct npusim_port *port)
 			    &npusim_port_link_fops);
 	npusim_knob_create("rx_stall", port->ddir, port,
 			   &npusim_port_rx_stall_knob);
+	npusim_knob_create("rx_drop", port->ddir, port,
+			   &npusim_port_rx_drop_knob);
 }
 
 void npusim_port_debugfs_exit(struct npusim_port *port)

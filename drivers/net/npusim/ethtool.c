@@ -24,6 +24,7 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_fifo_drops", rx_fifo_drops),
 	NPUSIM_MIB_STAT("rx_ingress_drops", rx_ingress_drops),
 	NPUSIM_MIB_STAT("rx_oversize_drops", rx_oversize_drops),
+	NPUSIM_MIB_STAT("rx_crc_errors", rx_crc_errors),
 	NPUSIM_MIB_STAT("tx_link_drops", tx_link_drops),
 	NPUSIM_MIB_STAT("tx_errors", tx_errors),
 	NPUSIM_MIB_STAT("rx_npu_fwd_packets", rx_npu_fwd_frames),

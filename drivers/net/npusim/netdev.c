@@ -110,7 +110,8 @@ static void npusim_get_stats64(struct net_device *ndev,
 	stats->rx_over_errors = mib.rx_fifo_drops;
 	stats->rx_fifo_errors = mib.rx_ingress_drops;
 	stats->rx_length_errors = mib.rx_oversize_drops;
-	stats->rx_errors = mib.rx_oversize_drops;
+	stats->rx_crc_errors = mib.rx_crc_errors;
+	stats->rx_errors = mib.rx_oversize_drops + mib.rx_crc_errors;
 	stats->rx_dropped = mib.rx_fifo_drops + mib.rx_ingress_drops +
 			    mib.rx_oversize_drops;
 	stats->tx_dropped = mib.tx_link_drops;

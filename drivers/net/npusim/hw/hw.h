@@ -27,6 +27,7 @@ struct npusim_hw_port_counters {
 	atomic64_t rx_fifo_drops;
 	atomic64_t rx_ingress_drops;
 	atomic64_t rx_oversize_drops;
+	atomic64_t rx_crc_errors;
 	atomic64_t tx_link_drops;
 	atomic64_t tx_errors;
 	atomic64_t rx_npu_fwd_frames;
@@ -46,6 +47,8 @@ struct npusim_hw_port_counters {
  * @enabled: MAC enabled by the driver (written under the wiring lock)
  * @mru: longest L3 payload accepted on receive
  * @rx_stall: fault injection: the host does not drain its RX ring
+ * @rx_drop: fault injection: percentage of arriving frames the MAC
+ *	finds corrupted (a bad FCS) and drops
  * @ingress: the packet engine's ingress FIFO, between the wire and the
  *	engine
  * @engine_napi: the packet engine's context for this port: it drains
@@ -63,6 +66,7 @@ struct npusim_hw_port {
 	bool enabled;
 	unsigned int mru;
 	bool rx_stall;
+	u32 rx_drop;
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
 	struct ptr_ring rx_fifo;

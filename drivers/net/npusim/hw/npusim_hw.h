@@ -99,6 +99,8 @@ enum npusim_hw_punt {
  * @rx_ingress_drops: frames dropped because the packet engine's ingress
  *	FIFO was full
  * @rx_oversize_drops: frames longer than the port's receive unit
+ * @rx_crc_errors: frames dropped for a bad frame check sequence (the
+ *	rx_drop fault)
  * @tx_link_drops: frames dropped on transmit because there was no link
  * @tx_errors: frames the MAC could not build (segmentation failed)
  * @rx_npu_fwd_frames: frames received here and forwarded by the NPU
@@ -116,6 +118,7 @@ struct npusim_hw_port_mib {
 	u64 rx_fifo_drops;
 	u64 rx_ingress_drops;
 	u64 rx_oversize_drops;
+	u64 rx_crc_errors;
 	u64 tx_link_drops;
 	u64 tx_errors;
 	u64 rx_npu_fwd_frames;
@@ -359,6 +362,9 @@ void npusim_hw_port_enable(struct npusim_hw_port *port, bool enable);
 void npusim_hw_port_set_mru(struct npusim_hw_port *port, unsigned int mru);
 bool npusim_hw_port_link_up(struct npusim_hw_port *port);
 void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall);
+#define NPUSIM_HW_RX_DROP_MAX		100
+void npusim_hw_port_set_rx_drop(struct npusim_hw_port *port, u32 percent);
+u32 npusim_hw_port_rx_drop(struct npusim_hw_port *port);
 void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 			     struct npusim_hw_port_mib *mib);
 

@@ -16,6 +16,7 @@
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/random.h>
 #include <linux/skbuff.h>
 #include <net/gso.h>
 
@@ -209,6 +210,31 @@ void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall)
 }
 
 /**
+ * npusim_hw_port_set_rx_drop() - corrupt a share of the arriving frames
+ * @port: the port
+ * @percent: 0..NPUSIM_HW_RX_DROP_MAX; larger values are clamped
+ *
+ * Fault injection: the MAC finds a bad frame check sequence in this
+ * percentage of the frames that arrive, picked at random, and drops
+ * them (rx_crc_errors), as on a bad cable.
+ */
+void npusim_hw_port_set_rx_drop(struct npusim_hw_port *port, u32 percent)
+{
+	WRITE_ONCE(port->rx_drop, min(percent, NPUSIM_HW_RX_DROP_MAX));
+}
+
+/**
+ * npusim_hw_port_rx_drop() - the share of arriving frames dropped
+ * @port: the port
+ *
+ * Return: the percentage set with npusim_hw_port_set_rx_drop().
+ */
+u32 npusim_hw_port_rx_drop(struct npusim_hw_port *port)
+{
+	return READ_ONCE(port->rx_drop);
+}
+
+/**
  * npusim_hw_port_read_mib() - read the MAC counters
  * @port: the port
  * @mib: filled with the counters
@@ -226,6 +252,7 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->rx_fifo_drops = atomic64_read(&c->rx_fifo_drops);
 	mib->rx_ingress_drops = atomic64_read(&c->rx_ingress_drops);
 	mib->rx_oversize_drops = atomic64_read(&c->rx_oversize_drops);
+	mib->rx_crc_errors = atomic64_read(&c->rx_crc_errors);
 	mib->tx_link_drops = atomic64_read(&c->tx_link_drops);
 	mib->tx_errors = atomic64_read(&c->tx_errors);
 	mib->rx_npu_fwd_frames = atomic64_read(&c->rx_npu_fwd_frames);
@@ -271,8 +298,14 @@ static unsigned int npusim_hw_l2_len(const struct sk_buff *skb)
 void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
+	u32 drop = READ_ONCE(port->rx_drop);
 	unsigned int len = skb->len;
 
+	if (drop && get_random_u32_below(NPUSIM_HW_RX_DROP_MAX) < drop) {
+		atomic64_inc(&c->rx_crc_errors);
+		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
+		return;
+	}
 	skb_reset_mac_header(skb);
 	if (len > npusim_hw_l2_len(skb) + READ_ONCE(port->mru)) {
 		atomic64_inc(&c->rx_oversize_drops);

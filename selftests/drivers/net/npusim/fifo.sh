@@ -9,6 +9,10 @@
 # take every frame (rx_packets, no rx_ingress_drops).  Resuming delivers
 # exactly the frames that waited.  (ft_model.sh shows that the NPU goes
 # on forwarding meanwhile.)
+# The fault knob ports/<N>/rx_drop makes the MAC drop a percentage of
+# the arriving frames as corrupted (rx_crc_errors, ip -s rx_crc_errors):
+# 100 drops all of a burst, 50 some but not all of 400 frames, 0 none;
+# values above 100 and non-numbers are refused.
 #
 #   ns1 [npusimA p0 10.13.0.1] <-> [npusimB p0 10.13.0.2] ns2
 
@@ -27,7 +31,9 @@ quiet_pair_setup 10.13.0
 
 STALL=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_stall
 
-# Send $SENT UDP datagrams from ns1 to a port nobody listens on.
+DROP=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_drop
+
+# Send $SENT (or $1) UDP datagrams from ns1 to a port nobody listens on.
 send_burst()
 {
 	ip netns exec "$ns1" python3 -c '
@@ -35,7 +41,7 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(int(sys.argv[1])):
     s.sendto(b"x" * 64, ("10.13.0.2", 9))
-' "$SENT"
+' "${1:-$SENT}"
 }
 
 # _arrived N D: rx_packets of B0 reached N and rx_fifo_drops D: the
@@ -102,7 +108,67 @@ test_overflow()
 	log_test "resuming delivers the $FIFO_LEN queued frames to the stack"
 }
 
+# _rx_seen N: rx_packets + rx_crc_errors of B0 grew by N since RX0 and
+# CRC0 (deltas in RXD and CRCD).
+_rx_seen()
+{
+	ethtool_stats "$ns2" "$B0" || return 1
+	RXD=$((${ETS[rx_packets]:-0} - RX0)) CRCD=$((${ETS[rx_crc_errors]:-0} - CRC0))
+	[ $((RXD + CRCD)) -ge "$1" ]
+}
+
+# drop_burst PERCENT N: with rx_drop=PERCENT, N frames arrive at B0;
+# RXD of them were received, CRCD dropped.
+drop_burst()
+{
+	ethtool_stats "$ns2" "$B0"
+	RX0=${ETS[rx_packets]} CRC0=${ETS[rx_crc_errors]}
+	echo "$1" > "$DROP"
+	check_err $? "cannot set rx_drop=$1"
+	send_burst "$2"
+	check_err $? "cannot send the burst"
+	wait_until "$WAIT_TIMEOUT" _rx_seen "$2"
+	check_err $? "frames missing: received $RXD, dropped $CRCD of $2"
+	check_eq "rx_packets + rx_crc_errors" "$2" $((RXD + CRCD))
+}
+
+test_rx_drop()
+{
+	local v crc0
+
+	RET=0
+	check_eq "rx_drop initially" 0 "$(cat "$DROP" 2> /dev/null)"
+	expect_errno ERANGE "$DROP" 101
+	for v in x -1 50% 1.5 "1 2"; do
+		expect_errno EINVAL "$DROP" "$v"
+	done
+	check_eq "rx_drop after bad writes" 0 "$(cat "$DROP" 2> /dev/null)"
+	log_test "rx_drop knob: 0..100, bad input refused"
+
+	RET=0
+	ip_stats "$ns2" "$B0"
+	crc0=${IPS[rx_crc_errors]}
+	drop_burst 100 50
+	check_eq "frames received with rx_drop=100" 0 "$RXD"
+	ip_stats "$ns2" "$B0"
+	check_eq "ip -s rx_crc_errors" $((crc0 + 50)) "${IPS[rx_crc_errors]}"
+	log_test "rx_drop=100: the MAC drops all 50 frames as corrupted"
+
+	RET=0
+	drop_burst 50 400
+	[ "$RXD" -gt 0 ] && [ "$CRCD" -gt 0 ]
+	check_err $? "rx_drop=50: $RXD received, $CRCD dropped of 400"
+	log_info "rx_drop=50: $RXD of 400 received, $CRCD dropped"
+	log_test "rx_drop=50: some of 400 frames are dropped, the others received"
+
+	RET=0
+	drop_burst 0 50
+	check_eq "frames dropped with rx_drop=0" 0 "$CRCD"
+	log_test "rx_drop=0: all 50 frames are received"
+}
+
 test_knob
 test_overflow
+test_rx_drop
 
 exit_tests
