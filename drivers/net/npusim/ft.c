@@ -31,6 +31,7 @@
 #include <net/pkt_cls.h>
 
 #include "npusim.h"
+#include "trace.h"
 
 /* Upper bound of the debugfs *_delay_ms fault knobs. */
 #define NPUSIM_FT_DELAY_MAX_MS	10000
@@ -117,11 +118,19 @@ static void npusim_ft_cache_flush(struct npusim_ft *ft, struct npusim_hw *hw)
 	ft->cnt.cache_flushes++;
 }
 
+/* The device's name, for trace events. */
+static const char *npusim_ft_name(struct npusim_ft *ft)
+{
+	return dev_name(&container_of(ft, struct npusim_dev, ft)->bus_dev->dev);
+}
+
 static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 			       struct npusim_flow *flow)
 {
 	lockdep_assert_held(&ft->lock);
 	if (!flow->lost) {
+		trace_npusim_ft_remove(npusim_ft_name(ft), flow->cookie,
+				       flow->index, false);
 		npusim_hw_ft_clear(hw, flow->index, flow->tag);
 		npusim_ft_cache_flush(ft, hw);
 		xa_erase(&ft->by_index, flow->index);
@@ -137,6 +146,8 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 static void npusim_ft_flow_lost(struct npusim_ft *ft, struct npusim_flow *flow)
 {
 	lockdep_assert_held(&ft->lock);
+	trace_npusim_ft_remove(npusim_ft_name(ft), flow->cookie, flow->index,
+			       true);
 	xa_cmpxchg(&ft->by_index, flow->index, flow, NULL, 0);
 	flow->lost = true;
 	ft->cnt.lost++;
@@ -310,6 +321,8 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	list_add_tail(&flow->block_node, &block->flows);
 	if (!flow->lost)
 		ft->cnt.installs++;
+	trace_npusim_ft_install(npusim_ft_name(ft), flow->cookie, flow->index,
+				flow->in_port, flow->out_port, !flow->lost);
 	return 0;
 }
 
@@ -503,12 +516,18 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 			if (cls->common.extack)
 				cls->common.extack->_msg = extack._msg;
 		}
+		trace_npusim_ft_replace(npusim_ft_name(ft), cls->cookie, err,
+					err && extack._msg ? extack._msg : "");
 		break;
 	case FLOW_CLS_DESTROY:
 		err = npusim_ft_destroy(block, cls);
+		trace_npusim_ft_destroy(npusim_ft_name(ft), cls->cookie, err);
 		break;
 	case FLOW_CLS_STATS:
 		err = npusim_ft_stats(block, cls);
+		trace_npusim_ft_stats(npusim_ft_name(ft), cls->cookie, err,
+				      cls->stats.pkts, cls->stats.bytes,
+				      cls->stats.lastused);
 		break;
 	default:
 		err = -EOPNOTSUPP;

@@ -13,6 +13,9 @@
 
 #include "npusim.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 static int __init npusim_module_init(void)
 {
 	int err;

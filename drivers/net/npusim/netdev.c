@@ -16,6 +16,7 @@
 #include <net/pkt_cls.h>
 
 #include "npusim.h"
+#include "trace.h"
 
 /*
  * Set the carrier from the link status read under the carrier lock.
@@ -49,11 +50,14 @@ static void npusim_port_irq(void *ctx, u32 cause)
 static int npusim_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct npusim_port *port = container_of(napi, struct npusim_port, napi);
+	enum npusim_hw_punt reason;
 	struct sk_buff *skb;
 	int done = 0;
 
-	while (done < budget && (skb = npusim_hw_port_rx(port->hw_port))) {
+	while (done < budget &&
+	       (skb = npusim_hw_port_rx(port->hw_port, &reason))) {
 		done++;
+		trace_npusim_punt(port->ndev, reason, skb->len);
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
 	}

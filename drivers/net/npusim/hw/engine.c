@@ -406,6 +406,7 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 
 punt:
 	npusim_hw_port_count_punt(port, reason);
+	NPUSIM_HW_RX_DESC(skb)->reason = reason;
 	return false;
 }
 

@@ -39,6 +39,18 @@ struct npusim_hw_port_counters {
 };
 
 /**
+ * struct npusim_hw_rx_desc - what the RX descriptor of a frame for the
+ *	host says, kept in the skb's control buffer until the host takes it
+ * @reason: why the packet engine passed it to the host, enum
+ *	npusim_hw_punt
+ */
+struct npusim_hw_rx_desc {
+	u8 reason;
+};
+
+#define NPUSIM_HW_RX_DESC(skb)	((struct npusim_hw_rx_desc *)(skb)->cb)
+
+/**
  * struct npusim_hw_port - one MAC port
  * @hw: the chip
  * @index: port number on the chip

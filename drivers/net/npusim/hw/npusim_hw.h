@@ -403,6 +403,7 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 /* datapath */
 
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb);
-struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port);
+struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
+				  enum npusim_hw_punt *reason);
 
 #endif /* _NPUSIM_HW_H */

@@ -460,20 +460,23 @@ out:
 /**
  * npusim_hw_port_rx() - take the next frame of the host RX ring
  * @port: the port
+ * @reason: set to why the packet engine passed the frame to the host
  *
- * The packet engine has seen the frame and passed it to the host.
  * Called from the driver's NAPI poll.
  *
  * Return: the frame, or NULL if the ring is empty (or stalled).
  */
-struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port)
+struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
+				  enum npusim_hw_punt *reason)
 {
 	struct sk_buff *skb;
 
 	if (READ_ONCE(port->rx_stall))
 		return NULL;
 	skb = ptr_ring_consume(&port->rx_fifo);
-	if (skb)
-		atomic64_inc(&port->cnt.rx_cpu_frames);
+	if (!skb)
+		return NULL;
+	atomic64_inc(&port->cnt.rx_cpu_frames);
+	*reason = NPUSIM_HW_RX_DESC(skb)->reason;
 	return skb;
 }
