@@ -546,10 +546,11 @@ test_clock_wrap()
 	i0=$(ft_dfs installs)
 	_clock_in 0 65535
 	base=$CLOCK
-	# the clock reads 65530 now: it wraps in 6 s
+	# the clock reads 65530 now: it wraps in 6 s (a slow VM may see
+	# it wrapped already: up to 10 minutes later is fine)
 	set_model clock_offset=$(((65530 - base + 65536) % 65536))
-	_clock_in 65500 65535
-	check_err $? "clock $CLOCK after clock_offset, expected about 65530"
+	_clock_in 65500 65535 || _clock_in 0 600
+	check_err $? "clock $CLOCK after clock_offset, expected 65530 or a little more"
 	# the wrap, then more than the flowtable's 5 s timeout past it
 	wait_until "$FT_DEADLINE" _clock_in 8 60000
 	check_err $? "the clock did not pass its wrap: $CLOCK"
