@@ -19,10 +19,7 @@ npusim_load || skip_all "npusim module not available"
 debugfs_mount
 trap cleanup EXIT
 
-FF=/sys/kernel/debug/fail_function
-[ -w "$FF/inject" ] || skip_all "the kernel has no fail_function"
-grep -qw npusim_port_create "$FF/injectable" ||
-	skip_all "npusim's functions are not on the error injection list"
+fail_function_require npusim_port_create
 
 cleanup_test()
 {

@@ -26,10 +26,7 @@ npusim_load || skip_all "npusim module not available"
 debugfs_mount
 trap cleanup EXIT
 
-FF=/sys/kernel/debug/fail_function
-[ -w "$FF/inject" ] || skip_all "the kernel has no fail_function"
-grep -qw npusim_ft_bind "$FF/injectable" ||
-	skip_all "npusim's functions are not on the error injection list"
+fail_function_require npusim_ft_bind
 
 ROUNDS=100
 RULES=

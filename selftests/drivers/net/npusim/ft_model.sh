@@ -43,7 +43,6 @@ ft_begin
 # Flows paused by a case must not time out while it runs.
 TIMEOUT=$((FT_DEADLINE * 4))
 DFS=
-FF=/sys/kernel/debug/fail_function
 
 # knob NAME VALUE: set a flow_table knob of the router.
 knob()

@@ -688,6 +688,17 @@ quiet_pair_setup()
 	wait_until "$WAIT_TIMEOUT" carrier "$ns2" "$B0" || bail_out "$B0: no carrier"
 }
 
+# fail_function_require FUNC: skip the test unless the kernel has
+# fail_function (the debug kernel) and FUNC is on its error injection
+# list.  FF is fail_function's debugfs directory.
+FF=/sys/kernel/debug/fail_function
+fail_function_require()
+{
+	[ -w "$FF/inject" ] || skip_all "the kernel has no fail_function"
+	grep -qw "$1" "$FF/injectable" ||
+		skip_all "npusim's functions are not on the error injection list"
+}
+
 # ---------------------------------------------------------------------------
 # Cleanup
 

@@ -63,6 +63,14 @@ test_events()
 	log_test "trace events npusim:* exist and can be enabled"
 }
 
+# traced_ge N EVENT PATTERN: at least N lines of EVENT match PATTERN
+# (their number in TRACED).
+traced_ge()
+{
+	TRACED=$(traced "$2" "$3" | wc -l)
+	[ "$TRACED" -ge "$1" ]
+}
+
 # _stats_counted: a STATS event reported packets of the flow.
 _stats_counted()
 {
@@ -71,8 +79,6 @@ _stats_counted()
 
 test_flow()
 {
-	local n
-
 	RET=0
 	echo > "$INST/trace"
 	ft_flow_start tr udp "$FT_S4" 6201 echo
@@ -89,19 +95,16 @@ test_flow()
 
 	traced npusim_punt "dev=$FT_R0 .*reason=miss" > /dev/null
 	check_err $? "no punt of reason miss on $FT_R0"
-	n=$(traced npusim_ft_replace 'err=0 ' | wc -l)
-	[ "$n" -ge 2 ]
-	check_err $? "$n successful REPLACE events, expected 2 or more"
+	traced_ge 2 npusim_ft_replace 'err=0 '
+	check_err $? "$TRACED successful REPLACE events, expected 2 or more"
 	traced npusim_ft_install 'in=p0 out=p1 stored=1' > /dev/null
 	check_err $? "no install of the original direction (in=p0 out=p1)"
 	traced npusim_ft_install 'in=p1 out=p0 stored=1' > /dev/null
 	check_err $? "no install of the reply direction (in=p1 out=p0)"
-	n=$(traced npusim_ft_destroy 'err=0' | wc -l)
-	[ "$n" -ge 2 ]
-	check_err $? "$n successful DESTROY events, expected 2 or more"
-	n=$(traced npusim_ft_remove 'removed' | wc -l)
-	[ "$n" -ge 2 ]
-	check_err $? "$n entry removals, expected 2 or more"
+	traced_ge 2 npusim_ft_destroy 'err=0'
+	check_err $? "$TRACED successful DESTROY events, expected 2 or more"
+	traced_ge 2 npusim_ft_remove 'removed'
+	check_err $? "$TRACED entry removals, expected 2 or more"
 	log_test "an offloaded flow: punt, REPLACE, install, STATS, DESTROY, removal"
 }
 
