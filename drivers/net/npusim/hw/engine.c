@@ -126,7 +126,8 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 	__be16 proto;
 
 	memset(f, 0, sizeof(*f));
-	f->key.in_port = port->index;
+	if (!READ_ONCE(port->hw->param[NPUSIM_HW_PARAM_IGNORE_PORT]))
+		f->key.in_port = port->index;
 	if (!pskb_may_pull(skb, ETH_HLEN))
 		return NPUSIM_HW_PUNT_MISS;
 	eth = (const struct ethhdr *)skb->data;

@@ -183,6 +183,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 		       const struct npusim_hw_flow_entry *entry, u32 *index,
 		       u32 *tag)
 {
+	struct npusim_hw_flow_key key = entry->key;
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
 	u32 first, ways, i;
@@ -193,8 +194,10 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 		err = -EOPNOTSUPP;
 		goto out;
 	}
+	if (hw->param[NPUSIM_HW_PARAM_IGNORE_PORT])
+		key.in_port = 0;
 	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
-	first = npusim_hw_ft_bucket(ft, &entry->key) * ways;
+	first = npusim_hw_ft_bucket(ft, &key) * ways;
 	for (i = first; i < first + ways; i++)
 		if (!ft->slots[i].valid)
 			break;
@@ -219,6 +222,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 
 	slot = &ft->slots[i];
 	slot->entry = *entry;
+	slot->entry.key = key;
 	memset(&slot->mib, 0, sizeof(slot->mib));
 	npusim_hw_ft_counters_start(hw, i, &slot->mib.packets,
 				    &slot->mib.bytes);

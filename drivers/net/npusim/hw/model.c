@@ -180,6 +180,7 @@ static const struct npusim_hw_param_desc npusim_hw_params[] = {
 	[NPUSIM_HW_PARAM_CACHE] = { "cache", 0, 1 },
 	[NPUSIM_HW_PARAM_COUNTERS_WRAP_IN] = { "counters_wrap_in", 0, U32_MAX },
 	[NPUSIM_HW_PARAM_CLOCK_OFFSET] = { "clock_offset", 0, U16_MAX },
+	[NPUSIM_HW_PARAM_IGNORE_PORT] = { "ignore_port", 0, 1 },
 };
 
 static_assert(ARRAY_SIZE(npusim_hw_params) == NPUSIM_HW_PARAM_MAX);

@@ -185,6 +185,11 @@ struct npusim_hw_port_mib {
  *	it makes wide counters' wrap reachable); 0 starts them at 0
  * @NPUSIM_HW_PARAM_CLOCK_OFFSET: ticks added to the flow table clock,
  *	modulo its width (a test register: it puts the clock near its wrap)
+ * @NPUSIM_HW_PARAM_IGNORE_PORT: 1 if the chip leaves the ingress port
+ *	out of an entry's key, in the hash and in the compare (a fault: the
+ *	Qualcomm PPE driver of OpenWrt PR #24806 matched on a partial key),
+ *	so that the frames of one 5-tuple from any port hit the newest
+ *	entry written for it; 0 on every chip
  * @NPUSIM_HW_PARAM_MAX: number of parameters
  *
  * A chip powers up with its profile's values.  They can be changed
@@ -210,6 +215,7 @@ enum npusim_hw_param {
 	NPUSIM_HW_PARAM_CACHE,
 	NPUSIM_HW_PARAM_COUNTERS_WRAP_IN,
 	NPUSIM_HW_PARAM_CLOCK_OFFSET,
+	NPUSIM_HW_PARAM_IGNORE_PORT,
 	NPUSIM_HW_PARAM_MAX,
 };
 
