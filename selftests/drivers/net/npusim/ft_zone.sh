@@ -77,6 +77,19 @@ _npu_both()
 	_ft_npu_grew "0:$1:$3" "1:$2:$3"
 }
 
+# end_host NS IF ADDR4 ADDR6 GW4 GW6: a client or server port, addressed
+# (/24, /64), up, default routes via the router.
+end_host()
+{
+	ip -n "$1" -b - <<- EOF
+		addr add $3/24 dev $2
+		addr add $4/64 dev $2 nodad
+		link set $2 up
+		route add default via $5
+		route add ::/0 via $6
+	EOF
+}
+
 setup()
 {
 	local nsc nsr nss ns
@@ -119,24 +132,11 @@ setup()
 	npusim_link "$nsr" "${RP[3]}" "$NSSB" "$SB0" || return 1
 
 	# the same addresses on both sides of both customers
-	for ns in "$nsc:$CA" "$NSCB:$CB0"; do
-		ip -n "${ns%%:*}" -b - <<- EOF || return 1
-			addr add $FT_C4/24 dev ${ns#*:}
-			addr add $FT_C6/64 dev ${ns#*:} nodad
-			link set ${ns#*:} up
-			route add default via $FT_RL4
-			route add ::/0 via $FT_RL6
-		EOF
-	done
-	for ns in "$nss:$SA" "$NSSB:$SB0"; do
-		ip -n "${ns%%:*}" -b - <<- EOF || return 1
-			addr add $FT_S4/24 dev ${ns#*:}
-			addr add $FT_S6/64 dev ${ns#*:} nodad
-			link set ${ns#*:} up
-			route add default via $FT_RW4
-			route add ::/0 via $FT_RW6
-		EOF
-	done
+	end_host "$nsc" "$CA" "$FT_C4" "$FT_C6" "$FT_RL4" "$FT_RL6" &&
+		end_host "$NSCB" "$CB0" "$FT_C4" "$FT_C6" "$FT_RL4" "$FT_RL6" &&
+		end_host "$nss" "$SA" "$FT_S4" "$FT_S6" "$FT_RW4" "$FT_RW6" &&
+		end_host "$NSSB" "$SB0" "$FT_S4" "$FT_S6" "$FT_RW4" "$FT_RW6" ||
+		return 1
 	# customer A: mark 1, table 101, zone 1; customer B: 2, 102, 2
 	ip -n "$nsr" -b - <<- EOF || return 1
 		addr add $FT_RL4/24 dev ${RP[0]} noprefixroute
