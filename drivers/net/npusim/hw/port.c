@@ -22,6 +22,15 @@
 
 #include "hw.h"
 
+/*
+ * Both FIFOs come from ptr_ring_init() in this file, so lockdep would
+ * put their producer locks in one class.  The ingress FIFO's is taken
+ * with IRQs disabled (netpoll may transmit from a hard IRQ), the host
+ * RX ring's with only BHs disabled: give the ingress FIFO a class of
+ * its own, or lockdep sees an IRQ-unsafe lock under netconsole's.
+ */
+static struct lock_class_key npusim_hw_ingress_lock_key;
+
 int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 			unsigned int index)
 {
@@ -33,6 +42,8 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	err = ptr_ring_init(&port->ingress, NPUSIM_HW_INGRESS_LEN, GFP_KERNEL);
 	if (err)
 		return err;
+	lockdep_set_class(&port->ingress.producer_lock,
+			  &npusim_hw_ingress_lock_key);
 	err = ptr_ring_init(&port->rx_fifo, NPUSIM_HW_RX_FIFO_LEN, GFP_KERNEL);
 	if (err) {
 		ptr_ring_cleanup(&port->ingress, NULL);

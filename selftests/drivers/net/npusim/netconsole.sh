@@ -108,6 +108,28 @@ test_target()
 	log_test "netconsole: 100 messages, none lost"
 }
 
+# Messages printed in NMI context are flushed to the consoles from a
+# hard IRQ (printk's irq_work): netpoll transmits there, and the port's
+# locks must be IRQ safe.  sysrq 'l' backtraces every CPU through an
+# NMI; lockdep (debug kernel) must stay on.
+test_hardirq()
+{
+	local level
+
+	RET=0
+	level=$(awk '{print $1}' /proc/sys/kernel/printk)
+	echo 7 > /proc/sys/kernel/printk
+	echo l > /proc/sysrq-trigger
+	wait_until "$WAIT_TIMEOUT" _nc_seen "NMI backtrace for cpu" 1
+	check_err $? "no NMI backtrace reached the listener"
+	echo "$level" > /proc/sys/kernel/printk
+	if [ -r /proc/lockdep_stats ]; then
+		grep -Eq '^ *debug_locks: +1$' /proc/lockdep_stats
+		check_err $? "lockdep turned itself off: $(dmesg | grep -m1 -A1 'WARNING: .*lock')"
+	fi
+	log_test "netconsole: messages flushed from a hard IRQ"
+}
+
 # The device goes away under an enabled target: netconsole lets go of
 # the port, nothing hangs, nothing leaks (the VM runner checks).
 test_teardown()
@@ -122,6 +144,7 @@ test_teardown()
 }
 
 test_target
+test_hardirq
 test_teardown
 
 exit_tests
