@@ -41,6 +41,7 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_punt_mtu", rx_punt[NPUSIM_HW_PUNT_MTU]),
 	NPUSIM_MIB_STAT("rx_punt_unsupported", rx_punt[NPUSIM_HW_PUNT_UNSUPPORTED]),
 	NPUSIM_MIB_STAT("rx_punt_unbound", rx_punt[NPUSIM_HW_PUNT_UNBOUND]),
+	NPUSIM_MIB_STAT("rx_punt_drops", rx_punt_drops),
 };
 
 static void npusim_get_drvinfo(struct net_device *ndev,

@@ -58,6 +58,7 @@ static int npusim_napi_poll(struct napi_struct *napi, int budget)
 	       (skb = npusim_hw_port_rx(port->hw_port, &reason))) {
 		done++;
 		trace_npusim_punt(port->ndev, reason, skb->len);
+		npusim_trap_report(port, skb, reason);
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
 	}
@@ -117,7 +118,7 @@ static void npusim_get_stats64(struct net_device *ndev,
 	stats->rx_crc_errors = mib.rx_crc_errors;
 	stats->rx_errors = mib.rx_oversize_drops + mib.rx_crc_errors;
 	stats->rx_dropped = mib.rx_fifo_drops + mib.rx_ingress_drops +
-			    mib.rx_oversize_drops;
+			    mib.rx_oversize_drops + mib.rx_punt_drops;
 	stats->tx_dropped = mib.tx_link_drops;
 	stats->tx_errors = mib.tx_errors;
 }

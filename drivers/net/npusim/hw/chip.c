@@ -141,6 +141,28 @@ u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg)
 }
 
 /**
+ * npusim_hw_punt_drop() - set the action for one punt reason
+ * @hw: the chip
+ * @reason: the punt reason
+ * @drop: true: the engine drops the frames it would pass to the host
+ *	for @reason (counted in the port's rx_punt_drops); false: it
+ *	passes them to the host (the reset value)
+ *
+ * Takes effect on the next frame; frames already on a host RX ring
+ * are passed.
+ */
+void npusim_hw_punt_drop(struct npusim_hw *hw, enum npusim_hw_punt reason,
+			 bool drop)
+{
+	if (WARN_ON_ONCE(reason >= NPUSIM_HW_PUNT_MAX))
+		return;
+	if (drop)
+		set_bit(reason, &hw->punt_drop);
+	else
+		clear_bit(reason, &hw->punt_drop);
+}
+
+/**
  * npusim_hw_port_get() - a port of the chip
  * @hw: the chip
  * @index: port number

@@ -348,7 +348,8 @@ static void npusim_hw_rewrite_l2(struct sk_buff *skb,
 
 /*
  * Run one received frame through the NPU.  Return true if the NPU
- * consumed it; false if it goes to the host, unchanged, with its reason
+ * consumed it (forwarded it, or dropped it as the punt action register
+ * says); false if it goes to the host, unchanged, with its reason
  * counted.  BHs disabled, under RCU.
  */
 static bool npusim_hw_engine_process(struct npusim_hw_port *port,
@@ -407,6 +408,11 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 
 punt:
 	npusim_hw_port_count_punt(port, reason);
+	if (test_bit(reason, &hw->punt_drop)) {
+		npusim_hw_port_count_punt_drop(port, reason);
+		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
+		return true;
+	}
 	NPUSIM_HW_RX_DESC(skb)->reason = reason;
 	return false;
 }

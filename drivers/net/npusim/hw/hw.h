@@ -36,6 +36,7 @@ struct npusim_hw_port_counters {
 	atomic64_t tx_npu_fwd_octets;
 	atomic64_t rx_cpu_frames;
 	atomic64_t rx_punt[NPUSIM_HW_PUNT_MAX];
+	atomic64_t rx_punt_drops[NPUSIM_HW_PUNT_MAX];
 };
 
 /**
@@ -178,6 +179,9 @@ struct npusim_hw_profile {
  * @param: configuration registers, written under the flow table's lock
  *	while it is empty, read locklessly
  * @ft: the flow table
+ * @punt_drop: punt action register: a frame whose enum npusim_hw_punt
+ *	reason has its bit set is dropped by the engine, not passed to the
+ *	host (read locklessly by the engine)
  * @age_work: hardware ageing, a scan of the table every second while
  *	NPUSIM_HW_PARAM_AGE_TCP or _UDP is set
  * @engine_dev: a dummy netdev that holds the packet engine's NAPI
@@ -191,6 +195,7 @@ struct npusim_hw {
 	const struct npusim_hw_profile *profile;
 	u32 param[NPUSIM_HW_PARAM_MAX];
 	struct npusim_hw_ft ft;
+	unsigned long punt_drop;
 	struct delayed_work age_work;
 	struct net_device *engine_dev;
 	unsigned int num_ports;
@@ -209,6 +214,8 @@ bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb);
 /* port.c, used by the packet engine */
 void npusim_hw_port_count_punt(struct npusim_hw_port *port,
 			       enum npusim_hw_punt reason);
+void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
+				    enum npusim_hw_punt reason);
 void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
 			    struct sk_buff *skb, unsigned int in_len);

@@ -108,7 +108,11 @@ enum npusim_hw_punt {
  * @tx_npu_fwd_frames: frames the NPU sent out of this port
  * @tx_npu_fwd_octets: their bytes, as sent
  * @rx_cpu_frames: frames received here and passed to the host
- * @rx_punt: frames passed to the host, by enum npusim_hw_punt reason
+ * @rx_punt: frames the engine did not forward, by enum npusim_hw_punt
+ *	reason: passed to the host, or dropped if the punt action register
+ *	says so (npusim_hw_punt_drop())
+ * @rx_punt_drop: those of @rx_punt that the engine dropped, by reason
+ * @rx_punt_drops: sum of @rx_punt_drop
  */
 struct npusim_hw_port_mib {
 	u64 rx_frames;
@@ -127,6 +131,8 @@ struct npusim_hw_port_mib {
 	u64 tx_npu_fwd_octets;
 	u64 rx_cpu_frames;
 	u64 rx_punt[NPUSIM_HW_PUNT_MAX];
+	u64 rx_punt_drop[NPUSIM_HW_PUNT_MAX];
+	u64 rx_punt_drops;
 };
 
 /*
@@ -356,6 +362,8 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 				   const char *profile);
 void npusim_hw_destroy(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
+void npusim_hw_punt_drop(struct npusim_hw *hw, enum npusim_hw_punt reason,
+			 bool drop);
 struct npusim_hw_port *npusim_hw_port_get(struct npusim_hw *hw,
 					  unsigned int index);
 

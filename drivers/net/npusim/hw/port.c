@@ -271,8 +271,12 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->tx_npu_fwd_frames = atomic64_read(&c->tx_npu_fwd_frames);
 	mib->tx_npu_fwd_octets = atomic64_read(&c->tx_npu_fwd_octets);
 	mib->rx_cpu_frames = atomic64_read(&c->rx_cpu_frames);
-	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++)
+	mib->rx_punt_drops = 0;
+	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++) {
 		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
+		mib->rx_punt_drop[i] = atomic64_read(&c->rx_punt_drops[i]);
+		mib->rx_punt_drops += mib->rx_punt_drop[i];
+	}
 }
 
 /* Length of the L2 header: Ethernet plus up to two VLAN tags. */
@@ -395,6 +399,12 @@ void npusim_hw_port_count_punt(struct npusim_hw_port *port,
 			       enum npusim_hw_punt reason)
 {
 	atomic64_inc(&port->cnt.rx_punt[reason]);
+}
+
+void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
+				    enum npusim_hw_punt reason)
+{
+	atomic64_inc(&port->cnt.rx_punt_drops[reason]);
 }
 
 /*
