@@ -198,6 +198,9 @@ static const struct devlink_ops npusim_devlink_ops = {
 	.reload_actions	= BIT(DEVLINK_RELOAD_ACTION_DRIVER_REINIT),
 	.reload_down	= npusim_dev_reload_down,
 	.reload_up	= npusim_dev_reload_up,
+	.trap_init	= npusim_trap_init,
+	.trap_action_set = npusim_trap_action_set,
+	.trap_drop_counter_get = npusim_trap_drop_counter_get,
 };
 
 /**
@@ -254,9 +257,13 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	if (err)
 		goto err_devl_unlock;
 
-	err = devl_register(devlink);
+	err = npusim_traps_register(nsim_dev);
 	if (err)
 		goto err_resources_unregister;
+
+	err = devl_register(devlink);
+	if (err)
+		goto err_traps_unregister;
 
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err)
@@ -268,6 +275,8 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 
 err_devl_unregister:
 	devl_unregister(devlink);
+err_traps_unregister:
+	npusim_traps_unregister(nsim_dev);
 err_resources_unregister:
 	devl_resources_unregister(devlink);
 err_devl_unlock:
@@ -296,6 +305,7 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 	devl_lock(devlink);
 	npusim_dev_ports_destroy(nsim_dev);
 	devl_unregister(devlink);
+	npusim_traps_unregister(nsim_dev);
 	devl_resources_unregister(devlink);
 	devl_unlock(devlink);
 

@@ -176,6 +176,8 @@ struct npusim_model_ref {
  *	flow table size fails to resize it, as if memory ran out
  * @model_refs: the debugfs model/ files' private data
  * @ft: flowtable offload state
+ * @trap_ctx: devlink's context of the trap of each punt reason, set
+ *	while the traps are registered
  */
 struct npusim_dev {
 	struct npusim_bus_dev *bus_dev;
@@ -188,6 +190,7 @@ struct npusim_dev {
 	bool fail_ft_resize;
 	struct npusim_model_ref model_refs[NPUSIM_HW_PARAM_MAX];
 	struct npusim_ft ft;
+	void *trap_ctx[NPUSIM_HW_PUNT_MAX];
 };
 
 /**
@@ -283,6 +286,20 @@ void npusim_bus_exit(void);
 
 /* dev.c */
 int npusim_dev_probe(struct npusim_bus_dev *bus_dev);
+
+/* trap.c */
+int npusim_traps_register(struct npusim_dev *nsim_dev);
+void npusim_traps_unregister(struct npusim_dev *nsim_dev);
+void npusim_trap_report(struct npusim_port *port, struct sk_buff *skb,
+			enum npusim_hw_punt reason);
+int npusim_trap_init(struct devlink *devlink, const struct devlink_trap *trap,
+		     void *trap_ctx);
+int npusim_trap_action_set(struct devlink *devlink,
+			   const struct devlink_trap *trap,
+			   enum devlink_trap_action action,
+			   struct netlink_ext_ack *extack);
+int npusim_trap_drop_counter_get(struct devlink *devlink,
+				 const struct devlink_trap *trap, u64 *p_drops);
 void npusim_dev_remove(struct npusim_bus_dev *bus_dev);
 
 /* netdev.c */
