@@ -24,37 +24,6 @@ ft_nft_load || bail_out "ruleset: $ERRMSG"
 N=10
 SPORT=41000
 
-# send KIND DST DPORT: N UDP datagrams from the client, shaped by KIND.
-send()
-{
-	ip netns exec "$FT_NSC" python3 -c '
-import socket, sys
-kind, dst, dport, n, sport = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-v6 = ":" in dst
-s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::" if v6 else "0.0.0.0", sport))
-size = 64
-if kind == "ttl":
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 1)
-elif kind == "options":
-    # four bytes of options: NOP NOP NOP EOL
-    s.setsockopt(socket.IPPROTO_IP, socket.IP_OPTIONS, b"\x01\x01\x01\x00")
-elif kind == "fragment":
-    # 2000 bytes over a 1500 MTU, DF off: two fragments each
-    # IP_MTU_DISCOVER = 10, IP_PMTUDISC_DONT = 0 (linux/in.h)
-    s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_MTU_DISCOVER", 10), 0)
-    size = 2000
-elif kind == "ipv6_ext":
-    # hop-by-hop header with a PadN option
-    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_HOPOPTS, b"\x00\x00\x01\x04\x00\x00\x00\x00")
-elif kind == "big":
-    size = 1400
-for i in range(n):
-    s.sendto(bytes(size), (dst, dport))
-' "$1" "$2" "$3" "$N" "${4:-0}"
-}
-
 # punt_case NAME KIND DST DPORT REASON FRAMES [SPORT]
 punt_case()
 {
@@ -62,7 +31,7 @@ punt_case()
 
 	RET=0
 	ft_snap "${name}_a"
-	send "$kind" "$dst" "$dport" "${7:-0}"
+	ft_punt_send "$kind" "$dst" "$dport" "$N" "${7:-0}"
 	check_err $? "cannot send the $kind datagrams"
 	# all of them went through the NPU once the counter is complete
 	ft_wait_grew "${name}_a" "${name}_b" "r0.rx_punt_$reason:$frames"
