@@ -13,6 +13,7 @@
 #include <linux/error-injection.h>
 #include <linux/netdevice.h>
 #include <net/devlink.h>
+#include <net/netdev_queues.h>
 #include <net/pkt_cls.h>
 
 #include "npusim.h"
@@ -50,15 +51,17 @@ static void npusim_port_irq(void *ctx, u32 cause)
 static int npusim_napi_poll(struct napi_struct *napi, int budget)
 {
 	struct npusim_port *port = container_of(napi, struct npusim_port, napi);
-	enum npusim_hw_punt reason;
+	struct npusim_hw_rx_status st;
 	struct sk_buff *skb;
 	int done = 0;
 
 	while (done < budget &&
-	       (skb = npusim_hw_port_rx(port->hw_port, &reason))) {
+	       (skb = npusim_hw_port_rx(port->hw_port, &st))) {
 		done++;
-		trace_npusim_punt(port->ndev, reason, skb->len);
-		npusim_trap_report(port, skb, reason);
+		trace_npusim_punt(port->ndev, st.reason, skb->len);
+		npusim_trap_report(port, skb, st.reason);
+		if (st.l4_csum_ok)
+			skb->ip_summed = CHECKSUM_UNNECESSARY;
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
 	}
@@ -143,6 +146,14 @@ static int npusim_setup_tc(struct net_device *ndev, enum tc_setup_type type,
 	}
 }
 
+/* Program the MAC for the features that it implements. */
+static void npusim_port_features_apply(struct npusim_port *port,
+				       netdev_features_t features)
+{
+	npusim_hw_port_set_rx_csum(port->hw_port, features & NETIF_F_RXCSUM);
+	npusim_hw_port_set_loopback(port->hw_port, features & NETIF_F_LOOPBACK);
+}
+
 static int npusim_set_features(struct net_device *ndev,
 			       netdev_features_t features)
 {
@@ -154,8 +165,68 @@ static int npusim_set_features(struct net_device *ndev,
 		netdev_err(ndev, "Cannot disable hw-tc-offload while an offload flowtable uses the port\n");
 		return -EBUSY;
 	}
+	npusim_port_features_apply(netdev_priv(ndev), features);
 	return 0;
 }
+
+/*
+ * Queue statistics (netdev qstats): one RX queue, what the host took from
+ * the port's RX ring, and one TX queue, what the host sent.  The frames
+ * the NPU forwarded, and those received but not (yet) passed to the
+ * host, are the device's base, so that the device's total is what
+ * ndo_get_stats64 reports.  The MIB's counters are read one by one
+ * while traffic runs: a difference may not go below zero.
+ */
+static u64 npusim_qstats_sub(u64 a, u64 b)
+{
+	return a > b ? a - b : 0;
+}
+
+static void npusim_qstats_rx(struct net_device *ndev, int idx,
+			     struct netdev_queue_stats_rx *rx)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	struct npusim_hw_port_mib mib;
+
+	npusim_hw_port_read_mib(port->hw_port, &mib);
+	rx->packets = mib.rx_cpu_frames;
+	rx->bytes = mib.rx_cpu_octets;
+	rx->csum_unnecessary = mib.rx_csum_good;
+	rx->csum_bad = mib.rx_csum_bad;
+}
+
+static void npusim_qstats_tx(struct net_device *ndev, int idx,
+			     struct netdev_queue_stats_tx *tx)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	struct npusim_hw_port_mib mib;
+
+	npusim_hw_port_read_mib(port->hw_port, &mib);
+	tx->packets = npusim_qstats_sub(mib.tx_frames, mib.tx_npu_fwd_frames);
+	tx->bytes = npusim_qstats_sub(mib.tx_octets, mib.tx_npu_fwd_octets);
+}
+
+static void npusim_qstats_base(struct net_device *ndev,
+			       struct netdev_queue_stats_rx *rx,
+			       struct netdev_queue_stats_tx *tx)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	struct npusim_hw_port_mib mib;
+
+	npusim_hw_port_read_mib(port->hw_port, &mib);
+	rx->packets = npusim_qstats_sub(mib.rx_frames, mib.rx_cpu_frames);
+	rx->bytes = npusim_qstats_sub(mib.rx_octets, mib.rx_cpu_octets);
+	rx->csum_unnecessary = 0;
+	rx->csum_bad = 0;
+	tx->packets = mib.tx_npu_fwd_frames;
+	tx->bytes = mib.tx_npu_fwd_octets;
+}
+
+static const struct netdev_stat_ops npusim_stat_ops = {
+	.get_queue_stats_rx	= npusim_qstats_rx,
+	.get_queue_stats_tx	= npusim_qstats_tx,
+	.get_base_stats		= npusim_qstats_base,
+};
 
 const struct net_device_ops npusim_netdev_ops = {
 	.ndo_open		= npusim_open,
@@ -214,9 +285,12 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 
 	ndev->netdev_ops = &npusim_netdev_ops;
 	ndev->ethtool_ops = &npusim_ethtool_ops;
+	ndev->stat_ops = &npusim_stat_ops;
 	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
-			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_HW_TC;
+			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_HW_TC |
+			    NETIF_F_RXCSUM;
 	ndev->features = ndev->hw_features | NETIF_F_HIGHDMA;
+	ndev->hw_features |= NETIF_F_LOOPBACK;
 	ndev->vlan_features = ndev->features & ~NETIF_F_HW_TC;
 	ndev->min_mtu = NPUSIM_HW_MIN_MRU;
 	ndev->max_mtu = NPUSIM_HW_MAX_MRU;
@@ -224,6 +298,7 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 	eth_hw_addr_set(ndev, addr);
 
 	npusim_hw_port_set_mru(port->hw_port, ndev->mtu);
+	npusim_port_features_apply(port, ndev->features);
 	npusim_hw_port_set_irq(port->hw_port, npusim_port_irq, port);
 	netif_napi_add(ndev, &port->napi, npusim_napi_poll);
 	netif_carrier_off(ndev);

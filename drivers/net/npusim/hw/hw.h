@@ -35,6 +35,9 @@ struct npusim_hw_port_counters {
 	atomic64_t tx_npu_fwd_frames;
 	atomic64_t tx_npu_fwd_octets;
 	atomic64_t rx_cpu_frames;
+	atomic64_t rx_cpu_octets;
+	atomic64_t rx_csum_good;
+	atomic64_t rx_csum_bad;
 	atomic64_t rx_punt[NPUSIM_HW_PUNT_MAX];
 	atomic64_t rx_punt_drops[NPUSIM_HW_PUNT_MAX];
 };
@@ -62,6 +65,10 @@ struct npusim_hw_rx_desc {
  * @rx_stall: fault injection: the host does not drain its RX ring
  * @rx_drop: fault injection: percentage of arriving frames the MAC
  *	finds corrupted (a bad FCS) and drops
+ * @loopback: MAC loopback: what the port transmits comes back to its own
+ *	receive path instead of going on the wire
+ * @rx_csum: the MAC checks the TCP and UDP checksums of the frames it
+ *	passes to the host and says so in their RX descriptors
  * @ingress: the packet engine's ingress FIFO, between the wire and the
  *	engine
  * @engine_napi: the packet engine's context for this port: it drains
@@ -80,6 +87,8 @@ struct npusim_hw_port {
 	unsigned int mru;
 	bool rx_stall;
 	u32 rx_drop;
+	bool loopback;
+	bool rx_csum;
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
 	struct ptr_ring rx_fifo;

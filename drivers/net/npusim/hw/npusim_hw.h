@@ -89,6 +89,18 @@ enum npusim_hw_punt {
 };
 
 /**
+ * struct npusim_hw_rx_status - the RX descriptor of a frame for the host
+ * @reason: why the packet engine passed it to the host
+ * @l4_csum_ok: the MAC checked its TCP or UDP checksum and found it
+ *	good (only with npusim_hw_port_set_rx_csum() on; false for other
+ *	frames, and for a UDP over IPv4 datagram without a checksum)
+ */
+struct npusim_hw_rx_status {
+	enum npusim_hw_punt reason;
+	bool l4_csum_ok;
+};
+
+/**
  * struct npusim_hw_port_mib - MAC counters of one port (64-bit, never wrap)
  * @rx_frames: frames accepted from the wire
  * @rx_octets: bytes of those frames, Ethernet header included, no FCS
@@ -108,6 +120,10 @@ enum npusim_hw_punt {
  * @tx_npu_fwd_frames: frames the NPU sent out of this port
  * @tx_npu_fwd_octets: their bytes, as sent
  * @rx_cpu_frames: frames received here and passed to the host
+ * @rx_cpu_octets: their bytes
+ * @rx_csum_good: frames for the host whose TCP or UDP checksum the MAC
+ *	found good (with the receive checksum check on)
+ * @rx_csum_bad: and those it found bad
  * @rx_punt: frames the engine did not forward, by enum npusim_hw_punt
  *	reason: passed to the host, or dropped if the punt action register
  *	says so (npusim_hw_punt_drop())
@@ -130,6 +146,9 @@ struct npusim_hw_port_mib {
 	u64 tx_npu_fwd_frames;
 	u64 tx_npu_fwd_octets;
 	u64 rx_cpu_frames;
+	u64 rx_cpu_octets;
+	u64 rx_csum_good;
+	u64 rx_csum_bad;
 	u64 rx_punt[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drop[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drops;
@@ -418,6 +437,8 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb);
 struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
-				  enum npusim_hw_punt *reason);
+				  struct npusim_hw_rx_status *st);
+void npusim_hw_port_set_loopback(struct npusim_hw_port *port, bool on);
+void npusim_hw_port_set_rx_csum(struct npusim_hw_port *port, bool on);
 
 #endif /* _NPUSIM_HW_H */

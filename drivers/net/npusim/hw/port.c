@@ -15,10 +15,16 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <net/checksum.h>
 #include <net/gso.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
 
 #include "hw.h"
 
@@ -271,6 +277,9 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->tx_npu_fwd_frames = atomic64_read(&c->tx_npu_fwd_frames);
 	mib->tx_npu_fwd_octets = atomic64_read(&c->tx_npu_fwd_octets);
 	mib->rx_cpu_frames = atomic64_read(&c->rx_cpu_frames);
+	mib->rx_cpu_octets = atomic64_read(&c->rx_cpu_octets);
+	mib->rx_csum_good = atomic64_read(&c->rx_csum_good);
+	mib->rx_csum_bad = atomic64_read(&c->rx_csum_bad);
 	mib->rx_punt_drops = 0;
 	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++) {
 		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
@@ -385,12 +394,20 @@ err:
 	return 0;
 }
 
-/* The peer of an enabled port with link, or NULL.  Under RCU. */
+/*
+ * Where an enabled port's frames go: the port itself in MAC loopback,
+ * else the peer if it is enabled and linked; NULL if nowhere.  Under RCU.
+ */
 static struct npusim_hw_port *npusim_hw_port_tx_peer(struct npusim_hw_port *port)
 {
-	struct npusim_hw_port *peer = rcu_dereference(port->peer);
+	struct npusim_hw_port *peer;
 
-	if (!READ_ONCE(port->enabled) || !peer || !READ_ONCE(peer->enabled))
+	if (!READ_ONCE(port->enabled))
+		return NULL;
+	if (READ_ONCE(port->loopback))
+		return port;
+	peer = rcu_dereference(port->peer);
+	if (!peer || !READ_ONCE(peer->enabled))
 		return NULL;
 	return peer;
 }
@@ -478,17 +495,83 @@ out:
 	rcu_read_unlock();
 }
 
+/*
+ * The MAC's receive checksum check of @skb (data at the Ethernet
+ * header): 1 if it is TCP or UDP over IPv4 or IPv6, unfragmented, without
+ * IPv4 options or IPv6 extension headers, behind at most one VLAN tag,
+ * with a good checksum; -1 if such a frame has a bad checksum; 0 if the
+ * MAC does not check this frame.
+ */
+static int npusim_hw_l4_csum_check(struct sk_buff *skb)
+{
+	unsigned int off = ETH_HLEN, l4_len;
+	__be32 saddr = 0, daddr = 0;
+	struct iphdr _ip4, *ip4;
+	__be16 proto, _p, *p;
+	struct ipv6hdr _ip6, *ip6 = NULL;
+	struct udphdr _uh, *uh;
+	__wsum csum;
+	__sum16 sum;
+	u8 l4;
+
+	proto = eth_hdr(skb)->h_proto;
+	if (eth_type_vlan(proto)) {
+		p = skb_header_pointer(skb, off + 2, sizeof(_p), &_p);
+		if (!p)
+			return 0;
+		proto = *p;
+		off += VLAN_HLEN;
+	}
+	if (proto == htons(ETH_P_IP)) {
+		ip4 = skb_header_pointer(skb, off, sizeof(_ip4), &_ip4);
+		if (!ip4 || ip4->ihl != 5 || ip_is_fragment(ip4) ||
+		    ip_fast_csum(ip4, ip4->ihl))
+			return 0;
+		l4 = ip4->protocol;
+		saddr = ip4->saddr;
+		daddr = ip4->daddr;
+		if (ntohs(ip4->tot_len) < sizeof(*ip4))
+			return 0;
+		l4_len = ntohs(ip4->tot_len) - sizeof(*ip4);
+		off += sizeof(*ip4);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		ip6 = skb_header_pointer(skb, off, sizeof(_ip6), &_ip6);
+		if (!ip6)
+			return 0;
+		l4 = ip6->nexthdr;
+		l4_len = ntohs(ip6->payload_len);
+		off += sizeof(*ip6);
+	} else {
+		return 0;
+	}
+	if ((l4 != IPPROTO_TCP && l4 != IPPROTO_UDP) ||
+	    off + l4_len > skb->len || l4_len < sizeof(*uh))
+		return 0;
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh)
+		return 0;
+	/* UDP over IPv4 may go without a checksum: nothing to check */
+	if (l4 == IPPROTO_UDP && !uh->check)
+		return 0;
+	csum = skb_checksum(skb, off, l4_len, 0);
+	if (proto == htons(ETH_P_IP))
+		sum = csum_tcpudp_magic(saddr, daddr, l4_len, l4, csum);
+	else
+		sum = csum_ipv6_magic(&ip6->saddr, &ip6->daddr, l4_len, l4, csum);
+	return sum ? -1 : 1;
+}
+
 /**
  * npusim_hw_port_rx() - take the next frame of the host RX ring
  * @port: the port
- * @reason: set to why the packet engine passed the frame to the host
+ * @st: filled with the frame's RX descriptor
  *
  * Called from the driver's NAPI poll.
  *
  * Return: the frame, or NULL if the ring is empty (or stalled).
  */
 struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
-				  enum npusim_hw_punt *reason)
+				  struct npusim_hw_rx_status *st)
 {
 	struct sk_buff *skb;
 
@@ -498,6 +581,42 @@ struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
 	if (!skb)
 		return NULL;
 	atomic64_inc(&port->cnt.rx_cpu_frames);
-	*reason = NPUSIM_HW_RX_DESC(skb)->reason;
+	atomic64_add(skb->len, &port->cnt.rx_cpu_octets);
+	st->reason = NPUSIM_HW_RX_DESC(skb)->reason;
+	st->l4_csum_ok = false;
+	if (READ_ONCE(port->rx_csum)) {
+		switch (npusim_hw_l4_csum_check(skb)) {
+		case 1:
+			st->l4_csum_ok = true;
+			atomic64_inc(&port->cnt.rx_csum_good);
+			break;
+		case -1:
+			atomic64_inc(&port->cnt.rx_csum_bad);
+			break;
+		}
+	}
 	return skb;
+}
+
+/**
+ * npusim_hw_port_set_loopback() - MAC loopback on or off
+ * @port: the port
+ * @on: true: what the port transmits, the host's frames and the NPU's,
+ *	comes back to its own receive path and nothing goes on the wire
+ *	(the link status stays the wire's)
+ */
+void npusim_hw_port_set_loopback(struct npusim_hw_port *port, bool on)
+{
+	WRITE_ONCE(port->loopback, on);
+}
+
+/**
+ * npusim_hw_port_set_rx_csum() - receive checksum check on or off
+ * @port: the port
+ * @on: true: the MAC checks the TCP and UDP checksums of the frames it
+ *	passes to the host (&struct npusim_hw_rx_status.l4_csum_ok)
+ */
+void npusim_hw_port_set_rx_csum(struct npusim_hw_port *port, bool on)
+{
+	WRITE_ONCE(port->rx_csum, on);
 }
