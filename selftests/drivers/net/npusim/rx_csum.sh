@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim receive checksum offload (rx-checksumming): the MAC checks the
+# TCP and UDP checksums of the frames it passes to the host.  Good ones
+# reach the stack as CHECKSUM_UNNECESSARY (counted in rx_csum_good);
+# bad ones are counted in rx_csum_bad and left to the stack, which
+# drops them (its UDP InCsumErrors); UDP over IPv4 without a checksum is
+# not checked; with rx-checksumming off, nothing is.
+#
+#   init_net [A p0 10.14.0.1 fd14::1] <-> [B p0 10.14.0.2 fd14::2] ns2
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip ethtool python3 nstat jq
+npusim_load || skip_all "npusim module not available"
+
+N=20
+
+ns_create ns2 || bail_out "cannot create netns"
+A=$(npusim_rand_id)
+npusim_new "$A" 1 || bail_out "cannot create npusim$A"
+A0=${PORT_NAMES[0]}
+B=$(npusim_rand_id)
+npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
+B0=${PORT_NAMES[0]}
+npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+ip addr add 10.14.0.1/24 dev "$A0" &&
+	ip -6 addr add fd14::1/64 dev "$A0" nodad &&
+	ip link set "$A0" up || bail_out "cannot configure $A0"
+ip -n "$ns2" addr add 10.14.0.2/24 dev "$B0" &&
+	ip -n "$ns2" -6 addr add fd14::2/64 dev "$B0" nodad &&
+	ip -n "$ns2" link set "$B0" up || bail_out "cannot configure $B0"
+wait_until "$WAIT_TIMEOUT" carrier "" "$A0" || bail_out "$A0: no carrier"
+# neighbours resolved before counting
+ip netns exec "$ns2" ping -c 1 -W 5 10.14.0.1 > /dev/null &&
+	ip netns exec "$ns2" ping -6 -c 1 -W 5 fd14::1 > /dev/null ||
+	bail_out "no connectivity"
+
+# send KIND DST: N UDP datagrams from ns2 to DST port 9: good (a socket's
+# own checksum), bad (a raw socket's UDP header with a wrong checksum) or
+# zero (UDP over IPv4 without a checksum).
+send()
+{
+	ip netns exec "$ns2" python3 -c '
+import socket, struct, sys
+kind, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+payload = bytes(32)
+if kind == "good":
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    for _ in range(n):
+        s.sendto(payload, (dst, 9))
+    sys.exit(0)
+s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_UDP)
+check = 0 if kind == "zero" else 0x1234
+hdr = struct.pack("!HHHH", 40000, 9, 8 + len(payload), check)
+for _ in range(n):
+    s.sendto(hdr + payload, (dst, 0))
+' "$1" "$2" "$N"
+}
+
+# port_stat NAME: ethtool counter NAME of A0
+port_stat()
+{
+	ethtool -S "$A0" | awk -v k="$1:" '$1 == k {print $2}'
+}
+
+# udp_mib NAME: the stack's UDP and UDP6 counter NAME (InCsumErrors,
+# NoPorts), summed
+udp_mib()
+{
+	nstat -az -j | jq ".kernel.Udp$1 + .kernel.Udp6$1"
+}
+
+# _all_in FROM: the stack has seen FROM + N datagrams for port 9 (each
+# either a checksum error or for a port without a socket)
+_all_in()
+{
+	[ $(($(udp_mib InCsumErrors) + $(udp_mib NoPorts))) -ge $(($1 + N)) ]
+}
+
+# csum_case NAME KIND DST GOOD BAD ERRS: send N datagrams of KIND to DST;
+# rx_csum_good grows by GOOD, rx_csum_bad by BAD and the stack's
+# checksum errors by ERRS (each 0 or N).
+csum_case()
+{
+	local name=$1 kind=$2 dst=$3 good=$4 bad=$5 errs=$6
+	local g0 b0 e0 p0
+
+	RET=0
+	g0=$(port_stat rx_csum_good) b0=$(port_stat rx_csum_bad)
+	e0=$(udp_mib InCsumErrors) p0=$(udp_mib NoPorts)
+	send "$kind" "$dst"
+	check_err $? "cannot send the $kind datagrams"
+	wait_until "$WAIT_TIMEOUT" _all_in $((e0 + p0))
+	check_err $? "the stack saw $(($(udp_mib InCsumErrors) + $(udp_mib NoPorts) - e0 - p0)) of $N datagrams"
+	check_eq "rx_csum_good delta" "$good" $(($(port_stat rx_csum_good) - g0))
+	check_eq "rx_csum_bad delta" "$bad" $(($(port_stat rx_csum_bad) - b0))
+	check_eq "UDP InCsumErrors delta" "$errs" $(($(udp_mib InCsumErrors) - e0))
+	log_test "$name"
+}
+
+csum_case "good UDP/IPv4: CHECKSUM_UNNECESSARY" good 10.14.0.1 "$N" 0 0
+csum_case "good UDP/IPv6: CHECKSUM_UNNECESSARY" good fd14::1 "$N" 0 0
+csum_case "bad UDP/IPv4: counted, dropped by the stack" bad 10.14.0.1 0 "$N" "$N"
+csum_case "bad UDP/IPv6: counted, dropped by the stack" bad fd14::1 0 "$N" "$N"
+csum_case "UDP/IPv4 without a checksum: not checked" zero 10.14.0.1 0 0 0
+
+RET=0
+ethtool -K "$A0" rx off
+check_err $? "cannot turn rx-checksumming off"
+log_test "rx-checksumming off"
+csum_case "rx off, good UDP/IPv4: not checked" good 10.14.0.1 0 0 0
+csum_case "rx off, bad UDP/IPv4: the stack drops it alone" bad 10.14.0.1 0 0 "$N"
+RET=0
+ethtool -K "$A0" rx on
+check_err $? "cannot turn rx-checksumming on"
+log_test "rx-checksumming on"
+csum_case "rx on again, good UDP/IPv6" good fd14::1 "$N" 0 0
+
+exit_tests
