@@ -4,6 +4,7 @@
  */
 
 #include <linux/ethtool.h>
+#include <linux/linkmode.h>
 #include <linux/netdevice.h>
 
 #include "npusim.h"
@@ -95,9 +96,93 @@ static void npusim_get_ethtool_stats(struct net_device *ndev,
 		*data++ = *(u64 *)((u8 *)&mib + npusim_mib_stats[i].offset);
 }
 
+/* The ethtool link mode of each PHY mode (npusim_hw_phy_mode_speed()). */
+static const enum ethtool_link_mode_bit_indices npusim_link_modes[] = {
+	ETHTOOL_LINK_MODE_10baseT_Full_BIT,
+	ETHTOOL_LINK_MODE_100baseT_Full_BIT,
+	ETHTOOL_LINK_MODE_1000baseT_Full_BIT,
+	ETHTOOL_LINK_MODE_2500baseT_Full_BIT,
+	ETHTOOL_LINK_MODE_10000baseT_Full_BIT,
+};
+
+static_assert(ARRAY_SIZE(npusim_link_modes) == NPUSIM_HW_PHY_MODES);
+
+static int npusim_get_link_ksettings(struct net_device *ndev,
+				     struct ethtool_link_ksettings *cmd)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	struct npusim_hw_phy_cfg cfg;
+	unsigned int i;
+	u32 speed;
+
+	speed = npusim_hw_port_phy_get(port->hw_port, &cfg);
+	ethtool_link_ksettings_zero_link_mode(cmd, supported);
+	ethtool_link_ksettings_zero_link_mode(cmd, advertising);
+	for (i = 0; i < NPUSIM_HW_PHY_MODES; i++) {
+		__set_bit(npusim_link_modes[i], cmd->link_modes.supported);
+		if (cfg.advertise & BIT(i))
+			__set_bit(npusim_link_modes[i],
+				  cmd->link_modes.advertising);
+	}
+	__set_bit(ETHTOOL_LINK_MODE_Autoneg_BIT, cmd->link_modes.supported);
+	__set_bit(ETHTOOL_LINK_MODE_TP_BIT, cmd->link_modes.supported);
+	__set_bit(ETHTOOL_LINK_MODE_TP_BIT, cmd->link_modes.advertising);
+	if (cfg.autoneg)
+		__set_bit(ETHTOOL_LINK_MODE_Autoneg_BIT,
+			  cmd->link_modes.advertising);
+	cmd->base.autoneg = cfg.autoneg ? AUTONEG_ENABLE : AUTONEG_DISABLE;
+	cmd->base.port = PORT_TP;
+	cmd->base.speed = speed ?: SPEED_UNKNOWN;
+	cmd->base.duplex = speed ? DUPLEX_FULL : DUPLEX_UNKNOWN;
+	return 0;
+}
+
+static int npusim_set_link_ksettings(struct net_device *ndev,
+				     const struct ethtool_link_ksettings *cmd)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+	__ETHTOOL_DECLARE_LINK_MODE_MASK(other);
+	struct npusim_hw_phy_cfg cfg;
+	unsigned int i;
+	int err;
+
+	npusim_hw_port_phy_get(port->hw_port, &cfg);
+	cfg.autoneg = cmd->base.autoneg == AUTONEG_ENABLE;
+	if (cfg.autoneg) {
+		/* Autoneg and TP may be there; any other mode must be ours. */
+		linkmode_copy(other, cmd->link_modes.advertising);
+		linkmode_clear_bit(ETHTOOL_LINK_MODE_Autoneg_BIT, other);
+		linkmode_clear_bit(ETHTOOL_LINK_MODE_TP_BIT, other);
+		cfg.advertise = 0;
+		for (i = 0; i < NPUSIM_HW_PHY_MODES; i++) {
+			if (!test_bit(npusim_link_modes[i], other))
+				continue;
+			cfg.advertise |= BIT(i);
+			linkmode_clear_bit(npusim_link_modes[i], other);
+		}
+		if (!cfg.advertise || !linkmode_empty(other)) {
+			netdev_err(ndev, "Can only advertise 10, 100, 1000, 2500 or 10000baseT/Full\n");
+			return -EINVAL;
+		}
+	} else {
+		if (cmd->base.duplex != DUPLEX_FULL &&
+		    cmd->base.duplex != DUPLEX_UNKNOWN) {
+			netdev_err(ndev, "The PHY only does full duplex\n");
+			return -EINVAL;
+		}
+		cfg.speed = cmd->base.speed;
+	}
+	err = npusim_hw_port_phy_set(port->hw_port, &cfg);
+	if (err)
+		netdev_err(ndev, "The PHY cannot force %u Mb/s\n", cfg.speed);
+	return err;
+}
+
 const struct ethtool_ops npusim_ethtool_ops = {
 	.get_drvinfo		= npusim_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= npusim_get_link_ksettings,
+	.set_link_ksettings	= npusim_set_link_ksettings,
 	.get_sset_count		= npusim_get_sset_count,
 	.get_strings		= npusim_get_strings,
 	.get_ethtool_stats	= npusim_get_ethtool_stats,

@@ -69,6 +69,7 @@ struct npusim_hw_rx_desc {
  *	receive path instead of going on the wire
  * @rx_csum: the MAC checks the TCP and UDP checksums of the frames it
  *	passes to the host and says so in their RX descriptors
+ * @phy: PHY configuration, written under the wiring lock, read locklessly
  * @ingress: the packet engine's ingress FIFO, between the wire and the
  *	engine
  * @engine_napi: the packet engine's context for this port: it drains
@@ -89,6 +90,7 @@ struct npusim_hw_port {
 	u32 rx_drop;
 	bool loopback;
 	bool rx_csum;
+	struct npusim_hw_phy_cfg phy;
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
 	struct ptr_ring rx_fifo;

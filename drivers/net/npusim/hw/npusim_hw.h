@@ -88,6 +88,32 @@ enum npusim_hw_punt {
 	NPUSIM_HW_PUNT_MAX,
 };
 
+/*
+ * PHY link modes: bit N of a mode mask is the full-duplex twisted-pair
+ * mode of npusim_hw_phy_mode_speed(N) Mb/s.
+ */
+#define NPUSIM_HW_PHY_MODES		5
+#define NPUSIM_HW_PHY_ALL_MODES		GENMASK(NPUSIM_HW_PHY_MODES - 1, 0)
+
+/**
+ * struct npusim_hw_phy_cfg - a port's PHY configuration
+ * @autoneg: negotiate the speed with the link partner
+ * @advertise: modes offered when negotiating: a non-empty subset of
+ *	NPUSIM_HW_PHY_ALL_MODES
+ * @speed: the speed in Mb/s without negotiation, one of the modes'
+ *
+ * Two PHYs that both negotiate link at the highest mode both advertise;
+ * two that do not link if their speeds are equal; a PHY that negotiates
+ * detects the speed of one that does not (parallel detection) if it
+ * advertises that speed.  Otherwise there is no link.  The reset value
+ * negotiates, advertising every mode.
+ */
+struct npusim_hw_phy_cfg {
+	bool autoneg;
+	u32 advertise;
+	u32 speed;
+};
+
 /**
  * struct npusim_hw_rx_status - the RX descriptor of a frame for the host
  * @reason: why the packet engine passed it to the host
@@ -394,6 +420,11 @@ void npusim_hw_port_set_irq(struct npusim_hw_port *port,
 void npusim_hw_port_enable(struct npusim_hw_port *port, bool enable);
 void npusim_hw_port_set_mru(struct npusim_hw_port *port, unsigned int mru);
 bool npusim_hw_port_link_up(struct npusim_hw_port *port);
+u32 npusim_hw_phy_mode_speed(unsigned int mode);
+int npusim_hw_port_phy_set(struct npusim_hw_port *port,
+			   const struct npusim_hw_phy_cfg *cfg);
+u32 npusim_hw_port_phy_get(struct npusim_hw_port *port,
+			   struct npusim_hw_phy_cfg *cfg);
 void npusim_hw_port_set_rx_stall(struct npusim_hw_port *port, bool stall);
 #define NPUSIM_HW_RX_DROP_MAX		100
 void npusim_hw_port_set_rx_drop(struct npusim_hw_port *port, u32 percent);

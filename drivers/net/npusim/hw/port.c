@@ -45,6 +45,9 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	port->hw = hw;
 	port->index = index;
 	port->mru = ETH_DATA_LEN;
+	port->phy.autoneg = true;
+	port->phy.advertise = NPUSIM_HW_PHY_ALL_MODES;
+	port->phy.speed = npusim_hw_phy_mode_speed(NPUSIM_HW_PHY_MODES - 1);
 	err = ptr_ring_init(&port->ingress, NPUSIM_HW_INGRESS_LEN, GFP_KERNEL);
 	if (err)
 		return err;
@@ -184,22 +187,129 @@ void npusim_hw_port_set_mru(struct npusim_hw_port *port, unsigned int mru)
 	WRITE_ONCE(port->mru, clamp(mru, NPUSIM_HW_MIN_MRU, NPUSIM_HW_MAX_MRU));
 }
 
+static const u32 npusim_hw_phy_speeds[NPUSIM_HW_PHY_MODES] = {
+	10, 100, 1000, 2500, 10000,
+};
+
+/**
+ * npusim_hw_phy_mode_speed() - the speed of a PHY link mode
+ * @mode: bit number in a mode mask, below NPUSIM_HW_PHY_MODES
+ *
+ * Return: the speed in Mb/s, or 0 for no such mode.
+ */
+u32 npusim_hw_phy_mode_speed(unsigned int mode)
+{
+	return mode < NPUSIM_HW_PHY_MODES ? npusim_hw_phy_speeds[mode] : 0;
+}
+
+/* The mode mask bit of a speed, or 0 if no mode has that speed. */
+static u32 npusim_hw_phy_speed_mode(u32 speed)
+{
+	unsigned int i;
+
+	for (i = 0; i < NPUSIM_HW_PHY_MODES; i++)
+		if (npusim_hw_phy_speeds[i] == speed)
+			return BIT(i);
+	return 0;
+}
+
+/* The speed two PHYs agree on, or 0 (no link).  Lockless. */
+static u32 npusim_hw_phy_resolve(const struct npusim_hw_port *a,
+				 const struct npusim_hw_port *b)
+{
+	bool an_a = READ_ONCE(a->phy.autoneg), an_b = READ_ONCE(b->phy.autoneg);
+	u32 common;
+
+	if (an_a && an_b) {
+		common = READ_ONCE(a->phy.advertise) & READ_ONCE(b->phy.advertise);
+		return common ? npusim_hw_phy_speeds[fls(common) - 1] : 0;
+	}
+	if (!an_a && !an_b)
+		return READ_ONCE(a->phy.speed) == READ_ONCE(b->phy.speed) ?
+		       READ_ONCE(a->phy.speed) : 0;
+	/* parallel detection of the forced speed */
+	if (an_a)
+		swap(a, b);
+	return npusim_hw_phy_speed_mode(READ_ONCE(a->phy.speed)) &
+	       READ_ONCE(b->phy.advertise) ? READ_ONCE(a->phy.speed) : 0;
+}
+
+/* The link speed of an enabled port wired to @peer, or 0.  Under RCU. */
+static u32 npusim_hw_port_link_speed(struct npusim_hw_port *port,
+				     struct npusim_hw_port *peer)
+{
+	if (!READ_ONCE(port->enabled) || !peer || !READ_ONCE(peer->enabled))
+		return 0;
+	return npusim_hw_phy_resolve(port, peer);
+}
+
 /**
  * npusim_hw_port_link_up() - link status as the PHY reports it
  * @port: the port
  *
- * Return: true if the port is enabled and wired to an enabled port.
+ * Return: true if the port is enabled and wired to an enabled port, and
+ * their PHYs agree on a speed.
  */
 bool npusim_hw_port_link_up(struct npusim_hw_port *port)
 {
-	struct npusim_hw_port *peer;
 	bool up;
 
 	rcu_read_lock();
-	peer = rcu_dereference(port->peer);
-	up = READ_ONCE(port->enabled) && peer && READ_ONCE(peer->enabled);
+	up = npusim_hw_port_link_speed(port, rcu_dereference(port->peer));
 	rcu_read_unlock();
 	return up;
+}
+
+/**
+ * npusim_hw_port_phy_set() - configure a port's PHY
+ * @port: the port
+ * @cfg: the new configuration
+ *
+ * The link is negotiated again, and both ends' interrupt handlers told.
+ *
+ * Return: 0, or -EINVAL if @cfg advertises no mode or one that does not
+ * exist, or forces a speed no mode has; the configuration is then
+ * unchanged.
+ */
+int npusim_hw_port_phy_set(struct npusim_hw_port *port,
+			   const struct npusim_hw_phy_cfg *cfg)
+{
+	struct npusim_hw_port *peer;
+
+	if (!cfg->advertise || cfg->advertise & ~NPUSIM_HW_PHY_ALL_MODES ||
+	    !npusim_hw_phy_speed_mode(cfg->speed))
+		return -EINVAL;
+	npusim_hw_wire_lock();
+	WRITE_ONCE(port->phy.autoneg, cfg->autoneg);
+	WRITE_ONCE(port->phy.advertise, cfg->advertise);
+	WRITE_ONCE(port->phy.speed, cfg->speed);
+	npusim_hw_wire_notify(port);
+	peer = rcu_dereference_protected(port->peer, true);
+	if (peer)
+		npusim_hw_wire_notify(peer);
+	npusim_hw_wire_unlock();
+	return 0;
+}
+
+/**
+ * npusim_hw_port_phy_get() - a port's PHY configuration and link speed
+ * @port: the port
+ * @cfg: filled with the configuration
+ *
+ * Return: the link speed in Mb/s, or 0 if there is no link.
+ */
+u32 npusim_hw_port_phy_get(struct npusim_hw_port *port,
+			   struct npusim_hw_phy_cfg *cfg)
+{
+	u32 speed;
+
+	cfg->autoneg = READ_ONCE(port->phy.autoneg);
+	cfg->advertise = READ_ONCE(port->phy.advertise);
+	cfg->speed = READ_ONCE(port->phy.speed);
+	rcu_read_lock();
+	speed = npusim_hw_port_link_speed(port, rcu_dereference(port->peer));
+	rcu_read_unlock();
+	return speed;
 }
 
 /**
@@ -396,7 +506,7 @@ err:
 
 /*
  * Where an enabled port's frames go: the port itself in MAC loopback,
- * else the peer if it is enabled and linked; NULL if nowhere.  Under RCU.
+ * else the peer if the link is up; NULL if nowhere.  Under RCU.
  */
 static struct npusim_hw_port *npusim_hw_port_tx_peer(struct npusim_hw_port *port)
 {
@@ -407,9 +517,7 @@ static struct npusim_hw_port *npusim_hw_port_tx_peer(struct npusim_hw_port *port
 	if (READ_ONCE(port->loopback))
 		return port;
 	peer = rcu_dereference(port->peer);
-	if (!peer || !READ_ONCE(peer->enabled))
-		return NULL;
-	return peer;
+	return npusim_hw_port_link_speed(port, peer) ? peer : NULL;
 }
 
 void npusim_hw_port_count_punt(struct npusim_hw_port *port,
