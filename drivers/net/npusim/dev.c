@@ -162,7 +162,14 @@ static int npusim_dev_reload_down(struct devlink *devlink, bool netns_change,
 				  enum devlink_reload_limit limit,
 				  struct netlink_ext_ack *extack)
 {
-	npusim_dev_ports_destroy(devlink_priv(devlink));
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+
+	/*
+	 * devlink wants a driver reinit to leave no trap behind; trap
+	 * actions go back to their defaults, as after a driver restart.
+	 */
+	npusim_dev_ports_destroy(nsim_dev);
+	npusim_traps_unregister(nsim_dev);
 	return 0;
 }
 
@@ -182,8 +189,14 @@ static int npusim_dev_reload_up(struct devlink *devlink,
 	 */
 	resize_err = npusim_dev_ft_resize(nsim_dev, extack);
 
+	err = npusim_traps_register(nsim_dev);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack, "Failed to register the traps");
+		return err;
+	}
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err) {
+		npusim_traps_unregister(nsim_dev);
 		NL_SET_ERR_MSG_MOD(extack, "Failed to create the ports");
 		return err;
 	}

@@ -178,6 +178,8 @@ struct npusim_model_ref {
  * @ft: flowtable offload state
  * @trap_ctx: devlink's context of the trap of each punt reason, set
  *	while the traps are registered
+ * @traps_registered: the traps are registered (a failed reload leaves
+ *	them unregistered)
  */
 struct npusim_dev {
 	struct npusim_bus_dev *bus_dev;
@@ -191,6 +193,7 @@ struct npusim_dev {
 	struct npusim_model_ref model_refs[NPUSIM_HW_PARAM_MAX];
 	struct npusim_ft ft;
 	void *trap_ctx[NPUSIM_HW_PUNT_MAX];
+	bool traps_registered;
 };
 
 /**

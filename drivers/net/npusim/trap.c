@@ -197,20 +197,29 @@ int npusim_traps_register(struct npusim_dev *nsim_dev)
 		return err;
 	err = devl_traps_register(devlink, npusim_traps,
 				  ARRAY_SIZE(npusim_traps), nsim_dev);
-	if (err)
+	if (err) {
 		devl_trap_groups_unregister(devlink, npusim_trap_groups,
 					    ARRAY_SIZE(npusim_trap_groups));
-	return err;
+		return err;
+	}
+	nsim_dev->traps_registered = true;
+	return 0;
 }
 
 /**
  * npusim_traps_unregister() - unregister the traps and trap groups
  * @nsim_dev: the device, its devlink instance locked, its ports gone
+ *
+ * Does nothing if they are not registered (a reload failed).
  */
 void npusim_traps_unregister(struct npusim_dev *nsim_dev)
 {
 	struct devlink *devlink = npusim_devlink(nsim_dev);
 	unsigned int i;
+
+	if (!nsim_dev->traps_registered)
+		return;
+	nsim_dev->traps_registered = false;
 
 	devl_traps_unregister(devlink, npusim_traps, ARRAY_SIZE(npusim_traps));
 	devl_trap_groups_unregister(devlink, npusim_trap_groups,

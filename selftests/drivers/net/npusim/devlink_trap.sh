@@ -231,6 +231,28 @@ test_report()
 	log_test "devlink_trap_report: each trapped frame with its trap and port"
 }
 
+# A driver reinit unregisters the traps with the ports and registers
+# them again: devlink WARNs on a reload that leaves traps behind, and
+# trap actions return to their defaults, as after a driver restart.
+test_reload()
+{
+	local n warn
+
+	RET=0
+	dl trap set "$DL" trap ipv4_fragment action drop
+	check_err $? "cannot set ipv4_fragment to drop"
+	ft_dmesg_mark
+	dl dev reload "$DL" action driver_reinit > /dev/null
+	check_err $? "reload failed"
+	warn=$(ft_dmesg_new)
+	check_eq "kernel warnings after reload" "" "$warn"
+	n=$(trap_json | jq length)
+	check_eq "traps after reload" "$(wc -l <<< "$TRAPS")" "$n"
+	check_eq "ipv4_fragment action after reload" trap \
+		"$(trap_get ipv4_fragment .action)"
+	log_test "reload: traps registered again, actions reset"
+}
+
 test_list
 trap_case ttl ttl "$FT_S4" 5961 ttl_value_is_too_small ttl "$N"
 trap_case ip_options options "$FT_S4" 5962 ipv4_options ip_options "$N"
@@ -242,6 +264,7 @@ drop_case fragment fragment "$FT_S4" 5966 ipv4_fragment fragment $((2 * N))
 drop_case ipv6_ext ipv6_ext "$FT_S6" 5967 ipv6_ext_header ipv6_ext "$N"
 test_refused
 test_report
+test_reload
 
 # The device goes away with a trap set to drop: nothing left behind
 # (the VM runner checks for leaks and warnings).
