@@ -47,6 +47,7 @@ struct npusim_hw_pppoe_hdr {
  * @l3_len: IP total length
  * @l4_off: offset of the L4 header
  * @l4_hlen: length of the L4 header's fixed part
+ * @pppoe: the frame has a PPPoE session header
  */
 struct npusim_hw_frame {
 	struct npusim_hw_flow_key key;
@@ -54,6 +55,7 @@ struct npusim_hw_frame {
 	unsigned int l3_len;
 	unsigned int l4_off;
 	unsigned int l4_hlen;
+	bool pppoe;
 };
 
 static enum npusim_hw_punt npusim_hw_parse_ipv4(struct sk_buff *skb,
@@ -173,6 +175,7 @@ static enum npusim_hw_punt npusim_hw_parse(struct npusim_hw_port *port,
 		else
 			return NPUSIM_HW_PUNT_MISS;
 		f->l2_len += sizeof(*ph);
+		f->pppoe = true;
 	}
 
 	if (proto == htons(ETH_P_IP))
@@ -347,6 +350,18 @@ static void npusim_hw_rewrite_l2(struct sk_buff *skb,
 }
 
 /*
+ * The router interface of a frame with @n_vlan tags, the outermost
+ * @vid, and a PPPoE header or not: the VLAN id, NPUSIM_HW_RIF_UNTAGGED,
+ * or NPUSIM_HW_RIF_NONE.
+ */
+static int npusim_hw_rif_of(unsigned int n_vlan, u16 vid, bool pppoe)
+{
+	if (pppoe || n_vlan > 1)
+		return NPUSIM_HW_RIF_NONE;
+	return n_vlan ? vid : NPUSIM_HW_RIF_UNTAGGED;
+}
+
+/*
  * Run one received frame through the NPU.  Return true if the NPU
  * consumed it (forwarded it, or dropped it as the punt action register
  * says); false if it goes to the host, unchanged, with its reason
@@ -403,7 +418,11 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	npusim_hw_rewrite_l3(skb, &f, &e);
 	npusim_hw_rewrite_l2(skb, &f, &e, new_l2_len);
 	npusim_hw_ft_hit(hw, index, &f.key, in_len, f.l3_len);
-	npusim_hw_port_forward(port, out, skb, in_len);
+	npusim_hw_port_forward(port, out, skb, in_len,
+			       npusim_hw_rif_of(f.key.n_vlan, f.key.vid[0],
+						f.pppoe),
+			       npusim_hw_rif_of(e.n_push, e.push_vid[0],
+						e.pppoe));
 	return true;
 
 punt:

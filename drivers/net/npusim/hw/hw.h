@@ -11,6 +11,7 @@
 #include <linux/ptr_ring.h>
 #include <linux/rcupdate.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "npusim_hw.h"
 
@@ -79,6 +80,8 @@ struct npusim_hw_rx_desc {
  * @irq_handler: driver's interrupt handler
  * @irq_ctx: its context
  * @cnt: MIB counters
+ * @rifs: enabled router interface counter blocks (struct npusim_hw_rif),
+ *	by VLAN id; written by the driver, read under RCU by the engine
  */
 struct npusim_hw_port {
 	struct npusim_hw *hw;
@@ -97,6 +100,26 @@ struct npusim_hw_port {
 	npusim_hw_irq_handler_t irq_handler;
 	void *irq_ctx;
 	struct npusim_hw_port_counters cnt;
+	struct xarray rifs;
+};
+
+/* No router interface: npusim_hw_port_forward()'s in_rif and out_rif. */
+#define NPUSIM_HW_RIF_NONE		(-1)
+
+/**
+ * struct npusim_hw_rif - the counter block of one router interface
+ * @rx_frames: see struct npusim_hw_rif_stats
+ * @rx_octets: see struct npusim_hw_rif_stats
+ * @tx_frames: see struct npusim_hw_rif_stats
+ * @tx_octets: see struct npusim_hw_rif_stats
+ * @rcu: frees the block once the engine can no longer see it
+ */
+struct npusim_hw_rif {
+	atomic64_t rx_frames;
+	atomic64_t rx_octets;
+	atomic64_t tx_frames;
+	atomic64_t tx_octets;
+	struct rcu_head rcu;
 };
 
 /**
@@ -229,7 +252,13 @@ void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
 				    enum npusim_hw_punt reason);
 void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
-			    struct sk_buff *skb, unsigned int in_len);
+			    struct sk_buff *skb, unsigned int in_len,
+			    int in_rif, int out_rif);
+
+/* rif.c */
+void npusim_hw_rif_count(struct npusim_hw_port *port, int vid, bool tx,
+			 unsigned int len);
+void npusim_hw_rif_fini(struct npusim_hw_port *port);
 
 /* model.c */
 const struct npusim_hw_profile *npusim_hw_profile_find(const char *name);

@@ -402,6 +402,32 @@ struct npusim_hw_flow_mib {
 	u16 bind_hits;
 };
 
+/*
+ * Router interface counters.  A router interface is a port with a VLAN
+ * id: NPUSIM_HW_RIF_UNTAGGED for the frames without a tag (or with a
+ * priority tag), 1..4094 for those with one 802.1Q tag of that id.
+ * The packet engine counts the frames it forwards in the counter block
+ * of the router interface they enter through and of the one it sends
+ * them out of, if the driver has enabled that block.  Frames with two
+ * tags or a PPPoE session header belong to no router interface.
+ */
+#define NPUSIM_HW_RIF_UNTAGGED		0
+
+/**
+ * struct npusim_hw_rif_stats - counter block of one router interface
+ * @rx_frames: frames that entered the router here and that the NPU
+ *	forwarded
+ * @rx_octets: their bytes, as received (Ethernet header and tag included)
+ * @tx_frames: frames the NPU routed out of this interface
+ * @tx_octets: their bytes, as sent
+ */
+struct npusim_hw_rif_stats {
+	u64 rx_frames;
+	u64 rx_octets;
+	u64 tx_frames;
+	u64 tx_octets;
+};
+
 /* chip */
 struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 				   const char *profile);
@@ -431,6 +457,13 @@ void npusim_hw_port_set_rx_drop(struct npusim_hw_port *port, u32 percent);
 u32 npusim_hw_port_rx_drop(struct npusim_hw_port *port);
 void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 			     struct npusim_hw_port_mib *mib);
+
+/* router interface counters */
+int npusim_hw_rif_counters_enable(struct npusim_hw_port *port, u16 vid);
+void npusim_hw_rif_counters_disable(struct npusim_hw_port *port, u16 vid);
+bool npusim_hw_rif_counters_enabled(struct npusim_hw_port *port, u16 vid);
+int npusim_hw_rif_counters_fetch_clear(struct npusim_hw_port *port, u16 vid,
+				       struct npusim_hw_rif_stats *st);
 
 /* wires */
 int npusim_hw_wire_connect(struct npusim_hw_port *a, struct npusim_hw_port *b);

@@ -48,6 +48,7 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	port->phy.autoneg = true;
 	port->phy.advertise = NPUSIM_HW_PHY_ALL_MODES;
 	port->phy.speed = npusim_hw_phy_mode_speed(NPUSIM_HW_PHY_MODES - 1);
+	xa_init(&port->rifs);
 	err = ptr_ring_init(&port->ingress, NPUSIM_HW_INGRESS_LEN, GFP_KERNEL);
 	if (err)
 		return err;
@@ -93,6 +94,7 @@ void npusim_hw_port_fini(struct npusim_hw_port *port)
 	npusim_hw_ring_purge(&port->rx_fifo);
 	ptr_ring_cleanup(&port->ingress, NULL);
 	ptr_ring_cleanup(&port->rx_fifo, NULL);
+	npusim_hw_rif_fini(port);
 }
 
 /**
@@ -534,17 +536,21 @@ void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
 
 /*
  * Packet engine: send a frame received on @in (@in_len bytes as
- * received) out of @out.  Under RCU, BHs disabled.
+ * received) out of @out, and count it in the router interfaces @in_rif
+ * of @in and @out_rif of @out (VLAN ids, or NPUSIM_HW_RIF_NONE).  Under
+ * RCU, BHs disabled.
  */
 void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
-			    struct sk_buff *skb, unsigned int in_len)
+			    struct sk_buff *skb, unsigned int in_len,
+			    int in_rif, int out_rif)
 {
 	struct npusim_hw_port *peer;
 	unsigned int len;
 
 	atomic64_inc(&in->cnt.rx_npu_fwd_frames);
 	atomic64_add(in_len, &in->cnt.rx_npu_fwd_octets);
+	npusim_hw_rif_count(in, in_rif, false, in_len);
 
 	peer = npusim_hw_port_tx_peer(out);
 	if (!peer) {
@@ -556,6 +562,7 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
 	if (len) {
 		atomic64_inc(&out->cnt.tx_npu_fwd_frames);
 		atomic64_add(len, &out->cnt.tx_npu_fwd_octets);
+		npusim_hw_rif_count(out, out_rif, true, len);
 	}
 }
 
