@@ -24,12 +24,18 @@ static int __init npusim_module_init(void)
 	if (err)
 		return err;
 
-	err = npusim_bus_init();
+	err = npusim_l3_stats_init();
 	if (err)
 		goto err_debugfs_exit;
 
+	err = npusim_bus_init();
+	if (err)
+		goto err_l3_stats_exit;
+
 	return 0;
 
+err_l3_stats_exit:
+	npusim_l3_stats_exit();
 err_debugfs_exit:
 	npusim_debugfs_exit();
 	return err;
@@ -38,6 +44,7 @@ err_debugfs_exit:
 static void __exit npusim_module_exit(void)
 {
 	npusim_bus_exit();
+	npusim_l3_stats_exit();
 	npusim_debugfs_exit();
 }
 

@@ -326,6 +326,10 @@ int npusim_ft_rule_parse(struct npusim_dev *nsim_dev, struct net *net,
 			 struct flow_rule *rule, struct npusim_hw_flow_entry *e,
 			 struct netlink_ext_ack *extack);
 
+/* l3_stats.c */
+int npusim_l3_stats_init(void);
+void npusim_l3_stats_exit(void);
+
 /* ethtool.c */
 extern const struct ethtool_ops npusim_ethtool_ops;
 
