@@ -5,6 +5,7 @@
 #   make            build drivers/net/npusim/npusim.ko for Debian's 6.12
 #   make KDIR=...   build against another kernel tree
 #   make checks     W=1, sparse, clang and checkpatch, all warning-free
+#   make deb        the npusim-dkms Debian package in build/deb/, lintian-clean
 #   make check      checks, then the selftests in the VM (stock, then debug kernel)
 #   make demo       the offload demo in the VM
 #   make shell      a shell in the VM with npusim loadable
@@ -21,7 +22,8 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 NPROC	:= $(shell nproc)
 
 .PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
-	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel
+	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel \
+	deb
 
 all: modules
 
@@ -66,6 +68,11 @@ check-kdoc: deps
 	@$(SRC)/scripts/kernel-doc-check
 
 checks: check-w1 check-sparse check-clang checkpatch check-kdoc
+
+# npusim-dkms_<version>_all.deb from debian/, built with dpkg-buildpackage
+# in build/deb/ and checked with lintian (scripts/deb).
+deb: deps
+	@$(SRC)/scripts/deb
 
 # The test command: static checks, then the kselftests in the VM on
 # Debian's kernel and on the debug kernel.  Prints "N passed, N failed".
