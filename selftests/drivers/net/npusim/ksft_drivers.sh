@@ -178,8 +178,14 @@ run_sh()
 		return
 	fi
 
+	# forwarding/lib.sh lets ping take PING_TIMEOUT (5) s for its 10
+	# replies, an idle machine's figure: four times that.  hw/ethtool.sh
+	# also waits it out twice where it expects ping to fail, so not the
+	# suite's five-minute deadline.  The carrier wait (WAIT_TIMEOUT, 20 s)
+	# stays: npusim's link state follows a speed change at once.
 	(cd "$KSFT/drivers/net/$(dirname "$t")" &&
-	 NETIF_CREATE=no timeout "$KSFT_TIMEOUT" \
+	 NETIF_CREATE=no PING_TIMEOUT=20 \
+		timeout "$KSFT_TIMEOUT" \
 		ip netns exec "$fwd" bash "./$(basename "$t")" "$C0" "$C1") \
 		> "$OUT" 2>&1
 	rc=$?
