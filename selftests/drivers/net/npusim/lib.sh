@@ -35,6 +35,7 @@ WAIT_TIMEOUT=${WAIT_TIMEOUT:-300}
 # KTAP output and per-case result tracking
 
 KTAP_NUM=0
+KTAP_T0=$SECONDS
 KTAP_PASS=0
 KTAP_FAIL=0
 KTAP_SKIP=0
@@ -89,10 +90,17 @@ case_skip()
 }
 
 # log_test NAME: print the result of the current case and reset RET.
+# With NPUSIM_CASE_TIMES=1 (the test command sets it), a diagnostic line
+# before each result gives the seconds since the previous result, so
+# that the suite's time can be kept in check case by case.
 log_test()
 {
 	local name=$1 m
 
+	if [ "${NPUSIM_CASE_TIMES:-0}" = 1 ]; then
+		echo "# time: $((SECONDS - KTAP_T0)) s"
+		KTAP_T0=$SECONDS
+	fi
 	KTAP_NUM=$((KTAP_NUM + 1))
 	if [ "$RET" -eq 0 ]; then
 		KTAP_PASS=$((KTAP_PASS + 1))
