@@ -90,7 +90,7 @@ static const struct device_type npusim_bus_dev_type = {
 	.release = npusim_bus_dev_release,
 };
 
-static const struct bus_type npusim_bus;
+static npusim_bus_type npusim_bus;
 
 static struct npusim_bus_dev *npusim_bus_dev_new(unsigned int id,
 						 unsigned int port_count,
@@ -161,7 +161,7 @@ static void npusim_bus_profile_err(const char *name)
  * PORT_COUNT 1..NPUSIM_HW_MAX_PORTS (default 1), PROFILE the emulated
  * chip (default "generic").
  */
-static ssize_t new_device_store(const struct bus_type *bus, const char *buf,
+static ssize_t new_device_store(npusim_bus_type *bus, const char *buf,
 				size_t count)
 {
 	char copy[NPUSIM_INPUT_MAX + 1], *words[3];
@@ -226,7 +226,7 @@ static void npusim_bus_dev_del(struct npusim_bus_dev *bus_dev)
 }
 
 /* del_device: "ID" */
-static ssize_t del_device_store(const struct bus_type *bus, const char *buf,
+static ssize_t del_device_store(npusim_bus_type *bus, const char *buf,
 				size_t count)
 {
 	char copy[NPUSIM_INPUT_MAX + 1], *words[1];
@@ -316,7 +316,7 @@ static int npusim_bus_get_ports(const char *op, const char *buf, size_t count,
 }
 
 /* link_device: "NETNSFD:IFINDEX NETNSFD:IFINDEX" */
-static ssize_t link_device_store(const struct bus_type *bus, const char *buf,
+static ssize_t link_device_store(npusim_bus_type *bus, const char *buf,
 				 size_t count)
 {
 	struct npusim_port *p[2];
@@ -342,7 +342,7 @@ out_unlock:
 static BUS_ATTR_WO(link_device);
 
 /* unlink_device: "NETNSFD:IFINDEX"; unlinks the port and its peer. */
-static ssize_t unlink_device_store(const struct bus_type *bus, const char *buf,
+static ssize_t unlink_device_store(npusim_bus_type *bus, const char *buf,
 				   size_t count)
 {
 	struct npusim_port *port;
@@ -383,12 +383,13 @@ static void npusim_bus_remove(struct device *dev)
 	npusim_dev_remove(to_npusim_bus_dev(dev));
 }
 
-static int npusim_bus_match(struct device *dev, const struct device_driver *drv)
+static int npusim_bus_match(struct device *dev,
+			    NPUSIM_CONST_DRV struct device_driver *drv)
 {
 	return 1;
 }
 
-static const struct bus_type npusim_bus = {
+static npusim_bus_type npusim_bus = {
 	.name		= DRV_NAME,
 	.dev_name	= DRV_NAME,
 	.bus_groups	= npusim_bus_groups,

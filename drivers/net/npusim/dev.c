@@ -9,7 +9,6 @@
  */
 
 #include <linux/slab.h>
-#include <linux/unaligned.h>
 #include <net/devlink.h>
 
 #include "npusim.h"
@@ -274,6 +273,7 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	if (err)
 		goto err_resources_unregister;
 
+#ifdef NPUSIM_DEVL_REGISTER_LOCKED
 	err = devl_register(devlink);
 	if (err)
 		goto err_traps_unregister;
@@ -282,12 +282,22 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	if (err)
 		goto err_devl_unregister;
 	devl_unlock(devlink);
+#else
+	err = npusim_dev_ports_create(nsim_dev);
+	if (err)
+		goto err_traps_unregister;
+	devl_unlock(devlink);
+	devlink_set_features(devlink, DEVLINK_F_RELOAD);
+	devlink_register(devlink);
+#endif
 
 	dev_set_drvdata(&bus_dev->dev, nsim_dev);
 	return 0;
 
+#ifdef NPUSIM_DEVL_REGISTER_LOCKED
 err_devl_unregister:
 	devl_unregister(devlink);
+#endif
 err_traps_unregister:
 	npusim_traps_unregister(nsim_dev);
 err_resources_unregister:
@@ -315,9 +325,15 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 	struct npusim_dev *nsim_dev = dev_get_drvdata(&bus_dev->dev);
 	struct devlink *devlink = npusim_devlink(nsim_dev);
 
+#ifdef NPUSIM_DEVL_REGISTER_LOCKED
 	devl_lock(devlink);
 	npusim_dev_ports_destroy(nsim_dev);
 	devl_unregister(devlink);
+#else
+	devlink_unregister(devlink);
+	devl_lock(devlink);
+	npusim_dev_ports_destroy(nsim_dev);
+#endif
 	npusim_traps_unregister(nsim_dev);
 	devl_resources_unregister(devlink);
 	devl_unlock(devlink);

@@ -111,7 +111,7 @@ static int npusim_ft_parse_match(struct npusim_dev *nsim_dev, struct net *net,
 	}
 	flow_rule_match_meta(rule, &meta);
 	if (meta.mask->ingress_ifindex != 0xffffffff || meta.mask->ingress_iftype ||
-	    meta.mask->l2_miss) {
+	    npusim_flow_meta_l2_miss(meta.mask)) {
 		NL_SET_ERR_MSG_MOD(extack, "Only exact ingress ifindex matches are supported");
 		return -EOPNOTSUPP;
 	}

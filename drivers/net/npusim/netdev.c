@@ -169,6 +169,7 @@ static int npusim_set_features(struct net_device *ndev,
 	return 0;
 }
 
+#ifdef NPUSIM_HAVE_QSTATS
 /*
  * Queue statistics (netdev qstats): one RX queue, what the host took from
  * the port's RX ring, and one TX queue, what the host sent.  The frames
@@ -227,6 +228,16 @@ static const struct netdev_stat_ops npusim_stat_ops = {
 	.get_queue_stats_tx	= npusim_qstats_tx,
 	.get_base_stats		= npusim_qstats_base,
 };
+#endif /* NPUSIM_HAVE_QSTATS */
+
+#ifndef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
+static struct devlink_port *npusim_get_devlink_port(struct net_device *ndev)
+{
+	struct npusim_port *port = netdev_priv(ndev);
+
+	return &port->dl_port;
+}
+#endif
 
 const struct net_device_ops npusim_netdev_ops = {
 	.ndo_open		= npusim_open,
@@ -238,6 +249,9 @@ const struct net_device_ops npusim_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_setup_tc		= npusim_setup_tc,
 	.ndo_set_features	= npusim_set_features,
+#ifndef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
+	.ndo_get_devlink_port	= npusim_get_devlink_port,
+#endif
 };
 
 /**
@@ -285,7 +299,9 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 
 	ndev->netdev_ops = &npusim_netdev_ops;
 	ndev->ethtool_ops = &npusim_ethtool_ops;
+#ifdef NPUSIM_HAVE_QSTATS
 	ndev->stat_ops = &npusim_stat_ops;
+#endif
 	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_HW_TC |
 			    NETIF_F_RXCSUM;
@@ -310,11 +326,16 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 	err = devl_port_register(devlink, &port->dl_port, index);
 	if (err)
 		goto err_free_netdev;
+#ifdef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
 	SET_NETDEV_DEVLINK_PORT(ndev, &port->dl_port);
+#endif
 
 	err = register_netdev(ndev);
 	if (err)
 		goto err_port_unregister;
+#ifndef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
+	devlink_port_type_eth_set(&port->dl_port, ndev);
+#endif
 
 	npusim_port_debugfs_init(port);
 	return port;
@@ -341,6 +362,9 @@ void npusim_port_destroy(struct npusim_port *port)
 	struct net_device *ndev = port->ndev;
 
 	npusim_port_debugfs_exit(port);
+#ifndef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
+	devlink_port_type_clear(&port->dl_port);
+#endif
 	unregister_netdev(ndev);
 	devl_port_unregister(&port->dl_port);
 	netif_napi_del(&port->napi);

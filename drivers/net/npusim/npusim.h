@@ -18,6 +18,7 @@
 #include <net/flow_offload.h>
 #include <net/devlink.h>
 
+#include "compat.h"
 #include "hw/npusim_hw.h"
 
 #define DRV_NAME		"npusim"

@@ -12,6 +12,7 @@
 
 #include <linux/tracepoint.h>
 
+#include "compat.h"
 #include "hw/npusim_hw.h"
 
 TRACE_EVENT(npusim_ft_replace,
@@ -22,10 +23,10 @@ TRACE_EVENT(npusim_ft_replace,
 			     __field(unsigned long, cookie)
 			     __field(int, err)
 			     __string(msg, msg)),
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(npusim_assign_str(dev, dev);
 			   __entry->cookie = cookie;
 			   __entry->err = err;
-			   __assign_str(msg);),
+			   npusim_assign_str(msg, msg);),
 	    TP_printk("%s cookie=%#lx err=%d msg=\"%s\"", __get_str(dev),
 		      __entry->cookie, __entry->err, __get_str(msg))
 );
@@ -36,7 +37,7 @@ TRACE_EVENT(npusim_ft_destroy,
 	    TP_STRUCT__entry(__string(dev, dev)
 			     __field(unsigned long, cookie)
 			     __field(int, err)),
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(npusim_assign_str(dev, dev);
 			   __entry->cookie = cookie;
 			   __entry->err = err;),
 	    TP_printk("%s cookie=%#lx err=%d", __get_str(dev), __entry->cookie,
@@ -53,7 +54,7 @@ TRACE_EVENT(npusim_ft_stats,
 			     __field(u64, packets)
 			     __field(u64, bytes)
 			     __field(u64, lastused)),
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(npusim_assign_str(dev, dev);
 			   __entry->cookie = cookie;
 			   __entry->err = err;
 			   __entry->packets = packets;
@@ -74,7 +75,7 @@ TRACE_EVENT(npusim_ft_install,
 			     __field(unsigned int, in_port)
 			     __field(unsigned int, out_port)
 			     __field(bool, stored)),
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(npusim_assign_str(dev, dev);
 			   __entry->cookie = cookie;
 			   __entry->index = index;
 			   __entry->in_port = in_port;
@@ -93,7 +94,7 @@ TRACE_EVENT(npusim_ft_remove,
 			     __field(unsigned long, cookie)
 			     __field(u32, index)
 			     __field(bool, lost)),
-	    TP_fast_assign(__assign_str(dev);
+	    TP_fast_assign(npusim_assign_str(dev, dev);
 			   __entry->cookie = cookie;
 			   __entry->index = index;
 			   __entry->lost = lost;),
@@ -110,7 +111,7 @@ TRACE_EVENT(npusim_punt,
 			     __field(int, ifindex)
 			     __field(int, reason)
 			     __field(unsigned int, len)),
-	    TP_fast_assign(__assign_str(name);
+	    TP_fast_assign(npusim_assign_str(name, netdev_name(ndev));
 			   __entry->ifindex = ndev->ifindex;
 			   __entry->reason = reason;
 			   __entry->len = len;),

@@ -47,7 +47,7 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	hw->serial = ((u64)prof->chip_id << 48) | ((u64)prof->chip_rev << 40) |
 		     id;
 
-	hw->engine_dev = alloc_netdev_dummy(0);
+	hw->engine_dev = npusim_alloc_netdev_dummy();
 	if (!hw->engine_dev) {
 		err = -ENOMEM;
 		goto err_free;
@@ -70,7 +70,7 @@ err_ports_fini:
 		npusim_hw_port_fini(&hw->ports[i]);
 	npusim_hw_ft_fini(&hw->ft);
 err_free_dev:
-	free_netdev(hw->engine_dev);
+	npusim_free_netdev_dummy(hw->engine_dev);
 err_free:
 	kfree(hw);
 	return ERR_PTR(err);
@@ -110,7 +110,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);
 	npusim_hw_ft_fini(&hw->ft);
-	free_netdev(hw->engine_dev);
+	npusim_free_netdev_dummy(hw->engine_dev);
 	kfree(hw);
 }
 

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
+#include "../compat.h"
 #include "npusim_hw.h"
 
 /*

@@ -22,7 +22,6 @@
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
-#include <net/gso.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 
