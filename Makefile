@@ -3,6 +3,7 @@
 # npusim: out-of-tree build, static checks, VM tests and demo.
 #
 #   make            build drivers/net/npusim/npusim.ko for Debian's 6.12
+#   make KERNEL=6.1 the same for Debian 12's default kernel, 6.1
 #   make KDIR=...   build against another kernel tree
 #   make checks     W=1, sparse, clang and checkpatch, all warning-free
 #   make deb        the npusim-dkms Debian package in build/deb/, lintian-clean
@@ -17,7 +18,9 @@ else
 
 SRC	:= $(CURDIR)
 BUILD	?= $(SRC)/build
-KVER	?= $(shell $(SRC)/scripts/kver 2>/dev/null)
+# KERNEL: the Debian 12 kernel series, 6.12 (default) or 6.1
+KERNEL	?= 6.12
+KVER	?= $(shell $(SRC)/scripts/kver $(KERNEL) 2>/dev/null)
 KDIR	?= /usr/src/linux-headers-$(KVER)
 NPROC	:= $(shell nproc)
 
