@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/skbuff.h>
+#include <net/devlink.h>
 #include <net/flow_dissector.h>
 
 /* <linux/unaligned.h> was <asm/unaligned.h> before 6.12. */
@@ -48,6 +49,19 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #define NPUSIM_DEVL_REGISTER_LOCKED	1
 #endif
+
+/*
+ * "devlink dev info" reports the driver's name by itself from 6.2;
+ * before, the driver's info_get() puts it.
+ */
+static inline int npusim_devlink_info_driver_name_put(struct devlink_info_req *req)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	return 0;
+#else
+	return devlink_info_driver_name_put(req, KBUILD_MODNAME);
+#endif
+}
 
 /*
  * NPUSIM_HAVE_NETDEV_DEVLINK_PORT: the netdev points at its devlink

@@ -23,6 +23,10 @@ static int npusim_dev_info_get(struct devlink *devlink,
 	u32 fw;
 	int err;
 
+	err = npusim_devlink_info_driver_name_put(req);
+	if (err)
+		return err;
+
 	snprintf(buf, sizeof(buf), "%08x%08x",
 		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_HI),
 		 npusim_hw_reg_read(hw, NPUSIM_HW_REG_SERIAL_LO));
