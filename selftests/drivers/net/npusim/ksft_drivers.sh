@@ -28,6 +28,11 @@ source "$(dirname "$0")"/lib.sh
 require_cmd ip jq python3 socat ethtool
 npusim_load || skip_all "npusim module not available"
 
+# The upstream tests are 6.12's: they need its netdev netlink family
+# (queue statistics: 6.10) and npusim has none on older kernels.
+kernel_at_least 6 10 ||
+	skip_all "the upstream tests are 6.12's, they need queue statistics (6.10); this kernel is $KERNEL_RELEASE"
+
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../../../.." && pwd)
 KSFT=$REPO/build/ksft/src/tools/testing/selftests

@@ -159,6 +159,20 @@ require_cmd()
 	done
 }
 
+# kernel_at_least MAJOR MINOR: true if the running kernel is at least
+# MAJOR.MINOR (npusim also runs on Debian 12's 6.1, which lacks some of
+# what 6.12 has).  KERNEL_RELEASE is the running kernel's release.
+KERNEL_RELEASE=
+read -r KERNEL_RELEASE < /proc/sys/kernel/osrelease
+kernel_at_least()
+{
+	local maj min
+
+	IFS=. read -r maj min _ <<< "$KERNEL_RELEASE"
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
 # ---------------------------------------------------------------------------
 # Bounded waits
 
