@@ -56,7 +56,13 @@ test_failed_resize()
 	rc=$?
 	log_info "devlink dev reload: rc $rc: $out"
 	check_fail $rc "the reload succeeded although the resize could not"
-	[[ "$out" == *"Failed to resize the flow table"* ]]
+	if kernel_at_least 6 2; then
+		[[ "$out" == *"Failed to resize the flow table"* ]]
+	else
+		# Before 6.2 extack takes no formatted message: the sizes
+		# are in the kernel log, and the message says so.
+		[[ "$out" == *"see the kernel log"* ]]
+	fi
 	check_err $? "no extack message about the resize: '$out'"
 	log_test "reload with a failing resize: refused with an explanation"
 
