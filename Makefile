@@ -25,6 +25,7 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 NPROC	:= $(shell nproc)
 
 .PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
+	check-dkms \
 	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel \
 	deb
 
@@ -70,7 +71,12 @@ checkpatch: deps
 check-kdoc: deps
 	@$(SRC)/scripts/kernel-doc-check
 
-checks: check-w1 check-sparse check-clang checkpatch check-kdoc
+# DKMS builds the package's source for Debian's 6.12 and 6.1 kernels, in
+# a private tree (scripts/dkms-build; builds the package if missing).
+check-dkms: deps
+	@$(SRC)/scripts/dkms-build
+
+checks: check-w1 check-sparse check-clang checkpatch check-kdoc check-dkms
 
 # npusim-dkms_<version>_all.deb from debian/, built with dpkg-buildpackage
 # in build/deb/ and checked with lintian (scripts/deb).
