@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn npusim-bench's samples.tsv into a markdown table.
+
+Per mode and protocol: min / median / max over the rounds of the
+throughput (iperf3's receiver) and the packet rate at the server's port,
+the medians of the router's counters per second, the softirq share of all
+CPUs and the softirq time per packet delivered to the server; then the
+ratios that the goals name, next to the goals.  Ratios are taken within a
+round (samples taken minutes apart on a busy host are not comparable),
+then summarised over the rounds.
+
+With --cp CP.TSV (npusim-bench's control-plane part), a second table:
+per number of flows, the REPLACE rate, the time until all were
+[HW_OFFLOAD], the cost of idle STATS and the kernel memory per flow; with
+--png FILE, those against the number of flows (python3-matplotlib).
+
+usage: report.py SAMPLES.TSV [--cp CP.TSV [--png FILE]] [--md FILE]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+
+USER_HZ = 100          # /proc/stat units
+JIFFY_US = 1e6 / USER_HZ
+
+# The bare link each router mode is compared with ("added CPU").
+BASE = {'rt_none': 'wire', 'rt_sw': 'wire', 'rt_hw': 'wire',
+        'vethrt_sw': 'veth'}
+ORDER = ['wire', 'veth', 'vethrt_sw', 'rt_none', 'rt_sw', 'rt_hw', 'wire2']
+
+
+def read(path):
+    head, labels, rows = [], {}, []
+    cols = None
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if line.startswith('# mode\t'):
+                _, m, label = line.split('\t', 2)
+                labels[m] = label
+            elif line.startswith('#'):
+                head.append(line[2:])
+            elif cols is None:
+                cols = line.split('\t')
+            elif line:
+                r = dict(zip(cols, line.split('\t')))
+                for k in cols:
+                    if k not in ('mode', 'proto'):
+                        r[k] = float(r[k])
+                rows.append(r)
+    return head, labels, rows
+
+
+def derive(r):
+    """Per-sample figures."""
+    win = r['window_us'] / 1e6 if r['window_us'] > 0 else float('nan')
+    pkts = r['rx_pkts']
+    r['mbps'] = r['iperf_bps'] / 1e6
+    r['kpps'] = pkts / win / 1e3
+    r['stack_kpps'] = r['stack_pkts'] / win / 1e3
+    r['npu_kpps'] = r['npu_fwd_pkts'] / win / 1e3
+    r['ipfwd_kpps'] = r['ip_fwd_pkts'] / win / 1e3
+    tot = r['total_jiffies']
+    r['si_pct'] = 100.0 * r['softirq_jiffies'] / tot if tot else float('nan')
+    r['si_us'] = (r['softirq_jiffies'] * JIFFY_US / pkts if pkts
+                  else float('nan'))
+    rb = r.get('router_cpu_busy_jiffies', float('nan'))
+    rt = r.get('router_cpu_total_jiffies', 0.0)
+    r['rcpu_pct'] = 100.0 * rb / rt if rt else float('nan')
+    r['rcpu_us'] = rb * JIFFY_US / pkts if pkts and rt else float('nan')
+
+
+def med(v):
+    v = [x for x in v if x == x]
+    return statistics.median(v) if v else float('nan')
+
+
+def mmm(v, fmt):
+    v = sorted(x for x in v if x == x)
+    if not v:
+        return 'n/a'
+    return '%s (%s–%s)' % (fmt % statistics.median(v), fmt % v[0],
+                           fmt % v[-1])
+
+
+def fmt1(x, f='%.1f'):
+    return 'n/a' if x != x else f % x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('samples')
+    ap.add_argument('--md', help='also write the markdown here')
+    ap.add_argument('--cp', help="the control-plane part's cp.tsv")
+    ap.add_argument('--png', help='plot the control-plane part here')
+    a = ap.parse_args()
+
+    head, labels, rows = read(a.samples)
+    for r in rows:
+        derive(r)
+    by = {}
+    for r in rows:
+        by.setdefault((r['mode'], r['proto']), {})[r['round']] = r
+    modes = [m for m in ORDER if m in labels] + \
+        [m for m in labels if m not in ORDER]
+    protos = [p for p in ('tcp', 'udp') if any(k[1] == p for k in by)]
+
+    def added(mode, proto, key):
+        """Per round: mode's KEY minus its bare base's KEY."""
+        base = BASE.get(mode)
+        out = []
+        if not base:
+            return out
+        for rnd, r in by.get((mode, proto), {}).items():
+            b = by.get((base, proto), {}).get(rnd)
+            if b:
+                out.append(r[key] - b[key])
+        return out
+
+    out = []
+    out += ['## npusim-bench', '']
+    out += ['%s' % h for h in head] + ['']
+    out += ['| mode | proto | Mbit/s | kpps at server | router stack kpps '
+            '| NPU fwd kpps | IP fwd kpps | router vCPU % '
+            '| router vCPU µs/pkt | softirq % | softirq µs/pkt '
+            '| added softirq µs/pkt |',
+            '|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for p in protos:
+        for m in modes:
+            s = list(by.get((m, p), {}).values())
+            if not s:
+                continue
+            ad = added(m, p, 'si_us')
+            router = m in BASE
+            out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                labels.get(m, m), 'TCP' if p == 'tcp' else 'UDP 64 B',
+                mmm([r['mbps'] for r in s], '%.1f'),
+                mmm([r['kpps'] for r in s], '%.1f'),
+                fmt1(med([r['stack_kpps'] for r in s])),
+                fmt1(med([r['npu_kpps'] for r in s])),
+                fmt1(med([r['ipfwd_kpps'] for r in s])),
+                fmt1(med([r['rcpu_pct'] for r in s]), '%.0f') if router else '',
+                mmm([r['rcpu_us'] for r in s], '%.1f') if router else '',
+                fmt1(med([r['si_pct'] for r in s]), '%.0f'),
+                fmt1(med([r['si_us'] for r in s]), '%.1f'),
+                mmm(ad, '%.1f') if ad else ''))
+    out += ['']
+
+    def ratio(m1, m2, proto, key):
+        v = []
+        for rnd, r in by.get((m1, proto), {}).items():
+            b = by.get((m2, proto), {}).get(rnd)
+            if b and b[key]:
+                v.append(r[key] / b[key])
+        return v
+
+    def added_ratio(m1, m2, proto):
+        a1 = dict(zip(by.get((m1, proto), {}).keys(), added(m1, proto, 'si_us')))
+        a2 = dict(zip(by.get((m2, proto), {}).keys(), added(m2, proto, 'si_us')))
+        return [a1[k] / a2[k] for k in a1 if k in a2 and a2[k] > 0]
+
+    def rcpu_ratio(m1, m2, proto):
+        return [x for x in ratio(m1, m2, proto, 'rcpu_us') if x == x]
+
+    goals = [
+        ('(1) TCP: offload router / veth router + sw flowtable, Mbit/s',
+         ratio('rt_hw', 'vethrt_sw', 'tcp', 'mbps'), '>= 1.0'),
+        ('(1) TCP: bare npusim wire / bare veth pair, Mbit/s',
+         ratio('wire', 'veth', 'tcp', 'mbps'), '>= 1.0'),
+        ('(1) UDP 64 B: bare npusim wire / bare veth pair, pps (info)',
+         ratio('wire', 'veth', 'udp', 'kpps'), '>= 1.0'),
+        ('(2) UDP 64 B: router vCPU time per packet, offload / sw flowtable',
+         rcpu_ratio('rt_hw', 'rt_sw', 'udp'), '<= 0.20'),
+        ('(2) UDP 64 B: added softirq (all vCPUs, emulated NPU included) '
+         'per packet, offload / sw flowtable',
+         added_ratio('rt_hw', 'rt_sw', 'udp'), '<= 0.20'),
+        ('(2) TCP: two port pairs / one pair, Mbit/s',
+         ratio('wire2', 'wire', 'tcp', 'mbps'), '>= 1.7 (2 vCPUs)'),
+        ('(2) UDP 64 B: two port pairs / one pair, pps (info)',
+         ratio('wire2', 'wire', 'udp', 'kpps'), '>= 1.7 (2 vCPUs)'),
+    ]
+    out += ['| ratio (per round; median (min–max)) | measured | goal |',
+            '|---|---|---|']
+    for name, v, goal in goals:
+        out.append('| %s | %s | %s |' % (name, mmm(v, '%.2f') if v else 'n/a',
+                                          goal))
+    out += ['',
+            'Mbit/s: iperf3 receiver (whole run); kpps: frames received by '
+            'the server\'s port in the measurement window; router stack: '
+            'frames the router\'s CPU took (npusim: rx_cpu_packets, veth: '
+            'rx_packets of its ports); NPU fwd: rx_npu_fwd_packets; IP fwd: '
+            'IpForwDatagrams; router vCPU: busy time of the vCPU that RPS '
+            'gives the router\'s ports (iperf3 runs on vCPU 0; the emulated '
+            'NPU on the sender\'s vCPU), per packet at the server; softirq: '
+            '/proc/stat of all vCPUs (the emulated NPU runs in softirq too); '
+            'added: minus the bare link of the same round (npusim router: '
+            'npusim wire, veth router: veth pair).  veth TCP packets are GSO '
+            'super-packets.',
+            '']
+    if a.cp and os.path.exists(a.cp):
+        out += control_plane(a.cp, a.png)
+    text = '\n'.join(out)
+    print(text)
+    if a.md:
+        with open(a.md, 'w') as f:
+            f.write(text)
+    return 0
+
+
+def read_cp(path):
+    rows = []
+    with open(path) as f:
+        cols = f.readline().rstrip('\n').split('\t')
+        for line in f:
+            v = line.rstrip('\n').split('\t')
+            rows.append({k: float(x) if x else float('nan')
+                         for k, x in zip(cols, v)})
+    for r in rows:
+        n = r['flows']
+        done = r['us_to_installed']
+        if done != done:
+            done = r['us_to_99pct']
+        r['replace_s'] = r['replace_calls'] / (done / 1e6) if done > 0 else float('nan')
+        r['s_all'] = r['us_to_all'] / 1e6
+        r['s_99'] = r['us_to_99pct'] / 1e6
+        base = (r['base_busy_jiffies'] / r['base_total_jiffies']
+                if r['base_total_jiffies'] else 0.0)
+        idle = (r['idle_busy_jiffies'] / r['idle_total_jiffies']
+                if r['idle_total_jiffies'] else float('nan'))
+        r['idle_pct'] = 100.0 * (idle - base)
+        r['stats_s'] = r['idle_stats_calls'] / r['idle_s']
+        extra = r['idle_busy_jiffies'] - base * r['idle_total_jiffies']
+        r['us_per_stats'] = (extra * JIFFY_US / r['idle_stats_calls']
+                             if r['idle_stats_calls'] else float('nan'))
+        r['bytes_flow'] = r['kmem_kb'] * 1024 / n
+        r['s_remove'] = r['us_to_remove'] / 1e6
+    return rows
+
+
+def plot(rows, png):
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return 'no plot: python3-matplotlib is not installed (scripts/deps)'
+    x = [r['flows'] for r in rows]
+    fig, ax = plt.subplots(2, 2, figsize=(10, 7))
+    series = [
+        (ax[0][0], 's_all', 'seconds until all [HW_OFFLOAD]'),
+        (ax[0][1], 'replace_s', 'REPLACE per second'),
+        (ax[1][0], 'idle_pct', 'idle flows: added CPU (% of all vCPUs)'),
+        (ax[1][1], 'bytes_flow', 'kernel memory per flow (bytes)'),
+    ]
+    for axis, key, title in series:
+        axis.plot(x, [r[key] for r in rows], marker='o')
+        axis.set_xscale('log', base=2)
+        axis.set_xlabel('offloaded flows')
+        axis.set_title(title)
+        axis.grid(True, alpha=0.3)
+    fig.suptitle('npusim: control-plane cost against flows (QEMU/TCG)')
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    return 'plot: %s' % png
+
+
+def control_plane(path, png):
+    rows = read_cp(path)
+    if not rows:
+        return []
+    out = ['### control plane: N UDP flows offloaded at once', '',
+           '| flows | table size | [HW_OFFLOAD] | REPLACE calls | REPLACE/s '
+           '| s to 99% / all [HW_OFFLOAD] | idle STATS/s | idle added CPU % '
+           '| CPU µs per STATS | kernel bytes per flow | s to remove all |',
+           '|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        out.append('| %d | %d | %d | %d | %s | %s / %s | %s | %s | %s | %s | %s |' % (
+            r['flows'], r['table_size'], r['hw_offloaded'], r['replace_calls'],
+            fmt1(r['replace_s'], '%.0f'), fmt1(r['s_99'], '%.1f'),
+            fmt1(r['s_all'], '%.1f'), fmt1(r['stats_s'], '%.0f'),
+            fmt1(r['idle_pct'], '%.1f'), fmt1(r['us_per_stats'], '%.1f'),
+            fmt1(r['bytes_flow'], '%.0f'), fmt1(r['s_remove'], '%.1f')))
+    out += ['',
+            'One UDP datagram each way per flow (flows.py), then the flows '
+            'idle; "all" is n/a when some flows found their bucket full and '
+            'stayed in software.  Idle added CPU: busy share of all vCPUs '
+            'with the flows idle minus with no flows; CPU µs per STATS: that '
+            'extra busy time over the STATS calls.  Kernel bytes per flow: '
+            'Slab + Percpu grown, conntrack + nf_flowtable + the driver.', '']
+    if png:
+        out += [plot(rows, png), '']
+    return out
+
+
+if __name__ == '__main__':
+    sys.exit(main())
