@@ -9,6 +9,8 @@
 #   make deb        the npusim-dkms Debian package in build/deb/, lintian-clean
 #   make check      checks, then the selftests in the VM (stock, then debug kernel)
 #   make demo       the offload demo in the VM
+#   make bench      the benchmark in the VM (QUICK=1: a short run);
+#                   results in build/bench/
 #   make shell      a shell in the VM with npusim loadable
 
 ifneq ($(KERNELRELEASE),)
@@ -27,7 +29,7 @@ NPROC	:= $(shell nproc)
 .PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
 	check-dkms \
 	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel \
-	deb
+	deb bench
 
 all: modules
 
@@ -99,6 +101,13 @@ debug-kernel: deps
 
 demo: modules
 	@$(SRC)/tools/testing/vm/run -- $(SRC)/tools/demo/offload-demo
+
+# The benchmark (tools/testing/bench/): QUICK=1 for a short run,
+# BENCH_SMP vCPUs (default 2), BENCH_ARGS passed to npusim-bench.
+BENCH_SMP ?= 2
+bench: modules
+	@$(SRC)/tools/testing/bench/vm-bench --smp $(BENCH_SMP) \
+		$(if $(filter-out 0,$(QUICK)),--quick) -- $(BENCH_ARGS)
 
 shell: modules
 	@$(SRC)/tools/testing/vm/run
