@@ -41,6 +41,8 @@ def read(path):
             if line.startswith('# mode\t'):
                 _, m, label = line.split('\t', 2)
                 labels[m] = label
+            elif line.startswith('# idle\t'):
+                pass
             elif line.startswith('#'):
                 head.append(line[2:])
             elif cols is None:
@@ -71,6 +73,18 @@ def derive(r):
     rt = r.get('router_cpu_total_jiffies', 0.0)
     r['rcpu_pct'] = 100.0 * rb / rt if rt else float('nan')
     r['rcpu_us'] = rb * JIFFY_US / pkts if pkts and rt else float('nan')
+
+
+def idle_correct(r, idle):
+    """The router vCPU's time per packet less what it does with no
+    traffic (IDLE: the same round's sample without traffic)."""
+    rt = r.get('router_cpu_total_jiffies', 0.0)
+    if not idle or not rt or not r['rx_pkts'] or not idle['router_cpu_total_jiffies']:
+        return
+    share = idle['router_cpu_busy_jiffies'] / idle['router_cpu_total_jiffies']
+    extra = r['router_cpu_busy_jiffies'] - share * rt
+    r['rcpu_pct'] = 100.0 * extra / rt
+    r['rcpu_us'] = extra * JIFFY_US / r['rx_pkts']
 
 
 def med(v):
@@ -104,6 +118,11 @@ def main():
     by = {}
     for r in rows:
         by.setdefault((r['mode'], r['proto']), {})[r['round']] = r
+    idle = by.pop(('idle', 'none'), {})
+    for r in rows:
+        idle_correct(r, idle.get(r['round']))
+    idle_pct = med([100.0 * r['router_cpu_busy_jiffies'] / r['router_cpu_total_jiffies']
+                    for r in idle.values() if r.get('router_cpu_total_jiffies')])
     modes = [m for m in ORDER if m in labels] + \
         [m for m in labels if m not in ORDER]
     protos = [p for p in ('tcp', 'udp') if any(k[1] == p for k in by)]
@@ -194,11 +213,12 @@ def main():
             'rx_packets of its ports); NPU fwd: rx_npu_fwd_packets; IP fwd: '
             'IpForwDatagrams; router vCPU: busy time of the vCPU that RPS '
             'gives the router\'s ports (iperf3 runs on vCPU 0; the emulated '
-            'NPU on the sender\'s vCPU), per packet at the server; softirq: '
+            'NPU on the sender\'s vCPU), less its busy time without traffic '
+            '(%s%% median), per packet at the server; softirq: '
             '/proc/stat of all vCPUs (the emulated NPU runs in softirq too); '
             'added: minus the bare link of the same round (npusim router: '
             'npusim wire, veth router: veth pair).  veth TCP packets are GSO '
-            'super-packets.',
+            'super-packets.' % fmt1(idle_pct, '%.1f'),
             '']
     if a.cp and os.path.exists(a.cp):
         out += control_plane(a.cp, a.png)
