@@ -59,12 +59,16 @@ def read(path):
 def derive(r):
     """Per-sample figures."""
     win = r['window_us'] / 1e6 if r['window_us'] > 0 else float('nan')
+    # the router's counters have a window of their own (read later)
+    rwin = r.get('router_window_us', r['window_us']) / 1e6
+    if rwin <= 0:
+        rwin = float('nan')
     pkts = r['rx_pkts']
     r['mbps'] = r['iperf_bps'] / 1e6
     r['kpps'] = pkts / win / 1e3
-    r['stack_kpps'] = r['stack_pkts'] / win / 1e3
-    r['npu_kpps'] = r['npu_fwd_pkts'] / win / 1e3
-    r['ipfwd_kpps'] = r['ip_fwd_pkts'] / win / 1e3
+    r['stack_kpps'] = r['stack_pkts'] / rwin / 1e3
+    r['npu_kpps'] = r['npu_fwd_pkts'] / rwin / 1e3
+    r['ipfwd_kpps'] = r['ip_fwd_pkts'] / rwin / 1e3
     tot = r['total_jiffies']
     r['si_pct'] = 100.0 * r['softirq_jiffies'] / tot if tot else float('nan')
     r['si_us'] = (r['softirq_jiffies'] * JIFFY_US / pkts if pkts
