@@ -134,13 +134,13 @@ def main():
     def added(mode, proto, key):
         """Per round: mode's KEY minus its bare base's KEY."""
         base = BASE.get(mode)
-        out = []
+        out = {}
         if not base:
             return out
         for rnd, r in by.get((mode, proto), {}).items():
             b = by.get((base, proto), {}).get(rnd)
             if b:
-                out.append(r[key] - b[key])
+                out[rnd] = r[key] - b[key]
         return out
 
     out = []
@@ -169,7 +169,7 @@ def main():
                 mmm([r['rcpu_us'] for r in s], '%.1f') if router else '',
                 fmt1(med([r['si_pct'] for r in s]), '%.0f'),
                 fmt1(med([r['si_us'] for r in s]), '%.1f'),
-                mmm(ad, '%.1f') if ad else ''))
+                mmm(ad.values(), '%.1f') if ad else ''))
     out += ['']
 
     def ratio(m1, m2, proto, key):
@@ -181,8 +181,8 @@ def main():
         return v
 
     def added_ratio(m1, m2, proto):
-        a1 = dict(zip(by.get((m1, proto), {}).keys(), added(m1, proto, 'si_us')))
-        a2 = dict(zip(by.get((m2, proto), {}).keys(), added(m2, proto, 'si_us')))
+        a1 = added(m1, proto, 'si_us')
+        a2 = added(m2, proto, 'si_us')
         return [a1[k] / a2[k] for k in a1 if k in a2 and a2[k] > 0]
 
     def rcpu_ratio(m1, m2, proto):
