@@ -296,21 +296,32 @@ def control_plane(path, png):
     if not rows:
         return []
     out = ['### control plane: N UDP flows offloaded at once', '',
-           '| flows | table size | [HW_OFFLOAD] | REPLACE calls | REPLACE/s '
+           '| flows | table size | [HW_OFFLOAD] | chip entries (refused, lost) '
+           '| REPLACE calls | REPLACE/s '
            '| s to 99% / all [HW_OFFLOAD] | idle STATS/s | idle added CPU % '
            '| CPU µs per STATS | kernel bytes per flow | s to remove all |',
-           '|---|---|---|---|---|---|---|---|---|---|---|']
+           '|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
-        out.append('| %d | %d | %d | %d | %s | %s / %s | %s | %s | %s | %s | %s |' % (
-            r['flows'], r['table_size'], r['hw_offloaded'], r['replace_calls'],
+        inst = r.get('installs', float('nan'))   # not in older cp.tsv
+        chip = ('%d (%s, %d)' % (inst, fmt1(r.get('refused', float('nan')), '%d'),
+                                 r['lost']) if inst == inst else 'n/a')
+        out.append('| %d | %d | %d | %s | %d | %s | %s / %s | %s | %s | %s | %s | %s |' % (
+            r['flows'], r['table_size'], r['hw_offloaded'], chip,
+            r['replace_calls'],
             fmt1(r['replace_s'], '%.0f'), fmt1(r['s_99'], '%.1f'),
             fmt1(r['s_all'], '%.1f'), fmt1(r['stats_s'], '%.0f'),
             fmt1(r['idle_pct'], '%.1f'), fmt1(r['us_per_stats'], '%.1f'),
             fmt1(r['bytes_flow'], '%.0f'), fmt1(r['s_remove'], '%.1f')))
     out += ['',
             'One UDP datagram each way per flow (flows.py), then the flows '
-            'idle; "all" is n/a when some flows found their bucket full and '
-            'stayed in software.  Idle added CPU: busy share of all vCPUs '
+            'idle.  Chip entries: the entries the chip took (two a flow), '
+            'those it refused (a full bucket) and those lost (a model that '
+            'takes a write to a full bucket and stores nothing); conntrack '
+            'shows a flow [HW_OFFLOAD] once one direction is offloaded, the '
+            'other then goes through software.  REPLACE/s: over the time '
+            'until the chip held every entry, or to 99% [HW_OFFLOAD] when '
+            'some were refused or lost.  Idle added '
+            'CPU: busy share of all vCPUs '
             'with the flows idle minus with no flows; CPU µs per STATS: that '
             'extra busy time over the STATS calls.  Kernel bytes per flow: '
             'Slab + Percpu grown, conntrack + nf_flowtable + the driver.', '']
