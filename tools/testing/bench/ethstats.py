@@ -4,13 +4,17 @@
 
   ethstats.py IF[,IF...] STAT[,STAT...]
 
-For every line read from stdin, print one line: the sum over the IFs of
-each STAT, in the order given, blank-separated; "-" for a STAT that no IF
-has.  Ends at end of input.  npusim-bench runs it as a coprocess in the
-router's netns: under QEMU/TCG an exec of ethtool takes from 0.1 to a few
-seconds on a busy host, too long and too variable next to a measurement
-window of a few seconds.  Uses the ETHTOOL_GSTRINGS / ETHTOOL_GSTATS
-ioctls (linux/ethtool.h).
+For every line read from stdin, print one line: when the counters were
+read (microseconds since the epoch), then the sum over the IFs of each
+STAT, in the order given, blank-separated; "-" for a STAT that no IF
+has.  A STAT "Section:Field" is a counter of the netns's /proc/net/snmp
+instead (e.g. Ip:ForwDatagrams).  Ends at end of input.  npusim-bench
+runs it as a coprocess in the router's netns: under QEMU/TCG an exec of
+ethtool takes from 0.1 to a few seconds on a busy host, too long and too
+variable next to a measurement window of a few seconds; and the time it
+reports is that of the reads, not that of a reader the scheduler kept
+waiting.  Uses the ETHTOOL_GSTRINGS / ETHTOOL_GSTATS ioctls
+(linux/ethtool.h).
 """
 
 import array
@@ -18,6 +22,7 @@ import fcntl
 import socket
 import struct
 import sys
+import time
 
 SIOCETHTOOL = 0x8946
 ETHTOOL_GDRVINFO = 0x03
@@ -58,6 +63,18 @@ class Port:
         return dict(zip(self.names, vals))
 
 
+def snmp():
+    """/proc/net/snmp of our netns as {"Section:Field": value}."""
+    out = {}
+    with open('/proc/net/snmp') as f:
+        lines = f.read().splitlines()
+    for names, vals in zip(lines[::2], lines[1::2]):
+        sec, names = names.split(':', 1)
+        for k, v in zip(names.split(), vals.split(':', 1)[1].split()):
+            out['%s:%s' % (sec, k)] = int(v)
+    return out
+
+
 def main():
     if len(sys.argv) != 3:
         sys.stderr.write(__doc__)
@@ -66,11 +83,13 @@ def main():
     ports = [Port(sock, i) for i in sys.argv[1].split(',')]
     want = sys.argv[2].split(',')
     for _ in sys.stdin:
-        tot = {}
+        t0 = time.time_ns()
+        tot = snmp() if any(':' in k for k in want) else {}
         for p in ports:
             for k, v in p.stats().items():
                 tot[k] = tot.get(k, 0) + v
-        print(' '.join(str(tot[k]) if k in tot else '-' for k in want),
+        t = (t0 + time.time_ns()) // 2000
+        print(t, ' '.join(str(tot[k]) if k in tot else '-' for k in want),
               flush=True)
     return 0
 
