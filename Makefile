@@ -73,8 +73,10 @@ checkpatch: deps
 check-kdoc: deps
 	@$(SRC)/scripts/kernel-doc-check
 
-# DKMS builds the package's source for Debian's 6.12 and 6.1 kernels, in
-# a private tree (scripts/dkms-build; builds the package if missing).
+# "dpkg -i" of the package in a throwaway root on the host: its postinst
+# has DKMS build npusim for Debian's 6.12 and 6.1 kernels; then "dpkg -r"
+# (scripts/dkms-build; builds the package if missing).  dkms.sh loads the
+# 6.12 module in the VM.
 check-dkms: deps
 	@$(SRC)/scripts/dkms-build
 
