@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 fail_function_require npusim_ft_bind
 
-ROUNDS=100
+ROUNDS=40
 RULES=
 
 cleanup_test()
