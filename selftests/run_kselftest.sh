@@ -4,7 +4,7 @@
 # Run the npusim kselftests (in the guest) and print KTAP.
 #
 #	run_kselftest.sh [-d TARGET_DIR]... [-o TIMEOUT] [SCRIPT...]
-#	run_kselftest.sh -q QUEUE_DIR [-o TIMEOUT]
+#	run_kselftest.sh -q QUEUE_DIR [-k] [-o TIMEOUT]
 #	run_kselftest.sh -l [-d TARGET_DIR]... [SCRIPT...]
 #
 # TARGET_DIR is relative to this directory or absolute (default
@@ -18,7 +18,9 @@
 # QUEUE_DIR/todo/ holds one file per script, named "NNN-SCRIPT" and
 # holding its TARGET_DIR; a runner takes the first one it can move to
 # QUEUE_DIR/taken/ (a rename: exactly one runner gets each), runs it, and
-# takes the next, until the queue is empty.
+# takes the next, until the queue is empty.  With -k, the runner takes its
+# scripts from QUEUE_DIR/kmemleak/ instead of todo/: the scripts that must
+# run where kmemleak watches (its kernel runs kmemleak), in the same form.
 #
 # Output: "TAP version 13", "1..N" (one per script; at the end with -q),
 # each script's own KTAP output indented by 4 spaces as a nested subtest,
@@ -33,16 +35,18 @@ BASE_DIR=$(cd "$(dirname "$0")" && pwd)
 targets=()
 timeout_override=
 queue=
+kmemleak=0
 list=0
 
 usage()
 {
-	sed -n '4,21s/^# \{0,1\}//p' "$0" >&2
+	sed -n '4,23s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 }
 
-while getopts "d:lo:q:h" opt; do
+while getopts "d:klo:q:h" opt; do
 	case $opt in
+	k) kmemleak=1 ;;
 	l) list=1 ;;
 	d) targets+=("$OPTARG") ;;
 	q) queue=$OPTARG ;;
@@ -106,7 +110,8 @@ if [ -n "$queue" ]; then
 		echo "run_kselftest.sh: -q takes no -d or SCRIPT" >&2
 		exit 2
 	fi
-	if [ ! -d "$queue/todo" ] || ! mkdir -p "$queue/taken"; then
+	if [ ! -d "$queue/todo" ] || ! mkdir -p "$queue/taken" ||
+	   { [ "$kmemleak" = 1 ] && [ ! -d "$queue/kmemleak" ]; }; then
 		echo "run_kselftest.sh: $queue is not a queue" >&2
 		exit 2
 	fi
@@ -146,9 +151,10 @@ fi
 # t, p and to; false once the queue is empty.
 take_next()
 {
-	local f
+	local f q=todo
 
-	for f in "$queue"/todo/*; do
+	[ "$kmemleak" = 0 ] || q=kmemleak
+	for f in "$queue/$q"/*; do
 		[ -f "$f" ] || continue
 		# a rename: if another runner took it first, it fails
 		mv "$f" "$queue/taken/" 2> /dev/null || continue
