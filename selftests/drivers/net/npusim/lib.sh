@@ -431,16 +431,24 @@ _npusim_scan()
 # netdevs of device ID in netns NS (default: current netns).
 npusim_scan()
 {
-	local id=$1 ns=${2:-} out idx ifx n i=0 sorted=()
+	local id=$1 ns=${2:-}
+
+	if [ -z "$ns" ] || [ "$ns" == - ]; then
+		_npusim_ports "$(_npusim_scan "$id")"
+	else
+		_npusim_ports "$(ip netns exec "$ns" bash -c \
+		      "NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan); _npusim_scan $id")"
+	fi
+}
+
+# _npusim_ports SCAN: fill PORT_NAMES and PORT_IFX from _npusim_scan's
+# output SCAN.
+_npusim_ports()
+{
+	local idx ifx n i=0 sorted=()
 
 	PORT_NAMES=()
 	PORT_IFX=()
-	if [ -z "$ns" ] || [ "$ns" == - ]; then
-		out=$(_npusim_scan "$id")
-	else
-		out=$(ip netns exec "$ns" bash -c \
-		      "NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan); _npusim_scan $id")
-	fi
 	while read -r idx ifx n; do
 		[ -n "$n" ] || continue
 		if [[ "$idx" =~ ^[0-9]+$ ]] && [ -z "${PORT_NAMES[$idx]:-}" ]; then
@@ -449,7 +457,7 @@ npusim_scan()
 		else
 			sorted[ifx]=$n
 		fi
-	done <<< "$out"
+	done <<< "$1"
 	# Fallback: ports without a usable phys_port_name in ifindex order.
 	if [ ${#sorted[@]} -ne 0 ]; then
 		PORT_NAMES=()
@@ -479,25 +487,32 @@ _npusim_count_ok()
 # npusim_new ID [PORTS [NS [PROFILE]]]: create device ID with PORTS ports,
 # emulating chip PROFILE, writing new_device from netns NS ("-": this one;
 # its netdevs are created there).  Waits for the netdevs and leaves them
-# in PORT_NAMES / PORT_IFX.
+# in PORT_NAMES / PORT_IFX.  In NS, one process writes new_device and
+# scans the netdevs (a process costs a second on the debug kernel).
 npusim_new()
 {
-	local id=$1 ports=${2:-1} ns=${3:-} what="$1 ${2:-1}${4:+ $4}" rc
+	local id=$1 ports=${2:-1} ns=${3:-} what="$1 ${2:-1}${4:+ $4}" rc out
 
 	if [ -z "$ns" ] || [ "$ns" == - ]; then
 		sysfs_write "$NPUSIM_SYS/new_device" "$what"
 		rc=$?
 	else
-		ERRMSG=$(ip netns exec "$ns" bash -c \
-			 "echo '$what' > $NPUSIM_SYS/new_device" 2>&1)
+		out=$(ip netns exec "$ns" bash -c \
+		      "NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan)
+		       echo '$what' > $NPUSIM_SYS/new_device || exit
+		       _npusim_scan $id" 2>&1)
 		rc=$?
-		ERRMSG=${ERRMSG##*: }
+		[ $rc -eq 0 ] || ERRMSG=${out##*: }
 	fi
 	if [ $rc -ne 0 ]; then
 		log_info "new_device '$what' failed: ${ERRMSG:-rc $rc}"
 		return 1
 	fi
 	DEV_LIST+=("$id")
+	if [ -n "$out" ]; then
+		_npusim_ports "$out"
+		[ ${#PORT_NAMES[@]} -ne "$ports" ] || return 0
+	fi
 	if ! wait_until "$WAIT_TIMEOUT" _npusim_count_ok "$id" "$ports" "$ns"; then
 		log_info "npusim$id: expected $ports netdevs, found ${#PORT_NAMES[@]}"
 		return 1
@@ -1225,7 +1240,6 @@ ft_topology_setup()
 		wait_until "$WAIT_TIMEOUT" _npusim_count_ok "$FT_R" 2 "$nsr" ||
 			{ ERRMSG="ports not back after reload"; return 1; }
 	fi
-	npusim_scan "$FT_R" "$nsr"
 	FT_R0=${PORT_NAMES[0]} FT_R1=${PORT_NAMES[1]}
 	FT_C=$(npusim_rand_id)
 	npusim_new "$FT_C" 1 "$nsc" || return 1
