@@ -27,10 +27,12 @@ cleanup_test()
 }
 
 # inject FUNC SPACE: FUNC fails with fail_function's default -EINVAL on
-# every call after the first SPACE - 1.
+# every call after the first SPACE - 1, in every task (task-filter off:
+# another script may have left it on).
 inject()
 {
 	echo > "$FF/inject" && printf '%s' "$1" > "$FF/inject" &&
+		echo N > "$FF/task-filter" &&
 		echo 100 > "$FF/probability" && echo 1 > "$FF/interval" &&
 		echo -1 > "$FF/times" && echo "$2" > "$FF/space" &&
 		echo 0 > "$FF/verbose"
