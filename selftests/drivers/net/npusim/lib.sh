@@ -436,9 +436,16 @@ npusim_scan()
 	if [ -z "$ns" ] || [ "$ns" == - ]; then
 		_npusim_ports "$(_npusim_scan "$id")"
 	else
-		_npusim_ports "$(ip netns exec "$ns" bash -c \
-		      "NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan); _npusim_scan $id")"
+		_npusim_ports "$(_npusim_ns_bash "$ns" "_npusim_scan $id")"
 	fi
+}
+
+# _npusim_ns_bash NS CMD: run bash command CMD in netns NS, where
+# _npusim_scan is defined.
+_npusim_ns_bash()
+{
+	ip netns exec "$1" bash -c \
+		"NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan); $2"
 }
 
 # _npusim_ports SCAN: fill PORT_NAMES and PORT_IFX from _npusim_scan's
@@ -497,10 +504,10 @@ npusim_new()
 		sysfs_write "$NPUSIM_SYS/new_device" "$what"
 		rc=$?
 	else
-		out=$(ip netns exec "$ns" bash -c \
-		      "NPUSIM_SYS=$NPUSIM_SYS; $(declare -f _npusim_scan)
-		       echo '$what' > $NPUSIM_SYS/new_device || exit
-		       _npusim_scan $id" 2>&1)
+		# Only the write's error text joins the scan's output.
+		out=$(_npusim_ns_bash "$ns" \
+		      "{ echo '$what' > $NPUSIM_SYS/new_device; } 2>&1 || exit
+		       _npusim_scan $id")
 		rc=$?
 		[ $rc -eq 0 ] || ERRMSG=${out##*: }
 	fi
