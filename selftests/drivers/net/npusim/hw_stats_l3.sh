@@ -85,6 +85,16 @@ ip netns exec "$ns" nft -f - <<- EOF || bail_out "cannot load the ruleset"
 	}
 EOF
 
+# A UDP flow lives 30 s without traffic, as the flowtable last learnt
+# of it from the NPU (STATS).  The script sends a flow's next burst
+# about 30 s after its last one, longer on a slow VM: the flowtable
+# could then expire the flow just as its next burst runs, and the NPU
+# would hand that burst's packets to the stack, which the l3_stats
+# counters do not see.  No flow expires while the script runs.
+ip netns exec "$ns" sysctl -qw \
+	net.netfilter.nf_flowtable_udp_timeout=$((WAIT_TIMEOUT * 10)) ||
+	bail_out "cannot set the flowtable's UDP timeout"
+
 # forwarding.config, sourced by net/forwarding/lib.sh: generous waits
 # (never a measurement window), the ports exist, and the offload steps.
 cat > "$src/tools/testing/selftests/net/forwarding/forwarding.config" <<- EOF
