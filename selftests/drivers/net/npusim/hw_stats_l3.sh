@@ -34,6 +34,7 @@ KSRC=${NPUSIM_LINUX_SRC:-$(cd "$HERE/../../../.." && pwd)/build/ksft/src}
 UPSTREAM=tools/testing/selftests/drivers/net/hw/hw_stats_l3.sh
 TMP=
 
+# shellcheck disable=SC2317 # called by cleanup()
 cleanup_test()
 {
 	[ -n "$TMP" ] && rm -rf "$TMP"
