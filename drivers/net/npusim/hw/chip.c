@@ -56,6 +56,9 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	if (err)
 		goto err_free_dev;
 	INIT_DELAYED_WORK(&hw->age_work, npusim_hw_ft_age_work);
+	err = npusim_hw_fdb_init(hw);
+	if (err)
+		goto err_ft_fini;
 
 	for (i = 0; i < num_ports; i++) {
 		err = npusim_hw_port_init(hw, &hw->ports[i], i);
@@ -68,6 +71,8 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 err_ports_fini:
 	while (i--)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_fdb_fini(hw);
+err_ft_fini:
 	npusim_hw_ft_fini(&hw->ft);
 err_free_dev:
 	npusim_free_netdev_dummy(hw->engine_dev);
@@ -109,6 +114,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_fdb_fini(hw);
 	npusim_hw_ft_fini(&hw->ft);
 	npusim_free_netdev_dummy(hw->engine_dev);
 	kfree(hw);

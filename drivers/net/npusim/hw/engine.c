@@ -376,8 +376,23 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	struct npusim_hw_port *out;
 	unsigned int new_l2_len;
 	struct npusim_hw_frame f;
+	bool fwd_mark = false;
 	unsigned int in_len;
 	u32 index;
+
+	if (READ_ONCE(port->l2_domain)) {
+		switch (npusim_hw_l2_switch(port, skb)) {
+		case NPUSIM_HW_L2_CONSUMED:
+			return true;
+		case NPUSIM_HW_L2_FLOODED:
+			/* not for the flow table: a copy for the host */
+			fwd_mark = true;
+			reason = NPUSIM_HW_PUNT_MISS;
+			goto punt;
+		case NPUSIM_HW_L2_HOST:
+			break;
+		}
+	}
 
 	reason = npusim_hw_parse(port, skb, &f);
 	if (reason == NPUSIM_HW_PUNT_TCP_FLAGS)
@@ -433,6 +448,7 @@ punt:
 		return true;
 	}
 	NPUSIM_HW_RX_DESC(skb)->reason = reason;
+	NPUSIM_HW_RX_DESC(skb)->fwd_mark = fwd_mark;
 	return false;
 }
 

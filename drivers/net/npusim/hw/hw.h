@@ -42,6 +42,11 @@ struct npusim_hw_port_counters {
 	atomic64_t rx_csum_bad;
 	atomic64_t rx_punt[NPUSIM_HW_PUNT_MAX];
 	atomic64_t rx_punt_drops[NPUSIM_HW_PUNT_MAX];
+	atomic64_t rx_l2_fwd_frames;
+	atomic64_t rx_l2_fwd_octets;
+	atomic64_t tx_l2_fwd_frames;
+	atomic64_t tx_l2_fwd_octets;
+	atomic64_t rx_l2_drops;
 };
 
 /**
@@ -49,9 +54,11 @@ struct npusim_hw_port_counters {
  *	host says, kept in the skb's control buffer until the host takes it
  * @reason: why the packet engine passed it to the host, enum
  *	npusim_hw_punt
+ * @fwd_mark: the L2 switch flooded it to other ports as well
  */
 struct npusim_hw_rx_desc {
 	u8 reason;
+	bool fwd_mark;
 };
 
 #define NPUSIM_HW_RX_DESC(skb)	((struct npusim_hw_rx_desc *)(skb)->cb)
@@ -83,6 +90,11 @@ struct npusim_hw_rx_desc {
  * @cnt: MIB counters
  * @rifs: enabled router interface counter blocks (struct npusim_hw_rif),
  *	by VLAN id; written by the driver, read under RCU by the engine
+ * @l2_domain: bridge domain of the L2 switch, 0 for none
+ * @l2_stp: enum npusim_hw_stp
+ * @l2_flags: NPUSIM_HW_L2_* flags
+ *
+ * The driver writes the l2_ fields, the engine reads them locklessly.
  */
 struct npusim_hw_port {
 	struct npusim_hw *hw;
@@ -102,6 +114,47 @@ struct npusim_hw_port {
 	void *irq_ctx;
 	struct npusim_hw_port_counters cnt;
 	struct xarray rifs;
+	u8 l2_domain;
+	u8 l2_stp;
+	u32 l2_flags;
+};
+
+/**
+ * struct npusim_hw_fdb_slot - one FDB entry as the chip holds it
+ * @entry: the entry; @entry.domain 0 marks a free slot
+ * @seen: jiffies when a frame from @entry.addr last came in
+ */
+struct npusim_hw_fdb_slot {
+	struct npusim_hw_fdb_entry entry;
+	unsigned long seen;
+};
+
+/**
+ * struct npusim_hw_fdb - the L2 switch's forwarding database
+ * @lock: serialises the packet engine, the ageing scan and the driver
+ * @used: entries in use
+ * @ageing: ageing time in jiffies
+ * @stats: see struct npusim_hw_fdb_stats
+ * @ev_head: next event to pop
+ * @ev_len: events queued
+ * @notify: the driver's FDB notification handler, or NULL
+ * @notify_ctx: its context
+ * @age_work: the ageing scan, every half ageing time
+ * @events: the event queue, a ring
+ * @slots: the entries, bucket after bucket
+ */
+struct npusim_hw_fdb {
+	spinlock_t lock;	/* see above */
+	u32 used;
+	unsigned long ageing;
+	struct npusim_hw_fdb_stats stats;
+	u32 ev_head;
+	u32 ev_len;
+	npusim_hw_fdb_notify_t notify;
+	void *notify_ctx;
+	struct delayed_work age_work;
+	struct npusim_hw_fdb_event events[NPUSIM_HW_FDB_EVENTS];
+	struct npusim_hw_fdb_slot slots[NPUSIM_HW_FDB_SIZE];
 };
 
 /* No router interface: npusim_hw_port_forward()'s in_rif and out_rif. */
@@ -219,6 +272,7 @@ struct npusim_hw_profile {
  *	host (read locklessly by the engine)
  * @age_work: hardware ageing, a scan of the table every second while
  *	NPUSIM_HW_PARAM_AGE_TCP or _UDP is set
+ * @fdb: the L2 switch's forwarding database
  * @engine_dev: a dummy netdev that holds the packet engine's NAPI
  *	contexts: the engine runs on its own, whatever the host does
  * @num_ports: number of MAC ports
@@ -232,6 +286,7 @@ struct npusim_hw {
 	struct npusim_hw_ft ft;
 	unsigned long punt_drop;
 	struct delayed_work age_work;
+	struct npusim_hw_fdb *fdb;
 	struct net_device *engine_dev;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
@@ -277,6 +332,31 @@ void npusim_hw_ft_age_work(struct work_struct *work);
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      const struct npusim_hw_flow_key *key,
 		      unsigned int l2_len, unsigned int l3_len);
+
+/* port.c, used by the L2 switch */
+void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
+			       struct npusim_hw_port *out,
+			       struct sk_buff *skb);
+
+/* l2.c */
+int npusim_hw_fdb_init(struct npusim_hw *hw);
+void npusim_hw_fdb_fini(struct npusim_hw *hw);
+
+/**
+ * enum npusim_hw_l2_verdict - what the L2 switch did with a frame
+ * @NPUSIM_HW_L2_CONSUMED: forwarded to a port, or dropped
+ * @NPUSIM_HW_L2_HOST: for the host: on to the L3 stage
+ * @NPUSIM_HW_L2_FLOODED: flooded; the frame itself goes to the host
+ *	with its fwd_mark set
+ */
+enum npusim_hw_l2_verdict {
+	NPUSIM_HW_L2_CONSUMED,
+	NPUSIM_HW_L2_HOST,
+	NPUSIM_HW_L2_FLOODED,
+};
+
+enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
+					      struct sk_buff *skb);
 
 /* engine.c */
 int npusim_hw_engine_poll(struct napi_struct *napi, int budget);

@@ -120,10 +120,13 @@ struct npusim_hw_phy_cfg {
  * @l4_csum_ok: the MAC checked its TCP or UDP checksum and found it
  *	good (only with npusim_hw_port_set_rx_csum() on; false for other
  *	frames, and for a UDP over IPv4 datagram without a checksum)
+ * @fwd_mark: the L2 switch has already flooded the frame to the other
+ *	ports of the ingress port's bridge domain: the host gets a copy
  */
 struct npusim_hw_rx_status {
 	enum npusim_hw_punt reason;
 	bool l4_csum_ok;
+	bool fwd_mark;
 };
 
 /**
@@ -155,6 +158,14 @@ struct npusim_hw_rx_status {
  *	says so (npusim_hw_punt_drop())
  * @rx_punt_drop: those of @rx_punt that the engine dropped, by reason
  * @rx_punt_drops: sum of @rx_punt_drop
+ * @rx_l2_fwd_frames: frames received here that the L2 switch forwarded
+ *	to another port of the bridge domain, or flooded
+ * @rx_l2_fwd_octets: their bytes
+ * @tx_l2_fwd_frames: frames the L2 switch sent out of this port
+ * @tx_l2_fwd_octets: their bytes
+ * @rx_l2_drops: frames the L2 switch dropped: ingress port not
+ *	forwarding (STP), destination behind the ingress port or behind a
+ *	port that does not forward
  */
 struct npusim_hw_port_mib {
 	u64 rx_frames;
@@ -178,7 +189,126 @@ struct npusim_hw_port_mib {
 	u64 rx_punt[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drop[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drops;
+	u64 rx_l2_fwd_frames;
+	u64 rx_l2_fwd_octets;
+	u64 tx_l2_fwd_frames;
+	u64 tx_l2_fwd_octets;
+	u64 rx_l2_drops;
 };
+
+/*
+ * L2 switch.  The driver puts ports in a bridge domain (1..
+ * NPUSIM_HW_L2_DOMAINS; 0: the port does not switch, every frame goes
+ * to the packet engine's L3 stage and the host as before).  A frame
+ * received on a switching port is learnt (source address -> port) in
+ * the forwarding database (FDB) and switched by destination address:
+ *
+ * - link-local destinations (01:80:c2:00:00:0X: STP, LACP) go to the
+ *   host in every STP state, and nowhere else;
+ * - an ingress port that is not forwarding drops the other frames (and
+ *   learns their source addresses in the learning state);
+ * - a locked ingress port passes the frames of a source the FDB does
+ *   not have behind it to the host, and learns nothing;
+ * - a destination the FDB has behind the host (NPUSIM_HW_FDB_PORT_CPU:
+ *   the bridge's own addresses) goes on to the L3 stage: the flow
+ *   table, else the host;
+ * - a destination behind another forwarding port of the domain goes
+ *   out of that port; behind the ingress port, a port that does not
+ *   forward, or an isolated port when the ingress port is isolated too,
+ *   it is dropped;
+ * - broadcast, multicast and unknown unicast frames are flooded to the
+ *   domain's forwarding ports that have the matching NPUSIM_HW_L2_FLOOD_*
+ *   flag, and passed to the host with the fwd_mark of their RX
+ *   descriptor set.
+ *
+ * The FDB is a hash table of NPUSIM_HW_FDB_SIZE entries in buckets of
+ * NPUSIM_HW_FDB_WAYS.  Learnt (dynamic) entries that see no frame for
+ * the ageing time are removed; static ones are the driver's.  The chip
+ * reports what it learns, moves and ages out as FDB events
+ * (npusim_hw_fdb_event_pop()), raising the FDB notification when the
+ * event queue goes from empty to not empty.  VLANs are not looked at:
+ * frames are switched as they are, by address only.
+ */
+#define NPUSIM_HW_L2_DOMAINS		NPUSIM_HW_MAX_PORTS
+#define NPUSIM_HW_FDB_SIZE		1024
+#define NPUSIM_HW_FDB_WAYS		4
+#define NPUSIM_HW_FDB_EVENTS		256
+#define NPUSIM_HW_FDB_PORT_CPU		0xff
+#define NPUSIM_HW_FDB_MIN_AGEING_MS	1000
+#define NPUSIM_HW_FDB_MAX_AGEING_MS	(1000000 * 1000U)
+
+/*
+ * Flags of a switching port (npusim_hw_port_l2_flags()): LEARN learns
+ * source addresses; FLOOD_UC, _MC and _BC flood unknown unicast,
+ * multicast and broadcast out of the port; ISOLATED forwards nothing to
+ * or from another isolated port; LOCKED passes the frames of a source
+ * the FDB does not have behind the port to the host, unlearnt.
+ */
+#define NPUSIM_HW_L2_LEARN		BIT(0)
+#define NPUSIM_HW_L2_FLOOD_UC		BIT(1)
+#define NPUSIM_HW_L2_FLOOD_MC		BIT(2)
+#define NPUSIM_HW_L2_FLOOD_BC		BIT(3)
+#define NPUSIM_HW_L2_ISOLATED		BIT(4)
+#define NPUSIM_HW_L2_LOCKED		BIT(5)
+#define NPUSIM_HW_L2_ALL_FLAGS		GENMASK(5, 0)
+
+/**
+ * enum npusim_hw_stp - STP state of a switching port
+ * @NPUSIM_HW_STP_BLOCKING: drops every frame but link-local ones
+ * @NPUSIM_HW_STP_LEARNING: learns source addresses, then drops
+ * @NPUSIM_HW_STP_FORWARDING: learns and forwards
+ */
+enum npusim_hw_stp {
+	NPUSIM_HW_STP_BLOCKING,
+	NPUSIM_HW_STP_LEARNING,
+	NPUSIM_HW_STP_FORWARDING,
+};
+
+/**
+ * struct npusim_hw_fdb_entry - an FDB entry
+ * @addr: MAC address
+ * @domain: bridge domain, 1..NPUSIM_HW_L2_DOMAINS
+ * @port: port behind which @addr is, or NPUSIM_HW_FDB_PORT_CPU
+ * @is_static: written by the driver, never learnt over nor aged out
+ */
+struct npusim_hw_fdb_entry {
+	u8 addr[ETH_ALEN];
+	u8 domain;
+	u8 port;
+	bool is_static;
+};
+
+/**
+ * struct npusim_hw_fdb_event - what the L2 switch did to its FDB
+ * @entry: the (dynamic) entry learnt, moved or removed
+ * @learnt: true: learnt or moved to @entry.port; false: removed (aged
+ *	out, or flushed with npusim_hw_fdb_flush() and @notify)
+ */
+struct npusim_hw_fdb_event {
+	struct npusim_hw_fdb_entry entry;
+	bool learnt;
+};
+
+/**
+ * struct npusim_hw_fdb_stats - FDB counters
+ * @learn_full: source addresses not learnt: their bucket was full
+ * @event_overflows: FDB events lost: the event queue was full
+ */
+struct npusim_hw_fdb_stats {
+	u64 learn_full;
+	u64 event_overflows;
+};
+
+/**
+ * typedef npusim_hw_fdb_notify_t - FDB notification handler
+ * @ctx: the context given to npusim_hw_fdb_set_notify()
+ *
+ * Called when the FDB event queue goes from empty to not empty, from
+ * the packet engine's context, the ageing scan's or the driver's own
+ * calls, under the FDB's lock with BHs disabled: it may only schedule
+ * the work that pops the events.
+ */
+typedef void (*npusim_hw_fdb_notify_t)(void *ctx);
 
 /*
  * Flow table: a hash table of buckets of NPUSIM_HW_PARAM_WAYS entries.
@@ -466,6 +596,24 @@ int npusim_hw_rif_counters_fetch_clear(struct npusim_hw_port *port, u16 vid,
 				       struct npusim_hw_rif_stats *st);
 
 /* wires */
+/* l2.c */
+void npusim_hw_port_l2_domain(struct npusim_hw_port *port, u8 domain);
+void npusim_hw_port_l2_stp(struct npusim_hw_port *port,
+			   enum npusim_hw_stp state);
+void npusim_hw_port_l2_flags(struct npusim_hw_port *port, u32 flags);
+int npusim_hw_fdb_write(struct npusim_hw *hw,
+			const struct npusim_hw_fdb_entry *entry);
+int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, const u8 *addr);
+void npusim_hw_fdb_flush(struct npusim_hw *hw, u8 domain, int port,
+			 bool dynamic_only, bool notify);
+u32 npusim_hw_fdb_used(struct npusim_hw *hw);
+void npusim_hw_fdb_stats(struct npusim_hw *hw, struct npusim_hw_fdb_stats *st);
+int npusim_hw_fdb_set_ageing(struct npusim_hw *hw, u32 ms);
+void npusim_hw_fdb_set_notify(struct npusim_hw *hw,
+			      npusim_hw_fdb_notify_t notify, void *ctx);
+int npusim_hw_fdb_event_pop(struct npusim_hw *hw,
+			    struct npusim_hw_fdb_event *ev);
+
 int npusim_hw_wire_connect(struct npusim_hw_port *a, struct npusim_hw_port *b);
 int npusim_hw_wire_disconnect(struct npusim_hw_port *port);
 bool npusim_hw_wire_connected(struct npusim_hw_port *port);

@@ -391,6 +391,11 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->rx_cpu_octets = atomic64_read(&c->rx_cpu_octets);
 	mib->rx_csum_good = atomic64_read(&c->rx_csum_good);
 	mib->rx_csum_bad = atomic64_read(&c->rx_csum_bad);
+	mib->rx_l2_fwd_frames = atomic64_read(&c->rx_l2_fwd_frames);
+	mib->rx_l2_fwd_octets = atomic64_read(&c->rx_l2_fwd_octets);
+	mib->tx_l2_fwd_frames = atomic64_read(&c->tx_l2_fwd_frames);
+	mib->tx_l2_fwd_octets = atomic64_read(&c->tx_l2_fwd_octets);
+	mib->rx_l2_drops = atomic64_read(&c->rx_l2_drops);
 	mib->rx_punt_drops = 0;
 	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++) {
 		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
@@ -565,6 +570,33 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
 	}
 }
 
+/*
+ * L2 switch: send a frame received on @in out of @out, as it is.  Under
+ * RCU, BHs disabled.
+ */
+void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
+			       struct npusim_hw_port *out,
+			       struct sk_buff *skb)
+{
+	struct npusim_hw_port *peer;
+	unsigned int len;
+
+	atomic64_inc(&in->cnt.rx_l2_fwd_frames);
+	atomic64_add(skb->len, &in->cnt.rx_l2_fwd_octets);
+
+	peer = npusim_hw_port_tx_peer(out);
+	if (!peer) {
+		atomic64_inc(&out->cnt.tx_link_drops);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return;
+	}
+	len = npusim_hw_port_tx_frame(out, peer, skb);
+	if (len) {
+		atomic64_inc(&out->cnt.tx_l2_fwd_frames);
+		atomic64_add(len, &out->cnt.tx_l2_fwd_octets);
+	}
+}
+
 /**
  * npusim_hw_port_xmit() - transmit a packet from the host
  * @port: the port
@@ -697,6 +729,7 @@ struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
 	atomic64_inc(&port->cnt.rx_cpu_frames);
 	atomic64_add(skb->len, &port->cnt.rx_cpu_octets);
 	st->reason = NPUSIM_HW_RX_DESC(skb)->reason;
+	st->fwd_mark = NPUSIM_HW_RX_DESC(skb)->fwd_mark;
 	st->l4_csum_ok = false;
 	if (READ_ONCE(port->rx_csum)) {
 		switch (npusim_hw_l4_csum_check(skb)) {

@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * npusim emulated hardware: the L2 switch and its forwarding database.
+ *
+ * See npusim_hw.h for what the switch does with a frame.  The switch
+ * runs in the packet engine's context of the ingress port, before the
+ * L3 stage (engine.c); the FDB is shared by all ports of the chip and
+ * guarded by one lock, which the engine, the ageing scan and the driver
+ * take with BHs disabled.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/jhash.h>
+#include <linux/slab.h>
+
+#include "hw.h"
+
+static u32 npusim_hw_fdb_bucket(u8 domain, const u8 *addr)
+{
+	u32 k[2] = {};
+
+	memcpy(k, addr, ETH_ALEN);
+	k[1] ^= (u32)domain << 24;
+	return jhash2(k, 2, 0) % (NPUSIM_HW_FDB_SIZE / NPUSIM_HW_FDB_WAYS);
+}
+
+/* The slot of (@domain, @addr), or NULL.  Under the FDB lock. */
+static struct npusim_hw_fdb_slot *
+npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, const u8 *addr,
+		   struct npusim_hw_fdb_slot **free)
+{
+	struct npusim_hw_fdb_slot *s;
+	unsigned int i;
+
+	s = &fdb->slots[npusim_hw_fdb_bucket(domain, addr) * NPUSIM_HW_FDB_WAYS];
+	if (free)
+		*free = NULL;
+	for (i = 0; i < NPUSIM_HW_FDB_WAYS; i++, s++) {
+		if (!s->entry.domain) {
+			if (free && !*free)
+				*free = s;
+			continue;
+		}
+		if (s->entry.domain == domain &&
+		    ether_addr_equal(s->entry.addr, addr))
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Queue an event for the driver, and raise the notification if the
+ * queue was empty.  Under the FDB lock.
+ */
+static void npusim_hw_fdb_event(struct npusim_hw_fdb *fdb,
+				const struct npusim_hw_fdb_entry *e,
+				bool learnt)
+{
+	struct npusim_hw_fdb_event *ev;
+
+	if (fdb->ev_len == NPUSIM_HW_FDB_EVENTS) {
+		fdb->stats.event_overflows++;
+		return;
+	}
+	ev = &fdb->events[(fdb->ev_head + fdb->ev_len) % NPUSIM_HW_FDB_EVENTS];
+	ev->entry = *e;
+	ev->learnt = learnt;
+	if (!fdb->ev_len++ && fdb->notify)
+		fdb->notify(fdb->notify_ctx);
+}
+
+static void npusim_hw_fdb_remove(struct npusim_hw_fdb *fdb,
+				 struct npusim_hw_fdb_slot *s)
+{
+	memset(s, 0, sizeof(*s));
+	fdb->used--;
+}
+
+/* Learn that @addr is behind @port.  Engine context, BHs disabled. */
+static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain,
+				const u8 *addr, unsigned int port)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	struct npusim_hw_fdb_slot *s, *free;
+
+	spin_lock(&fdb->lock);
+	s = npusim_hw_fdb_find(fdb, domain, addr, &free);
+	if (s) {
+		if (s->entry.is_static)
+			goto out;
+		s->seen = jiffies;
+		if (s->entry.port == port)
+			goto out;
+		s->entry.port = port;		/* the station moved */
+	} else if (free) {
+		s = free;
+		ether_addr_copy(s->entry.addr, addr);
+		s->entry.domain = domain;
+		s->entry.port = port;
+		s->entry.is_static = false;
+		s->seen = jiffies;
+		fdb->used++;
+	} else {
+		fdb->stats.learn_full++;
+		goto out;
+	}
+	npusim_hw_fdb_event(fdb, &s->entry, true);
+out:
+	spin_unlock(&fdb->lock);
+}
+
+/* Where @addr is: a port index, NPUSIM_HW_FDB_PORT_CPU, or -1. */
+static int npusim_hw_fdb_lookup(struct npusim_hw *hw, u8 domain,
+				const u8 *addr)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	struct npusim_hw_fdb_slot *s;
+	int port = -1;
+
+	spin_lock(&fdb->lock);
+	s = npusim_hw_fdb_find(fdb, domain, addr, NULL);
+	if (s)
+		port = s->entry.port;
+	spin_unlock(&fdb->lock);
+	return port;
+}
+
+/* May the switch send what @in received out of @out? */
+static bool npusim_hw_l2_egress_ok(struct npusim_hw_port *in,
+				   struct npusim_hw_port *out, u8 domain)
+{
+	return out != in && READ_ONCE(out->l2_domain) == domain &&
+	       READ_ONCE(out->l2_stp) == NPUSIM_HW_STP_FORWARDING &&
+	       !(READ_ONCE(in->l2_flags) & READ_ONCE(out->l2_flags) &
+		 NPUSIM_HW_L2_ISOLATED);
+}
+
+static void npusim_hw_l2_drop(struct npusim_hw_port *in, struct sk_buff *skb)
+{
+	atomic64_inc(&in->cnt.rx_l2_drops);
+	kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
+}
+
+/* Flood a copy of @skb to every port of the domain that takes it. */
+static void npusim_hw_l2_flood(struct npusim_hw_port *in, struct sk_buff *skb,
+			       u8 domain, u32 flag)
+{
+	struct npusim_hw *hw = in->hw;
+	struct sk_buff *clone;
+	unsigned int i;
+
+	for (i = 0; i < hw->num_ports; i++) {
+		struct npusim_hw_port *out = &hw->ports[i];
+
+		if (!npusim_hw_l2_egress_ok(in, out, domain) ||
+		    !(READ_ONCE(out->l2_flags) & flag))
+			continue;
+		clone = skb_clone(skb, GFP_ATOMIC);
+		if (!clone) {
+			atomic64_inc(&out->cnt.tx_errors);
+			continue;
+		}
+		npusim_hw_port_l2_forward(in, out, clone);
+	}
+}
+
+/**
+ * npusim_hw_l2_switch() - run a frame received on a switching port
+ *	through the L2 switch
+ * @in: the ingress port, in a bridge domain
+ * @skb: the frame, data at the Ethernet header
+ *
+ * Packet engine context, BHs disabled, under RCU.
+ *
+ * Return: what became of the frame (enum npusim_hw_l2_verdict).
+ */
+enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
+					      struct sk_buff *skb)
+{
+	u8 domain = READ_ONCE(in->l2_domain);
+	u32 flags = READ_ONCE(in->l2_flags);
+	u8 stp = READ_ONCE(in->l2_stp);
+	const struct ethhdr *eth;
+	struct npusim_hw_port *out;
+	u32 flag;
+	int dst;
+
+	if (!pskb_may_pull(skb, ETH_HLEN)) {
+		npusim_hw_l2_drop(in, skb);
+		return NPUSIM_HW_L2_CONSUMED;
+	}
+	eth = eth_hdr(skb);
+	if (is_link_local_ether_addr(eth->h_dest))
+		return NPUSIM_HW_L2_HOST;
+	if (stp == NPUSIM_HW_STP_BLOCKING)
+		goto drop;
+	if ((flags & NPUSIM_HW_L2_LOCKED) &&
+	    npusim_hw_fdb_lookup(in->hw, domain, eth->h_source) != in->index)
+		return NPUSIM_HW_L2_HOST;
+	if ((flags & NPUSIM_HW_L2_LEARN) && !(flags & NPUSIM_HW_L2_LOCKED) &&
+	    is_valid_ether_addr(eth->h_source))
+		npusim_hw_fdb_learn(in->hw, domain, eth->h_source, in->index);
+	if (stp != NPUSIM_HW_STP_FORWARDING)
+		goto drop;
+
+	if (is_broadcast_ether_addr(eth->h_dest)) {
+		flag = NPUSIM_HW_L2_FLOOD_BC;
+	} else if (is_multicast_ether_addr(eth->h_dest)) {
+		flag = NPUSIM_HW_L2_FLOOD_MC;
+	} else {
+		dst = npusim_hw_fdb_lookup(in->hw, domain, eth->h_dest);
+		if (dst == NPUSIM_HW_FDB_PORT_CPU)
+			return NPUSIM_HW_L2_HOST;
+		if (dst >= 0) {
+			out = npusim_hw_port_get(in->hw, dst);
+			if (!out || !npusim_hw_l2_egress_ok(in, out, domain))
+				goto drop;
+			npusim_hw_port_l2_forward(in, out, skb);
+			return NPUSIM_HW_L2_CONSUMED;
+		}
+		flag = NPUSIM_HW_L2_FLOOD_UC;
+	}
+	npusim_hw_l2_flood(in, skb, domain, flag);
+	return NPUSIM_HW_L2_FLOODED;
+
+drop:
+	npusim_hw_l2_drop(in, skb);
+	return NPUSIM_HW_L2_CONSUMED;
+}
+
+/**
+ * npusim_hw_port_l2_domain() - put a port in a bridge domain
+ * @port: the port
+ * @domain: 1..NPUSIM_HW_L2_DOMAINS, or 0: the port stops switching
+ *
+ * The port starts in the blocking state without flags; leaving a
+ * domain does not flush the FDB (npusim_hw_fdb_flush() does).
+ */
+void npusim_hw_port_l2_domain(struct npusim_hw_port *port, u8 domain)
+{
+	if (WARN_ON_ONCE(domain > NPUSIM_HW_L2_DOMAINS))
+		return;
+	WRITE_ONCE(port->l2_stp, NPUSIM_HW_STP_BLOCKING);
+	WRITE_ONCE(port->l2_flags, 0);
+	WRITE_ONCE(port->l2_domain, domain);
+}
+
+/**
+ * npusim_hw_port_l2_stp() - set a switching port's STP state
+ * @port: the port
+ * @state: enum npusim_hw_stp
+ */
+void npusim_hw_port_l2_stp(struct npusim_hw_port *port,
+			   enum npusim_hw_stp state)
+{
+	WRITE_ONCE(port->l2_stp, state);
+}
+
+/**
+ * npusim_hw_port_l2_flags() - set a switching port's flags
+ * @port: the port
+ * @flags: NPUSIM_HW_L2_* flags
+ */
+void npusim_hw_port_l2_flags(struct npusim_hw_port *port, u32 flags)
+{
+	WRITE_ONCE(port->l2_flags, flags & NPUSIM_HW_L2_ALL_FLAGS);
+}
+
+/**
+ * npusim_hw_fdb_write() - write an FDB entry
+ * @hw: the chip
+ * @entry: the entry: a static one, or a dynamic one as if learnt now
+ *
+ * An entry for the same domain and address is overwritten.
+ *
+ * Return: 0, -EINVAL for a bad domain, port or address, -ENOSPC if the
+ * bucket is full.
+ */
+int npusim_hw_fdb_write(struct npusim_hw *hw,
+			const struct npusim_hw_fdb_entry *entry)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	struct npusim_hw_fdb_slot *s, *free;
+	int err = 0;
+
+	if (!entry->domain || entry->domain > NPUSIM_HW_L2_DOMAINS ||
+	    (entry->port >= hw->num_ports &&
+	     entry->port != NPUSIM_HW_FDB_PORT_CPU) ||
+	    is_zero_ether_addr(entry->addr))
+		return -EINVAL;
+
+	spin_lock_bh(&fdb->lock);
+	s = npusim_hw_fdb_find(fdb, entry->domain, entry->addr, &free);
+	if (!s) {
+		s = free;
+		if (!s) {
+			err = -ENOSPC;
+			goto out;
+		}
+		fdb->used++;
+	}
+	s->entry = *entry;
+	s->seen = jiffies;
+out:
+	spin_unlock_bh(&fdb->lock);
+	return err;
+}
+
+/**
+ * npusim_hw_fdb_clear() - remove an FDB entry
+ * @hw: the chip
+ * @domain: its domain
+ * @addr: its address
+ *
+ * Return: 0, or -ENOENT if there is no such entry.
+ */
+int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, const u8 *addr)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	struct npusim_hw_fdb_slot *s;
+	int err = -ENOENT;
+
+	spin_lock_bh(&fdb->lock);
+	s = npusim_hw_fdb_find(fdb, domain, addr, NULL);
+	if (s) {
+		npusim_hw_fdb_remove(fdb, s);
+		err = 0;
+	}
+	spin_unlock_bh(&fdb->lock);
+	return err;
+}
+
+/**
+ * npusim_hw_fdb_flush() - remove FDB entries
+ * @hw: the chip
+ * @domain: those of this bridge domain, or 0 for all domains
+ * @port: those behind this port (an index, or NPUSIM_HW_FDB_PORT_CPU),
+ *	or -1 for all
+ * @dynamic_only: keep the static entries
+ * @notify: report each dynamic entry removed as an FDB event
+ */
+void npusim_hw_fdb_flush(struct npusim_hw *hw, u8 domain, int port,
+			 bool dynamic_only, bool notify)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	unsigned int i;
+
+	spin_lock_bh(&fdb->lock);
+	for (i = 0; i < NPUSIM_HW_FDB_SIZE; i++) {
+		struct npusim_hw_fdb_slot *s = &fdb->slots[i];
+
+		if (!s->entry.domain || (domain && s->entry.domain != domain) ||
+		    (port >= 0 && s->entry.port != port) ||
+		    (dynamic_only && s->entry.is_static))
+			continue;
+		if (notify && !s->entry.is_static)
+			npusim_hw_fdb_event(fdb, &s->entry, false);
+		npusim_hw_fdb_remove(fdb, s);
+	}
+	spin_unlock_bh(&fdb->lock);
+}
+
+/**
+ * npusim_hw_fdb_used() - FDB entries in use
+ * @hw: the chip
+ *
+ * Return: the number of entries, static and dynamic.
+ */
+u32 npusim_hw_fdb_used(struct npusim_hw *hw)
+{
+	return READ_ONCE(hw->fdb->used);
+}
+
+/**
+ * npusim_hw_fdb_stats() - read the FDB counters
+ * @hw: the chip
+ * @st: filled in
+ */
+void npusim_hw_fdb_stats(struct npusim_hw *hw, struct npusim_hw_fdb_stats *st)
+{
+	spin_lock_bh(&hw->fdb->lock);
+	*st = hw->fdb->stats;
+	spin_unlock_bh(&hw->fdb->lock);
+}
+
+/**
+ * npusim_hw_fdb_set_ageing() - set the ageing time of dynamic entries
+ * @hw: the chip
+ * @ms: NPUSIM_HW_FDB_MIN_AGEING_MS..NPUSIM_HW_FDB_MAX_AGEING_MS
+ *
+ * Return: 0, or -ERANGE (nothing changed).
+ */
+int npusim_hw_fdb_set_ageing(struct npusim_hw *hw, u32 ms)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+
+	if (ms < NPUSIM_HW_FDB_MIN_AGEING_MS || ms > NPUSIM_HW_FDB_MAX_AGEING_MS)
+		return -ERANGE;
+	spin_lock_bh(&fdb->lock);
+	fdb->ageing = msecs_to_jiffies(ms);
+	spin_unlock_bh(&fdb->lock);
+	mod_delayed_work(system_wq, &fdb->age_work, 0);
+	return 0;
+}
+
+/**
+ * npusim_hw_fdb_set_notify() - set the FDB notification handler
+ * @hw: the chip
+ * @notify: the handler, or NULL; it is not called any more once this
+ *	returns with NULL.  It runs under the FDB's lock: it may only
+ *	schedule work that pops the events
+ * @ctx: its context
+ */
+void npusim_hw_fdb_set_notify(struct npusim_hw *hw,
+			      npusim_hw_fdb_notify_t notify, void *ctx)
+{
+	spin_lock_bh(&hw->fdb->lock);
+	hw->fdb->notify = notify;
+	hw->fdb->notify_ctx = ctx;
+	spin_unlock_bh(&hw->fdb->lock);
+}
+
+/**
+ * npusim_hw_fdb_event_pop() - take the oldest FDB event
+ * @hw: the chip
+ * @ev: filled in
+ *
+ * Return: 0, or -ENOENT if no event waits.
+ */
+int npusim_hw_fdb_event_pop(struct npusim_hw *hw,
+			    struct npusim_hw_fdb_event *ev)
+{
+	struct npusim_hw_fdb *fdb = hw->fdb;
+	int err = -ENOENT;
+
+	spin_lock_bh(&fdb->lock);
+	if (fdb->ev_len) {
+		*ev = fdb->events[fdb->ev_head];
+		fdb->ev_head = (fdb->ev_head + 1) % NPUSIM_HW_FDB_EVENTS;
+		fdb->ev_len--;
+		err = 0;
+	}
+	spin_unlock_bh(&fdb->lock);
+	return err;
+}
+
+/* The ageing scan: every half ageing time, remove what aged out. */
+static void npusim_hw_fdb_age_work(struct work_struct *work)
+{
+	struct npusim_hw_fdb *fdb = container_of(to_delayed_work(work),
+						 struct npusim_hw_fdb,
+						 age_work);
+	unsigned long now = jiffies, ageing;
+	unsigned int i;
+
+	spin_lock_bh(&fdb->lock);
+	ageing = fdb->ageing;
+	for (i = 0; i < NPUSIM_HW_FDB_SIZE; i++) {
+		struct npusim_hw_fdb_slot *s = &fdb->slots[i];
+
+		if (!s->entry.domain || s->entry.is_static ||
+		    time_before_eq(now, s->seen + ageing))
+			continue;
+		npusim_hw_fdb_event(fdb, &s->entry, false);
+		npusim_hw_fdb_remove(fdb, s);
+	}
+	spin_unlock_bh(&fdb->lock);
+	queue_delayed_work(system_wq, &fdb->age_work, max(ageing / 2, 1UL));
+}
+
+int npusim_hw_fdb_init(struct npusim_hw *hw)
+{
+	struct npusim_hw_fdb *fdb;
+
+	fdb = kvzalloc(sizeof(*fdb), GFP_KERNEL);
+	if (!fdb)
+		return -ENOMEM;
+	spin_lock_init(&fdb->lock);
+	fdb->ageing = msecs_to_jiffies(300 * 1000);
+	INIT_DELAYED_WORK(&fdb->age_work, npusim_hw_fdb_age_work);
+	hw->fdb = fdb;
+	queue_delayed_work(system_wq, &fdb->age_work, fdb->ageing / 2);
+	return 0;
+}
+
+void npusim_hw_fdb_fini(struct npusim_hw *hw)
+{
+	cancel_delayed_work_sync(&hw->fdb->age_work);
+	kvfree(hw->fdb);
+	hw->fdb = NULL;
+}
