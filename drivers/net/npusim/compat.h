@@ -186,4 +186,12 @@ npusim_flow_meta_l2_miss(const struct flow_dissector_key_meta *meta)
 #endif
 }
 
+/*
+ * MAC authentication bypass on a locked bridge port is from 6.2; before,
+ * no bridge sets the flag.
+ */
+#ifndef BR_PORT_MAB
+#define BR_PORT_MAB	0
+#endif
+
 #endif /* _NPUSIM_COMPAT_H */

@@ -68,6 +68,7 @@ static int npusim_dev_info_get(struct devlink *devlink,
 
 enum npusim_resource_id {
 	NPUSIM_RESOURCE_FLOW_TABLE = 1,
+	NPUSIM_RESOURCE_FDB,
 };
 
 static u64 npusim_dev_ft_occ_get(void *priv)
@@ -75,6 +76,13 @@ static u64 npusim_dev_ft_occ_get(void *priv)
 	struct npusim_dev *nsim_dev = priv;
 
 	return npusim_hw_ft_used(nsim_dev->hw);
+}
+
+static u64 npusim_dev_fdb_occ_get(void *priv)
+{
+	struct npusim_dev *nsim_dev = priv;
+
+	return npusim_hw_fdb_used(nsim_dev->hw);
 }
 
 static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
@@ -95,6 +103,18 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 		return err;
 	devl_resource_occ_get_register(devlink, NPUSIM_RESOURCE_FLOW_TABLE,
 				       npusim_dev_ft_occ_get, nsim_dev);
+
+	/* the L2 switch's FDB: a fixed size */
+	devlink_resource_size_params_init(&params, NPUSIM_HW_FDB_SIZE,
+					  NPUSIM_HW_FDB_SIZE, 1,
+					  DEVLINK_RESOURCE_UNIT_ENTRY);
+	err = devl_resource_register(devlink, "fdb", NPUSIM_HW_FDB_SIZE,
+				     NPUSIM_RESOURCE_FDB,
+				     DEVLINK_RESOURCE_ID_PARENT_TOP, &params);
+	if (err)
+		return err;
+	devl_resource_occ_get_register(devlink, NPUSIM_RESOURCE_FDB,
+				       npusim_dev_fdb_occ_get, nsim_dev);
 	return 0;
 }
 
@@ -260,9 +280,11 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 		goto err_hw_destroy;
 	}
 
+	npusim_switch_dev_init(nsim_dev);
+
 	err = npusim_dev_debugfs_init(nsim_dev);
 	if (err)
-		goto err_ports_free;
+		goto err_switch_fini;
 
 	err = npusim_ft_init(nsim_dev);
 	if (err)
@@ -311,7 +333,8 @@ err_devl_unlock:
 	npusim_ft_fini(nsim_dev);
 err_debugfs_exit:
 	npusim_dev_debugfs_exit(nsim_dev);
-err_ports_free:
+err_switch_fini:
+	npusim_switch_dev_fini(nsim_dev);
 	kfree(nsim_dev->ports);
 err_hw_destroy:
 	npusim_hw_destroy(nsim_dev->hw);
@@ -344,6 +367,7 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 
 	npusim_ft_fini(nsim_dev);
 	npusim_dev_debugfs_exit(nsim_dev);
+	npusim_switch_dev_fini(nsim_dev);
 	kfree(nsim_dev->ports);
 	npusim_hw_destroy(nsim_dev->hw);
 	dev_set_drvdata(&bus_dev->dev, NULL);

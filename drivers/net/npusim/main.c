@@ -28,12 +28,18 @@ static int __init npusim_module_init(void)
 	if (err)
 		goto err_debugfs_exit;
 
-	err = npusim_bus_init();
+	err = npusim_switch_init();
 	if (err)
 		goto err_l3_stats_exit;
 
+	err = npusim_bus_init();
+	if (err)
+		goto err_switch_exit;
+
 	return 0;
 
+err_switch_exit:
+	npusim_switch_exit();
 err_l3_stats_exit:
 	npusim_l3_stats_exit();
 err_debugfs_exit:
@@ -44,6 +50,7 @@ err_debugfs_exit:
 static void __exit npusim_module_exit(void)
 {
 	npusim_bus_exit();
+	npusim_switch_exit();
 	npusim_l3_stats_exit();
 	npusim_debugfs_exit();
 }

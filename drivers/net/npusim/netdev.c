@@ -62,6 +62,7 @@ static int npusim_napi_poll(struct napi_struct *napi, int budget)
 		npusim_trap_report(port, skb, st.reason);
 		if (st.l4_csum_ok)
 			skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->offload_fwd_mark = st.fwd_mark;
 		skb->protocol = eth_type_trans(skb, port->ndev);
 		napi_gro_receive(napi, skb);
 	}
@@ -366,6 +367,7 @@ void npusim_port_destroy(struct npusim_port *port)
 	devlink_port_type_clear(&port->dl_port);
 #endif
 	unregister_netdev(ndev);
+	npusim_switch_port_fini(port);
 	devl_port_unregister(&port->dl_port);
 	netif_napi_del(&port->napi);
 	npusim_hw_port_set_irq(port->hw_port, NULL, NULL);

@@ -181,6 +181,9 @@ struct npusim_model_ref {
  *	while the traps are registered
  * @traps_registered: the traps are registered (a failed reload leaves
  *	them unregistered)
+ * @l2_ports: the ports whose bridge the switch offloads, by index
+ *	(under RTNL)
+ * @fdb_event_work: tells the bridges what the chip's FDB learnt and aged
  */
 struct npusim_dev {
 	struct npusim_bus_dev *bus_dev;
@@ -195,6 +198,8 @@ struct npusim_dev {
 	struct npusim_ft ft;
 	void *trap_ctx[NPUSIM_HW_PUNT_MAX];
 	bool traps_registered;
+	struct npusim_port *l2_ports[NPUSIM_HW_MAX_PORTS];
+	struct work_struct fdb_event_work;
 };
 
 /**
@@ -209,6 +214,10 @@ struct npusim_dev {
  * @index: port number
  * @rx_stall: state of the rx_stall debugfs knob
  * @ddir: debugfs directory of the port
+ * @bridge: the bridge the switch offloads for this port, or NULL
+ *	(under RTNL)
+ * @l2_domain: the switch's bridge domain of @bridge
+ * @br_flags: the bridge port flags (BR_*) the switch applies
  */
 struct npusim_port {
 	struct net_device *ndev;
@@ -220,12 +229,22 @@ struct npusim_port {
 	unsigned int index;
 	bool rx_stall;
 	struct dentry *ddir;
+	struct net_device *bridge;
+	u8 l2_domain;
+	unsigned long br_flags;
 };
 
 static inline struct devlink *npusim_devlink(struct npusim_dev *nsim_dev)
 {
 	return priv_to_devlink(nsim_dev);
 }
+
+/* switchdev.c */
+int npusim_switch_init(void);
+void npusim_switch_exit(void);
+void npusim_switch_dev_init(struct npusim_dev *nsim_dev);
+void npusim_switch_dev_fini(struct npusim_dev *nsim_dev);
+void npusim_switch_port_fini(struct npusim_port *port);
 
 /* input.c */
 /* The longest input of any file, and of a number (leading zeros...). */
