@@ -1,0 +1,329 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim switchdev: a bridge over ports of one npusim device is offloaded
+# to the chip's L2 switch.  Three hosts, each a one-port device in a netns
+# of its own, wired to the three ports of the switch device in "sw":
+#
+#   h1 [A p0 192.0.2.1] -- [S p0] swp1 \
+#   h2 [B p0 192.0.2.2] -- [S p1] swp2 -- br0 (sw)
+#   h3 [C p0 192.0.2.3] -- [S p2] swp3 /
+#
+# No IPv6 anywhere and static neighbours on the hosts: the only frames on
+# the wires are the test's, so counters are exact.  What the host of the
+# switch saw is the ports' rx_cpu_packets ("ethtool -S"); what it sent,
+# tx_packets less what the switch and the NPU sent.  Every assertion that
+# the host did not see something is made over a number of frames.
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip jq ethtool bridge devlink mausezahn ping
+modprobe -q bridge 2> /dev/null
+npusim_load || skip_all "npusim module not available"
+
+N=100		# frames per burst
+
+h1='' h2='' h3='' sw=''
+ns_create h1 h2 h3 sw || bail_out "cannot create netns"
+for ns in "$h1" "$h2" "$h3" "$sw"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 ||
+		bail_out "cannot disable IPv6 in $ns"
+done
+
+S=$(npusim_rand_id)
+npusim_new "$S" 3 "$sw" || bail_out "cannot create npusim$S"
+SWP=("${PORT_NAMES[@]}")
+HNS=("$h1" "$h2" "$h3")
+HIF=() HMAC=()
+for i in 0 1 2; do
+	id=$(npusim_rand_id)
+	npusim_new "$id" 1 "${HNS[i]}" || bail_out "cannot create npusim$id"
+	HIF[i]=${PORT_NAMES[0]}
+	npusim_link "${HNS[i]}" "${HIF[i]}" "$sw" "${SWP[i]}" ||
+		bail_out "cannot wire ${HIF[i]} -- ${SWP[i]}: $ERRMSG"
+	HMAC[i]=$(ip -n "${HNS[i]}" -j link show dev "${HIF[i]}" |
+		  jq -r '.[0].address')
+done
+for i in 0 1 2; do
+	ip -n "${HNS[i]}" addr add "192.0.2.$((i + 1))/24" dev "${HIF[i]}" &&
+		ip -n "${HNS[i]}" link set "${HIF[i]}" up ||
+		bail_out "cannot configure ${HIF[i]}"
+	for j in 0 1 2; do
+		[ "$i" = "$j" ] && continue
+		ip -n "${HNS[i]}" neigh add "192.0.2.$((j + 1))" \
+			lladdr "${HMAC[j]}" nud permanent dev "${HIF[i]}" ||
+			bail_out "cannot add a neighbour on ${HIF[i]}"
+	done
+done
+for p in "${SWP[@]}"; do
+	ip -n "$sw" link set "$p" up || bail_out "cannot set $p up"
+done
+
+# Counters of switch port P (index): HOST_RX, HOST_TX, L2_RX.
+snap_port()
+{
+	local p=${SWP[$1]}
+
+	ethtool_stats "$sw" "$p" || return 1
+	HOST_RX=${ETS[rx_cpu_packets]}
+	HOST_TX=$((ETS[tx_packets] - ETS[tx_l2_fwd_packets] - ETS[tx_npu_fwd_packets]))
+	L2_RX=${ETS[rx_l2_fwd_packets]}
+}
+
+# rx_of HOST: frames host HOST (index) received.
+rx_of()
+{
+	ethtool_stat "${HNS[$1]}" "${HIF[$1]}" rx_packets
+}
+
+_rx_ge()
+{
+	local v
+
+	v=$(rx_of "$1") && [ "$v" -ge "$2" ]
+}
+
+# send FROM DST_MAC COUNT: COUNT UDP frames from host FROM to DST_MAC.
+send()
+{
+	ip netns exec "${HNS[$1]}" mausezahn "${HIF[$1]}" -c "$3" -d 1msec \
+		-a own -b "$2" -A "192.0.2.$(($1 + 1))" -B 192.0.2.254 \
+		-t udp sp=4000,dp=4001 -q
+}
+
+# fdb_json: the bridge's FDB, as JSON (an empty list on error).
+fdb_json()
+{
+	local out
+
+	out=$(bridge -n "$sw" -j fdb show br br0 2> /dev/null)
+	echo "${out:-[]}"
+}
+
+# fdb_offloaded MAC: the bridge has MAC behind a port, learnt by the switch.
+fdb_offloaded()
+{
+	fdb_json | jq -e --arg m "$1" \
+		'any(.[]; .mac == $m and (.flags // [] | index("offload")) and
+		 (.flags // [] | index("extern_learn")))' > /dev/null
+}
+
+# fdb_dump: log the bridge's FDB (diagnostics of a failed case).
+fdb_dump()
+{
+	local l
+
+	while IFS= read -r l; do
+		log_info "  fdb: $l"
+	done < <(bridge -n "$sw" fdb show br br0 2>&1)
+}
+
+fdb_gone()
+{
+	fdb_json | jq -e --arg m "$1" 'all(.[]; .mac != $m)' > /dev/null
+}
+
+fdb_occ()
+{
+	devlink -N "$sw" -j resource show "npusim/npusim$S" 2> /dev/null |
+		jq -r '.. | objects | select(.name? == "fdb") | .occ' | head -n 1
+}
+
+_fdb_occ_is()
+{
+	[ "$(fdb_occ)" == "$1" ]
+}
+
+test_join()
+{
+	local out
+
+	RET=0
+	ip -n "$sw" link add br0 type bridge ageing_time 30000 ||
+		bail_out "cannot create br0"
+	for p in "${SWP[@]}"; do
+		out=$(ip -n "$sw" link set "$p" master br0 2>&1)
+		check_err $? "$p cannot join br0: $out"
+		[ -z "$out" ]
+		check_err $? "$p joined br0 with a warning: $out"
+	done
+	ip -n "$sw" link set br0 up || bail_out "cannot set br0 up"
+	wait_until "$WAIT_TIMEOUT" ip netns exec "$h1" ping -c 1 -W 1 192.0.2.2 > /dev/null
+	check_err $? "h1 cannot ping h2 through br0"
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded "${HMAC[0]}"
+	check_err $? "h1's address not learnt by the switch"
+	[ "$RET" = 0 ] || fdb_dump
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded "${HMAC[1]}"
+	check_err $? "h2's address not learnt by the switch"
+	log_test "bridge over three ports offloaded: hosts learnt (extern_learn offload)"
+}
+
+test_known_unicast()
+{
+	local h0 h1r l20 b0 b2
+
+	RET=0
+	snap_port 0 && h0=$HOST_RX l20=$L2_RX
+	snap_port 1 && h1r=$HOST_RX
+	b0=$(rx_of 1) b2=$(rx_of 2)
+	send 0 "${HMAC[1]}" "$N"
+	check_err $? "mausezahn failed"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b0 + N))
+	check_err $? "h2 received $(($(rx_of 1) - b0)) of $N frames"
+	snap_port 0
+	check_eq "host rx on ${SWP[0]} over $N switched frames" "$h0" "$HOST_RX"
+	[ "$L2_RX" -ge $((l20 + N)) ]
+	check_err $? "${SWP[0]} rx_l2_fwd_packets $l20 -> $L2_RX, expected +$N"
+	snap_port 1
+	check_eq "host rx on ${SWP[1]}" "$h1r" "$HOST_RX"
+	check_eq "frames at h3 (not flooded)" "$b2" "$(rx_of 2)"
+	log_test "known unicast switched without the host ($N frames)"
+}
+
+test_flood()
+{
+	local h0 t1 b1 b2 i
+
+	RET=0
+	snap_port 0 && h0=$HOST_RX
+	snap_port 1 && t1=$HOST_TX
+	b1=$(rx_of 1) b2=$(rx_of 2)
+	send 0 ff:ff:ff:ff:ff:ff "$N"
+	check_err $? "mausezahn failed"
+	for i in 1 2; do
+		wait_until "$WAIT_TIMEOUT" _rx_ge "$i" $(( (i == 1 ? b1 : b2) + N))
+		check_err $? "host $((i + 1)) received $(($(rx_of "$i") - (i == 1 ? b1 : b2))) of $N broadcasts"
+	done
+	wait_until "$WAIT_TIMEOUT" eval 'snap_port 0 && [ "$HOST_RX" -ge $((h0 + N)) ]'
+	check_err $? "the host got $((HOST_RX - h0)) of $N broadcasts on ${SWP[0]}"
+	# the bridge saw them marked: it sent none of them again
+	snap_port 1
+	check_eq "broadcasts the host sent again on ${SWP[1]}" "$t1" "$HOST_TX"
+	check_eq "broadcasts at h2" $((b1 + N)) "$(rx_of 1)"
+	log_test "broadcast flooded by the switch once, host copy marked ($N frames)"
+}
+
+test_fdb_resource()
+{
+	local occ
+
+	RET=0
+	occ=$(fdb_occ)
+	[ -n "$occ" ] && [ "$occ" -ge 2 ]
+	check_err $? "devlink resource fdb occupancy '$occ', expected >= 2"
+	log_info "fdb occupancy $occ"
+	log_test "devlink resource fdb shows the switch's entries"
+}
+
+test_leave_flush()
+{
+	RET=0
+	ip -n "$sw" link set "${SWP[1]}" nomaster
+	check_err $? "${SWP[1]} cannot leave br0"
+	wait_until "$WAIT_TIMEOUT" fdb_gone "${HMAC[1]}"
+	check_err $? "h2's entry still in the bridge after its port left"
+	[ "$RET" = 0 ] || fdb_dump
+	ip -n "$sw" link set "${SWP[1]}" master br0
+	check_err $? "${SWP[1]} cannot join br0 again"
+	ip netns exec "$h2" ping -c 1 -W 5 192.0.2.1 > /dev/null
+	check_err $? "h2 cannot ping h1 after rejoining"
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded "${HMAC[1]}"
+	check_err $? "h2's address not learnt again"
+	log_test "port leaves and rejoins: its entries flushed, learnt again"
+}
+
+test_foreign()
+{
+	local out h0
+
+	RET=0
+	ip -n "$sw" link add vf0 type veth peer name vf1 ||
+		bail_out "cannot create a veth pair"
+	out=$(ip -n "$sw" link set vf0 master br0 2>&1)
+	check_err $? "vf0 cannot join br0: $out"
+	[[ "$out" == *"npusim"*"software"* ]]
+	check_err $? "no extack warning about the fallback: '$out'"
+	wait_until "$WAIT_TIMEOUT" fdb_gone "${HMAC[0]}"
+	check_err $? "entries learnt by the switch still in the bridge"
+	[ "$RET" = 0 ] || fdb_dump
+	# in software now: the host sees the switched frames
+	snap_port 0 && h0=$HOST_RX
+	send 0 "${HMAC[1]}" 20
+	wait_until "$WAIT_TIMEOUT" eval 'snap_port 0 && [ "$HOST_RX" -ge $((h0 + 20)) ]'
+	check_err $? "host rx on ${SWP[0]} $h0 -> $HOST_RX: not bridged in software"
+	ip -n "$sw" link del vf0
+	check_err $? "cannot delete vf0"
+	# offloaded again
+	ip netns exec "$h1" ping -c 1 -W 5 192.0.2.2 > /dev/null
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded "${HMAC[0]}"
+	check_err $? "not offloaded again after the veth left"
+	log_test "a veth in the bridge: software fallback with a warning, offload after"
+}
+
+test_ageing()
+{
+	RET=0
+	ip -n "$sw" link set br0 type bridge ageing_time 1000
+	check_err $? "cannot set the ageing time to 10 s"
+	send 2 "${HMAC[0]}" 1
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded "${HMAC[2]}"
+	check_err $? "h3 not learnt"
+	wait_until "$WAIT_TIMEOUT" fdb_gone "${HMAC[2]}"
+	check_err $? "h3's idle entry not aged out"
+	ip -n "$sw" link set br0 type bridge ageing_time 30000
+	log_test "hardware ageing follows the bridge's ageing time"
+}
+
+test_vlan_refused()
+{
+	local out
+
+	RET=0
+	if ! ip -n "$sw" link add brprobe type bridge vlan_filtering 1 \
+			2> /dev/null; then
+		case_skip "the kernel's bridge filters no VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
+		log_test "VLAN filtering refused on an offloaded bridge, with a reason"
+		return
+	fi
+	ip -n "$sw" link del brprobe
+	out=$(ip -n "$sw" link set br0 type bridge vlan_filtering 1 2>&1)
+	check_fail $? "vlan_filtering 1 accepted on an offloaded bridge"
+	[[ "$out" == *"VLAN filtering"* ]]
+	check_err $? "no extack message: '$out'"
+	log_test "VLAN filtering refused on an offloaded bridge, with a reason"
+}
+
+test_teardown()
+{
+	RET=0
+	# traffic running while the bridge and the device go
+	ip netns exec "$h1" mausezahn "${HIF[0]}" -c 0 -d 1msec -a own \
+		-b "${HMAC[1]}" -t udp sp=4000,dp=4001 -q &
+	bg_pid=$!
+	wait_until "$WAIT_TIMEOUT" eval 'snap_port 0 && [ "$L2_RX" -gt 0 ]'
+	ip -n "$sw" link del br0
+	check_err $? "cannot delete br0"
+	wait_until "$WAIT_TIMEOUT" _fdb_occ_is 0
+	check_err $? "fdb occupancy $(fdb_occ) after the bridge went, expected 0"
+	ip -n "$sw" link add br1 type bridge && ip -n "$sw" link set br1 up &&
+		for p in "${SWP[@]}"; do ip -n "$sw" link set "$p" master br1; done
+	check_err $? "cannot build br1"
+	npusim_del "$S"
+	check_err $? "cannot delete npusim$S with a bridge and traffic"
+	kill "$bg_pid" 2> /dev/null
+	wait "$bg_pid" 2> /dev/null
+	log_test "bridge and device deleted with traffic running"
+}
+
+test_join
+test_known_unicast
+test_flood
+test_fdb_resource
+test_leave_flush
+test_foreign
+test_ageing
+test_vlan_refused
+test_teardown
+
+exit_tests
