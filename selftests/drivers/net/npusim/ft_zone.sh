@@ -77,6 +77,16 @@ _npu_both()
 	_ft_npu_grew "0:$1:$3" "1:$2:$3"
 }
 
+# _wan_both BASE2 BASE3 N: the NPU sent N frames more than BASE2 out of
+# WAN port 2 and N more than BASE3 out of WAN port 3.
+_wan_both()
+{
+	local a b
+
+	a=$(npu_sent 2) && b=$(npu_sent 3) &&
+		[ "$((a - $1))" -ge "$3" ] && [ "$((b - $2))" -ge "$3" ]
+}
+
 # end_host NS IF ADDR4 ADDR6 GW4 GW6: a client or server port, addressed
 # (/24, /64), up, default routes via the router.
 end_host()
@@ -208,7 +218,7 @@ setup || {
 pair()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 n=$FT_NPU_PKTS
-	local a=${1}_a b=${1}_b p0 p1 ta tb lines entry ins tuple
+	local a=${1}_a b=${1}_b p0 p1 ta tb lines entry ins tuple rc
 
 	ft_ct_flush
 	RET=0
@@ -241,12 +251,12 @@ pair()
 
 	# each customer's entries forward to that customer's WAN port
 	RET=0
+	ta=$(npu_sent 2) && tb=$(npu_sent 3)
+	check_err $? "cannot read the WAN ports' counters"
 	ft_npu_count 0
 	p0=$NPU_COUNT
 	ft_npu_count 1
 	p1=$NPU_COUNT
-	ta=$(npu_sent 2) && tb=$(npu_sent 3)
-	check_err $? "cannot read the WAN ports' counters"
 	wait_until "$FT_DEADLINE" _npu_both "$p0" "$p1" "$n"
 	check_err $? "the NPU did not forward $n packets of each flow in ${FT_DEADLINE}s"
 	ft_npu_count 0
@@ -255,9 +265,15 @@ pair()
 		ft_npu_count 1
 		log_info "$name: port 1 entries +$((NPU_COUNT - p1))"
 	}
-	p0=$(npu_sent 2) && p1=$(npu_sent 3)
-	[ "$((p0 - ta))" -ge "$n" ] && [ "$((p1 - tb))" -ge "$n" ]
-	check_err $? "NPU transmits on wanA +$((p0 - ta)), wanB +$((p1 - tb)), expected +$n each"
+	# Both flows run: each WAN port gets its customer's frames.  (The
+	# entries' counts above were read after the WAN ports' counters,
+	# and the frames they count are sent a moment later: wait for the
+	# ports' own counts.)  With one customer's frames on the other's
+	# entry, one WAN port would get them all and the other none.
+	wait_until "$FT_DEADLINE" _wan_both "$ta" "$tb" "$n"
+	rc=$?
+	p0=$(npu_sent 2) p1=$(npu_sent 3)
+	check_err $rc "NPU transmits on wanA +$((p0 - ta)), wanB +$((p1 - tb)), expected +$n each"
 	ft_flow_running "$a" && ft_flow_running "$b"
 	check_err $? "a sender exited while the flows were measured"
 	[ "$RET" -eq 0 ] || ft_dfs_dump
