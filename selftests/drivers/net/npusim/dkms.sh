@@ -71,16 +71,21 @@ build_id()
 }
 
 # The running kernel's module tree with DKMS's layer over it, in
-# $ROOT/lib/modules/$krel (read-only: two lower layers, no upper).
+# $ROOT/lib/modules/$krel (what is written there goes to the tmpfs).
 root_setup()
 {
 	TMP=$(mktemp -d /tmp/npusim-dkms.XXXXXX) || return 1
 	mount -t tmpfs -o mode=755 tmpfs "$TMP" || return 1
 	ROOT=$TMP/root
-	mkdir -p "$ROOT/lib/modules/$krel" || return 1
+	mkdir -p "$ROOT/lib/modules/$krel" "$TMP/upper" "$TMP/work" || return 1
 	modprobe -q overlay
 	mount -t overlay overlay -o "lowerdir=$LAYER:/lib/modules/$krel" \
-		"$ROOT/lib/modules/$krel"
+		-o "upperdir=$TMP/upper,workdir=$TMP/work" \
+		"$ROOT/lib/modules/$krel" || return 1
+	# npusim needs the bridge module: what the layer's modules.dep
+	# says of the host's tree, depmod says again of the VM's, as DKMS
+	# does on the machine it installs to.
+	depmod -b "$ROOT" "$krel"
 }
 
 test_load()
