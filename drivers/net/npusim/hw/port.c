@@ -539,6 +539,24 @@ void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
 }
 
 /*
+ * The packet engine or the L2 switch sends a frame out of @out: its
+ * length on the wire, or 0 if it was dropped there.  Under RCU, BHs
+ * disabled.
+ */
+static unsigned int npusim_hw_port_engine_tx(struct npusim_hw_port *out,
+					     struct sk_buff *skb)
+{
+	struct npusim_hw_port *peer = npusim_hw_port_tx_peer(out);
+
+	if (!peer) {
+		atomic64_inc(&out->cnt.tx_link_drops);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		return 0;
+	}
+	return npusim_hw_port_tx_frame(out, peer, skb);
+}
+
+/*
  * Packet engine: send a frame received on @in (@in_len bytes as
  * received) out of @out, and count it in the router interfaces @in_rif
  * of @in and @out_rif of @out (VLAN ids, or NPUSIM_HW_RIF_NONE).  Under
@@ -549,20 +567,13 @@ void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct sk_buff *skb, unsigned int in_len,
 			    int in_rif, int out_rif)
 {
-	struct npusim_hw_port *peer;
 	unsigned int len;
 
 	atomic64_inc(&in->cnt.rx_npu_fwd_frames);
 	atomic64_add(in_len, &in->cnt.rx_npu_fwd_octets);
 	npusim_hw_rif_count(in, in_rif, false, in_len);
 
-	peer = npusim_hw_port_tx_peer(out);
-	if (!peer) {
-		atomic64_inc(&out->cnt.tx_link_drops);
-		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
-		return;
-	}
-	len = npusim_hw_port_tx_frame(out, peer, skb);
+	len = npusim_hw_port_engine_tx(out, skb);
 	if (len) {
 		atomic64_inc(&out->cnt.tx_npu_fwd_frames);
 		atomic64_add(len, &out->cnt.tx_npu_fwd_octets);
@@ -578,19 +589,12 @@ void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
 			       struct npusim_hw_port *out,
 			       struct sk_buff *skb)
 {
-	struct npusim_hw_port *peer;
 	unsigned int len;
 
 	atomic64_inc(&in->cnt.rx_l2_fwd_frames);
 	atomic64_add(skb->len, &in->cnt.rx_l2_fwd_octets);
 
-	peer = npusim_hw_port_tx_peer(out);
-	if (!peer) {
-		atomic64_inc(&out->cnt.tx_link_drops);
-		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
-		return;
-	}
-	len = npusim_hw_port_tx_frame(out, peer, skb);
+	len = npusim_hw_port_engine_tx(out, skb);
 	if (len) {
 		atomic64_inc(&out->cnt.tx_l2_fwd_frames);
 		atomic64_add(len, &out->cnt.tx_l2_fwd_octets);
