@@ -691,6 +691,19 @@ ip_stats()
 	done <<< "$out"
 }
 
+# ns_no_ipv6 NS...: no IPv6 on the netdevs created from now on in each NS
+# (no router solicitation, ND or MLD on the wires); bails out on failure.
+ns_no_ipv6()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 ||
+			bail_out "cannot disable IPv6 in $ns"
+	done
+}
+
 # quiet_pair_setup SUBNET: namespaces ns1 and ns2, each with a one-port
 # npusim device, linked, addressed SUBNET.1/24 and SUBNET.2/24 with static
 # neighbours and IPv6 off, so that no frame but the test's own crosses the
@@ -698,14 +711,10 @@ ip_stats()
 # failure.
 quiet_pair_setup()
 {
-	local net=$1 ns
+	local net=$1
 
 	ns_create ns1 ns2 || bail_out "cannot create netns"
-	for ns in "$ns1" "$ns2"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 ||
-			bail_out "cannot disable IPv6 in $ns"
-	done
+	ns_no_ipv6 "$ns1" "$ns2"
 	A=$(npusim_rand_id)
 	npusim_new "$A" 1 "$ns1" || bail_out "cannot create npusim$A"
 	A0=${PORT_NAMES[0]}

@@ -25,11 +25,7 @@ N=100		# frames per burst
 
 h1='' h2='' h3='' sw=''
 ns_create h1 h2 h3 sw || bail_out "cannot create netns"
-for ns in "$h1" "$h2" "$h3" "$sw"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-		net.ipv6.conf.default.disable_ipv6=1 ||
-		bail_out "cannot disable IPv6 in $ns"
-done
+ns_no_ipv6 "$h1" "$h2" "$h3" "$sw"
 
 S=$(npusim_rand_id)
 npusim_new "$S" 3 "$sw" || bail_out "cannot create npusim$S"
