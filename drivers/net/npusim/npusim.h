@@ -218,6 +218,7 @@ struct npusim_dev {
  *	(under RTNL)
  * @l2_domain: the switch's bridge domain of @bridge
  * @br_flags: the bridge port flags (BR_*) the switch applies
+ * @vlan_aware: the switch port classifies frames by VLAN
  */
 struct npusim_port {
 	struct net_device *ndev;
@@ -232,6 +233,7 @@ struct npusim_port {
 	struct net_device *bridge;
 	u8 l2_domain;
 	unsigned long br_flags;
+	bool vlan_aware;
 };
 
 static inline struct devlink *npusim_devlink(struct npusim_dev *nsim_dev)

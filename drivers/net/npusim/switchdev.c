@@ -11,13 +11,15 @@
  * flooded to the host with offload_fwd_mark set, so that the bridge
  * does not flood them again.  The bridge's own addresses and its static
  * entries are written to the chip's FDB; its STP states and port flags
- * (learning, flooding, isolation) are the switch ports'.
+ * (learning, flooding, isolation) are the switch ports'.  A bridge
+ * that filters VLANs makes its ports VLAN-aware, and their VLANs
+ * (PVID, egress untagged) are the switch ports'.
  *
  * A bridge is offloaded while all its ports are ports of one npusim
- * device and it does not filter VLANs; otherwise its npusim ports are
- * bridged in software like any other netdev, and the bridge says so
- * with an extack message when a port joins.  That is decided again
- * whenever a port joins or leaves a bridge.
+ * device and, if it filters VLANs, it filters 802.1Q ones; otherwise
+ * its npusim ports are bridged in software like any other netdev, and
+ * the bridge says so with an extack message when a port joins.  That
+ * is decided again whenever a port joins or leaves a bridge.
  *
  * Locking: the bridge calls the notifiers under RTNL, except the FDB
  * and pre-flags ones, which come in atomic context; FDB entries are
@@ -93,15 +95,27 @@ static enum npusim_hw_stp npusim_switch_hw_stp(u8 state)
 enum npusim_switch_why {
 	NPUSIM_SWITCH_OK,
 	NPUSIM_SWITCH_NO_PORT,		/* no npusim port in it */
-	NPUSIM_SWITCH_VLAN,		/* it filters VLANs */
+	NPUSIM_SWITCH_VLAN_PROTO,	/* it filters 802.1ad VLANs */
 	NPUSIM_SWITCH_FOREIGN,		/* a port of another driver */
 	NPUSIM_SWITCH_TWO_DEVICES,	/* ports of two npusim devices */
 	NPUSIM_SWITCH_FLAGS,		/* a port flag the switch lacks */
 };
 
+/* Does @br filter VLANs by another TPID than 802.1Q? */
+static bool npusim_switch_vlan_proto_other(struct net_device *br)
+{
+	u16 proto = ETH_P_8021Q;
+
+	if (!br_vlan_enabled(br))
+		return false;
+	br_vlan_get_proto(br, &proto);
+	return proto != ETH_P_8021Q;
+}
+
 /*
- * Can @br be offloaded: a bridge without VLAN filtering whose ports are
- * all ports of one npusim device?  That device in @devp.  Under RTNL.
+ * Can @br be offloaded: a bridge whose ports are all ports of one
+ * npusim device, not filtering 802.1ad VLANs?  That device in @devp.
+ * Under RTNL.
  */
 static enum npusim_switch_why
 npusim_switch_offloadable(struct net_device *br, struct npusim_dev **devp)
@@ -129,8 +143,8 @@ npusim_switch_offloadable(struct net_device *br, struct npusim_dev **devp)
 	*devp = nsim_dev;
 	if (!nsim_dev)
 		return NPUSIM_SWITCH_NO_PORT;
-	if (why == NPUSIM_SWITCH_OK && br_vlan_enabled(br))
-		why = NPUSIM_SWITCH_VLAN;
+	if (why == NPUSIM_SWITCH_OK && npusim_switch_vlan_proto_other(br))
+		why = NPUSIM_SWITCH_VLAN_PROTO;
 	return why;
 }
 
@@ -171,6 +185,8 @@ static int npusim_switch_port_offload(struct npusim_port *port,
 		if (br_port_flag_is_set(port->ndev, npusim_switch_br_flags[i]))
 			port->br_flags |= npusim_switch_br_flags[i];
 	npusim_hw_port_l2_domain(port->hw_port, domain);
+	port->vlan_aware = br_vlan_enabled(br);
+	npusim_hw_port_l2_vlan_filtering(port->hw_port, port->vlan_aware);
 	npusim_hw_port_l2_flags(port->hw_port,
 				npusim_switch_hw_flags(port->br_flags));
 	npusim_hw_port_l2_stp(port->hw_port,
@@ -211,6 +227,7 @@ static void npusim_switch_port_unoffload(struct npusim_port *port,
 	port->bridge = NULL;
 	port->l2_domain = 0;
 	port->br_flags = 0;
+	port->vlan_aware = false;
 	/* the last port of the domain takes the bridge's addresses along */
 	for (i = 0; i < nsim_dev->port_count; i++)
 		if (nsim_dev->l2_ports[i] &&
@@ -256,9 +273,9 @@ static void npusim_switch_bridge_sync(struct net_device *br,
 				    br->name);
 	}
 	switch (why) {
-	case NPUSIM_SWITCH_VLAN:
+	case NPUSIM_SWITCH_VLAN_PROTO:
 		NL_SET_ERR_MSG_MOD(extack,
-				   "VLAN-aware bridges are not offloaded yet, bridging in software");
+				   "the switch filters 802.1Q VLANs only, bridging in software");
 		break;
 	case NPUSIM_SWITCH_FOREIGN:
 		NL_SET_ERR_MSG_MOD(extack,
@@ -317,6 +334,21 @@ static struct notifier_block npusim_switch_netdevice_nb = {
 	.notifier_call = npusim_switch_netdevice_event,
 };
 
+/*
+ * The bridge of @port starts or stops filtering VLANs: what the switch
+ * learnt behind the port was learnt in other VLANs, forget it.  Under
+ * RTNL.
+ */
+static void npusim_switch_vlan_filtering(struct npusim_port *port, bool on)
+{
+	if (port->vlan_aware == on)
+		return;
+	port->vlan_aware = on;
+	npusim_hw_port_l2_vlan_filtering(port->hw_port, on);
+	npusim_hw_fdb_flush(port->nsim_dev->hw, port->l2_domain, port->index,
+			    true, true);
+}
+
 static int npusim_switch_attr_set(struct net_device *dev, const void *ctx,
 				  const struct switchdev_attr *attr,
 				  struct netlink_ext_ack *extack)
@@ -359,17 +391,52 @@ static int npusim_switch_attr_set(struct net_device *dev, const void *ctx,
 					   "ageing time out of the switch's range (1 s and up)");
 		return err;
 	case SWITCHDEV_ATTR_ID_BRIDGE_VLAN_FILTERING:
-		if (!attr->u.vlan_filtering)
-			return 0;
-		NL_SET_ERR_MSG_MOD(extack,
-				   "VLAN filtering is not offloaded yet: create the bridge with vlan_filtering 1 to bridge in software");
-		return -EINVAL;
+		if (attr->u.vlan_filtering &&
+		    npusim_switch_vlan_proto_other(attr->orig_dev)) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the switch filters 802.1Q VLANs only");
+			return -EINVAL;
+		}
+		npusim_switch_vlan_filtering(port, attr->u.vlan_filtering);
+		return 0;
+	case SWITCHDEV_ATTR_ID_BRIDGE_VLAN_PROTOCOL:
+		if (attr->u.vlan_protocol != ETH_P_8021Q &&
+		    br_vlan_enabled(attr->orig_dev)) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the switch filters 802.1Q VLANs only");
+			return -EINVAL;
+		}
+		return 0;
 	default:
 		return -EOPNOTSUPP;
 	}
 }
 
-/* VLAN objects: the bridge gives every port a PVID, even unfiltered. */
+/*
+ * A port VLAN: the switch port's VLAN table follows the bridge port's,
+ * whether the bridge filters VLANs or not (it has them either way).
+ * The bridge's own VLANs need nothing: the switch passes what it does
+ * not forward to the host in any VLAN.
+ */
+static int npusim_switch_vlan_add(struct npusim_port *port,
+				  const struct switchdev_obj_port_vlan *vlan,
+				  struct netlink_ext_ack *extack)
+{
+	u32 flags = 0;
+	int err;
+
+	if (vlan->obj.orig_dev != port->ndev)
+		return 0;
+	if (vlan->flags & BRIDGE_VLAN_INFO_PVID)
+		flags |= NPUSIM_HW_L2_VLAN_PVID;
+	if (vlan->flags & BRIDGE_VLAN_INFO_UNTAGGED)
+		flags |= NPUSIM_HW_L2_VLAN_UNTAGGED;
+	err = npusim_hw_port_l2_vlan_add(port->hw_port, vlan->vid, flags);
+	if (err)
+		NL_SET_ERR_MSG_MOD(extack, "the switch has VLANs 1 to 4094");
+	return err;
+}
+
 static int npusim_switch_obj_add(struct net_device *dev, const void *ctx,
 				 const struct switchdev_obj *obj,
 				 struct netlink_ext_ack *extack)
@@ -382,7 +449,8 @@ static int npusim_switch_obj_add(struct net_device *dev, const void *ctx,
 		return -EOPNOTSUPP;
 	switch (obj->id) {
 	case SWITCHDEV_OBJ_ID_PORT_VLAN:
-		return 0;
+		return npusim_switch_vlan_add(port, SWITCHDEV_OBJ_PORT_VLAN(obj),
+					      extack);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -399,7 +467,10 @@ static int npusim_switch_obj_del(struct net_device *dev, const void *ctx,
 		return -EOPNOTSUPP;
 	switch (obj->id) {
 	case SWITCHDEV_OBJ_ID_PORT_VLAN:
-		return 0;
+		if (obj->orig_dev != dev)
+			return 0;
+		return npusim_hw_port_l2_vlan_del(port->hw_port,
+						  SWITCHDEV_OBJ_PORT_VLAN(obj)->vid);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -457,9 +528,10 @@ static void npusim_switch_fdb_work(struct work_struct *work)
 	if (!port)
 		goto out;
 	ether_addr_copy(e.addr, w->addr);
+	e.vid = w->vid;
 	e.domain = port->l2_domain;
 	if (!w->add) {
-		npusim_hw_fdb_clear(port->nsim_dev->hw, e.domain, e.addr);
+		npusim_hw_fdb_clear(port->nsim_dev->hw, e.domain, e.vid, e.addr);
 		goto out;
 	}
 	e.is_static = true;
@@ -499,9 +571,6 @@ static int npusim_switch_fdb_event(struct net_device *dev,
 	 * entries itself.
 	 */
 	if (!add && fdb_info->info.ctx)
-		return NOTIFY_DONE;
-	/* a VLAN-unaware bridge's entries have VLAN 0 */
-	if (fdb_info->vid)
 		return NOTIFY_DONE;
 	if (!npusim_switch_port(dev) && !netif_is_bridge_master(dev))
 		return NOTIFY_DONE;
@@ -591,7 +660,7 @@ static void npusim_switch_event_work(struct work_struct *work)
 		if (!port || port->l2_domain != ev.entry.domain)
 			continue;
 		info.addr = ev.entry.addr;
-		info.vid = 0;
+		info.vid = ev.entry.vid;
 		info.offloaded = true;
 		call_switchdev_notifiers(ev.learnt ?
 					 SWITCHDEV_FDB_ADD_TO_BRIDGE :

@@ -7,6 +7,7 @@
 #define _NPUSIM_HW_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/ptr_ring.h>
 #include <linux/rcupdate.h>
@@ -93,6 +94,11 @@ struct npusim_hw_rx_desc {
  * @l2_domain: bridge domain of the L2 switch, 0 for none
  * @l2_stp: enum npusim_hw_stp
  * @l2_flags: NPUSIM_HW_L2_* flags
+ * @l2_vlan_aware: the port classifies frames by 802.1Q VLAN
+ * @l2_pvid: VLAN of the untagged and priority-tagged frames it receives,
+ *	0 for none (they are dropped)
+ * @l2_vlans: the VLANs the port is a member of
+ * @l2_untagged: of those, the ones it sends untagged
  *
  * The driver writes the l2_ fields, the engine reads them locklessly.
  */
@@ -117,6 +123,10 @@ struct npusim_hw_port {
 	u8 l2_domain;
 	u8 l2_stp;
 	u32 l2_flags;
+	bool l2_vlan_aware;
+	u16 l2_pvid;
+	DECLARE_BITMAP(l2_vlans, VLAN_N_VID);
+	DECLARE_BITMAP(l2_untagged, VLAN_N_VID);
 };
 
 /**

@@ -10,29 +10,31 @@
  */
 
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
 
 #include "hw.h"
 
-static u32 npusim_hw_fdb_bucket(u8 domain, const u8 *addr)
+static u32 npusim_hw_fdb_bucket(u8 domain, u16 vid, const u8 *addr)
 {
 	u32 k[2] = {};
 
 	memcpy(k, addr, ETH_ALEN);
-	k[1] ^= (u32)domain << 24;
+	k[1] ^= (u32)domain << 24 | (u32)vid << 12;
 	return jhash2(k, 2, 0) % (NPUSIM_HW_FDB_SIZE / NPUSIM_HW_FDB_WAYS);
 }
 
-/* The slot of (@domain, @addr), or NULL.  Under the FDB lock. */
+/* The slot of (@domain, @vid, @addr), or NULL.  Under the FDB lock. */
 static struct npusim_hw_fdb_slot *
-npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, const u8 *addr,
-		   struct npusim_hw_fdb_slot **free)
+npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, u16 vid,
+		   const u8 *addr, struct npusim_hw_fdb_slot **free)
 {
 	struct npusim_hw_fdb_slot *s;
 	unsigned int i;
 
-	s = &fdb->slots[npusim_hw_fdb_bucket(domain, addr) * NPUSIM_HW_FDB_WAYS];
+	s = &fdb->slots[npusim_hw_fdb_bucket(domain, vid, addr) *
+			NPUSIM_HW_FDB_WAYS];
 	if (free)
 		*free = NULL;
 	for (i = 0; i < NPUSIM_HW_FDB_WAYS; i++, s++) {
@@ -41,7 +43,7 @@ npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, const u8 *addr,
 				*free = s;
 			continue;
 		}
-		if (s->entry.domain == domain &&
+		if (s->entry.domain == domain && s->entry.vid == vid &&
 		    ether_addr_equal(s->entry.addr, addr))
 			return s;
 	}
@@ -77,14 +79,14 @@ static void npusim_hw_fdb_remove(struct npusim_hw_fdb *fdb,
 }
 
 /* Learn that @addr is behind @port.  Engine context, BHs disabled. */
-static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain,
+static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain, u16 vid,
 				const u8 *addr, unsigned int port)
 {
 	struct npusim_hw_fdb *fdb = hw->fdb;
 	struct npusim_hw_fdb_slot *s, *free;
 
 	spin_lock(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, addr, &free);
+	s = npusim_hw_fdb_find(fdb, domain, vid, addr, &free);
 	if (s) {
 		if (s->entry.is_static)
 			goto out;
@@ -95,6 +97,7 @@ static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain,
 	} else if (free) {
 		s = free;
 		ether_addr_copy(s->entry.addr, addr);
+		s->entry.vid = vid;
 		s->entry.domain = domain;
 		s->entry.port = port;
 		s->entry.is_static = false;
@@ -110,7 +113,7 @@ out:
 }
 
 /* Where @addr is: a port index, NPUSIM_HW_FDB_PORT_CPU, or -1. */
-static int npusim_hw_fdb_lookup(struct npusim_hw *hw, u8 domain,
+static int npusim_hw_fdb_lookup(struct npusim_hw *hw, u8 domain, u16 vid,
 				const u8 *addr)
 {
 	struct npusim_hw_fdb *fdb = hw->fdb;
@@ -118,21 +121,37 @@ static int npusim_hw_fdb_lookup(struct npusim_hw *hw, u8 domain,
 	int port = -1;
 
 	spin_lock(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, addr, NULL);
+	s = npusim_hw_fdb_find(fdb, domain, vid, addr, NULL);
 	if (s)
 		port = s->entry.port;
 	spin_unlock(&fdb->lock);
 	return port;
 }
 
+/**
+ * struct npusim_hw_l2_frame - how the L2 switch classified a frame
+ * @domain: the ingress port's bridge domain
+ * @vid: its VLAN, 0 if the ingress port is not VLAN-aware
+ * @tci: the TCI of its 802.1Q tag, if it has one
+ * @tagged: it came with an 802.1Q tag
+ */
+struct npusim_hw_l2_frame {
+	u8 domain;
+	u16 vid;
+	u16 tci;
+	bool tagged;
+};
+
 /* May the switch send what @in received out of @out? */
 static bool npusim_hw_l2_egress_ok(struct npusim_hw_port *in,
-				   struct npusim_hw_port *out, u8 domain)
+				   struct npusim_hw_port *out,
+				   const struct npusim_hw_l2_frame *fr)
 {
-	return out != in && READ_ONCE(out->l2_domain) == domain &&
+	return out != in && READ_ONCE(out->l2_domain) == fr->domain &&
 	       READ_ONCE(out->l2_stp) == NPUSIM_HW_STP_FORWARDING &&
 	       !(READ_ONCE(in->l2_flags) & READ_ONCE(out->l2_flags) &
-		 NPUSIM_HW_L2_ISOLATED);
+		 NPUSIM_HW_L2_ISOLATED) &&
+	       (!fr->vid || test_bit(fr->vid, out->l2_vlans));
 }
 
 static void npusim_hw_l2_drop(struct npusim_hw_port *in, struct sk_buff *skb)
@@ -141,9 +160,59 @@ static void npusim_hw_l2_drop(struct npusim_hw_port *in, struct sk_buff *skb)
 	kfree_skb_reason(skb, SKB_DROP_REASON_NOT_SPECIFIED);
 }
 
+/*
+ * Put the frame in the form @out sends it in: untagged, or with an
+ * 802.1Q tag of the frame's VLAN.  The frame's data may be shared with
+ * other copies.  Return: 0, or -ENOMEM (the frame is left as it was).
+ */
+static int npusim_hw_l2_egress_tag(struct npusim_hw_port *out,
+				   struct sk_buff *skb,
+				   const struct npusim_hw_l2_frame *fr)
+{
+	bool untagged = test_bit(fr->vid, out->l2_untagged);
+	struct vlan_ethhdr *veth;
+
+	if (!fr->vid)
+		return 0;
+	if (fr->tagged && untagged) {
+		if (skb_ensure_writable(skb, VLAN_ETH_HLEN))
+			return -ENOMEM;
+		memmove(skb->data + VLAN_HLEN, skb->data, 2 * ETH_ALEN);
+		__skb_pull(skb, VLAN_HLEN);
+	} else if (!fr->tagged && !untagged) {
+		if (skb_cow_head(skb, VLAN_HLEN))
+			return -ENOMEM;
+		__skb_push(skb, VLAN_HLEN);
+		memmove(skb->data, skb->data + VLAN_HLEN, 2 * ETH_ALEN);
+		veth = (struct vlan_ethhdr *)skb->data;
+		veth->h_vlan_proto = htons(ETH_P_8021Q);
+		veth->h_vlan_TCI = htons(fr->vid);
+	} else if (fr->tagged && (fr->tci & VLAN_VID_MASK) != fr->vid) {
+		/* priority-tagged: the tag gets the PVID, keeps its PCP */
+		if (skb_ensure_writable(skb, VLAN_ETH_HLEN))
+			return -ENOMEM;
+		veth = (struct vlan_ethhdr *)skb->data;
+		veth->h_vlan_TCI = htons((fr->tci & ~VLAN_VID_MASK) | fr->vid);
+	}
+	return 0;
+}
+
+/* Send @skb, switched, out of @out.  Consumes @skb. */
+static void npusim_hw_l2_tx(struct npusim_hw_port *in,
+			    struct npusim_hw_port *out, struct sk_buff *skb,
+			    const struct npusim_hw_l2_frame *fr)
+{
+	if (npusim_hw_l2_egress_tag(out, skb, fr)) {
+		atomic64_inc(&out->cnt.tx_errors);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
+		return;
+	}
+	npusim_hw_port_l2_forward(in, out, skb);
+}
+
 /* Flood a copy of @skb to every port of the domain that takes it. */
 static void npusim_hw_l2_flood(struct npusim_hw_port *in, struct sk_buff *skb,
-			       u8 domain, u32 flag)
+			       const struct npusim_hw_l2_frame *fr, u32 flag)
 {
 	struct npusim_hw *hw = in->hw;
 	struct sk_buff *clone;
@@ -152,7 +221,7 @@ static void npusim_hw_l2_flood(struct npusim_hw_port *in, struct sk_buff *skb,
 	for (i = 0; i < hw->num_ports; i++) {
 		struct npusim_hw_port *out = &hw->ports[i];
 
-		if (!npusim_hw_l2_egress_ok(in, out, domain) ||
+		if (!npusim_hw_l2_egress_ok(in, out, fr) ||
 		    !(READ_ONCE(out->l2_flags) & flag))
 			continue;
 		clone = skb_clone(skb, GFP_ATOMIC);
@@ -160,8 +229,32 @@ static void npusim_hw_l2_flood(struct npusim_hw_port *in, struct sk_buff *skb,
 			atomic64_inc(&out->cnt.tx_errors);
 			continue;
 		}
-		npusim_hw_port_l2_forward(in, out, clone);
+		npusim_hw_l2_tx(in, out, clone, fr);
 	}
+}
+
+/*
+ * The VLAN of a frame received on a VLAN-aware port, in @fr.  Return:
+ * false if the port does not take it (ingress filtering, no PVID).
+ */
+static bool npusim_hw_l2_classify(struct npusim_hw_port *in,
+				  struct sk_buff *skb,
+				  struct npusim_hw_l2_frame *fr)
+{
+	const struct vlan_ethhdr *veth;
+	u16 pvid = READ_ONCE(in->l2_pvid);
+
+	fr->vid = pvid;
+	if (eth_hdr(skb)->h_proto == htons(ETH_P_8021Q)) {
+		if (!pskb_may_pull(skb, VLAN_ETH_HLEN))
+			return false;
+		veth = (const struct vlan_ethhdr *)skb->data;
+		fr->tci = ntohs(veth->h_vlan_TCI);
+		fr->tagged = true;
+		if (fr->tci & VLAN_VID_MASK)
+			fr->vid = fr->tci & VLAN_VID_MASK;
+	}
+	return fr->vid && test_bit(fr->vid, in->l2_vlans);
 }
 
 /**
@@ -177,7 +270,7 @@ static void npusim_hw_l2_flood(struct npusim_hw_port *in, struct sk_buff *skb,
 enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
 					      struct sk_buff *skb)
 {
-	u8 domain = READ_ONCE(in->l2_domain);
+	struct npusim_hw_l2_frame fr = { .domain = READ_ONCE(in->l2_domain) };
 	u32 flags = READ_ONCE(in->l2_flags);
 	u8 stp = READ_ONCE(in->l2_stp);
 	const struct ethhdr *eth;
@@ -189,17 +282,23 @@ enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
 		npusim_hw_l2_drop(in, skb);
 		return NPUSIM_HW_L2_CONSUMED;
 	}
-	eth = eth_hdr(skb);
-	if (is_link_local_ether_addr(eth->h_dest))
+	skb_reset_mac_header(skb);
+	if (is_link_local_ether_addr(eth_hdr(skb)->h_dest))
 		return NPUSIM_HW_L2_HOST;
 	if (stp == NPUSIM_HW_STP_BLOCKING)
 		goto drop;
+	if (READ_ONCE(in->l2_vlan_aware) &&
+	    !npusim_hw_l2_classify(in, skb, &fr))
+		goto drop;
+	eth = (const struct ethhdr *)skb->data;
 	if ((flags & NPUSIM_HW_L2_LOCKED) &&
-	    npusim_hw_fdb_lookup(in->hw, domain, eth->h_source) != in->index)
+	    npusim_hw_fdb_lookup(in->hw, fr.domain, fr.vid,
+				 eth->h_source) != in->index)
 		return NPUSIM_HW_L2_HOST;
 	if ((flags & NPUSIM_HW_L2_LEARN) && !(flags & NPUSIM_HW_L2_LOCKED) &&
 	    is_valid_ether_addr(eth->h_source))
-		npusim_hw_fdb_learn(in->hw, domain, eth->h_source, in->index);
+		npusim_hw_fdb_learn(in->hw, fr.domain, fr.vid, eth->h_source,
+				    in->index);
 	if (stp != NPUSIM_HW_STP_FORWARDING)
 		goto drop;
 
@@ -208,19 +307,20 @@ enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
 	} else if (is_multicast_ether_addr(eth->h_dest)) {
 		flag = NPUSIM_HW_L2_FLOOD_MC;
 	} else {
-		dst = npusim_hw_fdb_lookup(in->hw, domain, eth->h_dest);
+		dst = npusim_hw_fdb_lookup(in->hw, fr.domain, fr.vid,
+					   eth->h_dest);
 		if (dst == NPUSIM_HW_FDB_PORT_CPU)
 			return NPUSIM_HW_L2_HOST;
 		if (dst >= 0) {
 			out = npusim_hw_port_get(in->hw, dst);
-			if (!out || !npusim_hw_l2_egress_ok(in, out, domain))
+			if (!out || !npusim_hw_l2_egress_ok(in, out, &fr))
 				goto drop;
-			npusim_hw_port_l2_forward(in, out, skb);
+			npusim_hw_l2_tx(in, out, skb, &fr);
 			return NPUSIM_HW_L2_CONSUMED;
 		}
 		flag = NPUSIM_HW_L2_FLOOD_UC;
 	}
-	npusim_hw_l2_flood(in, skb, domain, flag);
+	npusim_hw_l2_flood(in, skb, &fr, flag);
 	return NPUSIM_HW_L2_FLOODED;
 
 drop:
@@ -242,6 +342,10 @@ void npusim_hw_port_l2_domain(struct npusim_hw_port *port, u8 domain)
 		return;
 	WRITE_ONCE(port->l2_stp, NPUSIM_HW_STP_BLOCKING);
 	WRITE_ONCE(port->l2_flags, 0);
+	WRITE_ONCE(port->l2_vlan_aware, false);
+	WRITE_ONCE(port->l2_pvid, 0);
+	bitmap_zero(port->l2_vlans, VLAN_N_VID);
+	bitmap_zero(port->l2_untagged, VLAN_N_VID);
 	WRITE_ONCE(port->l2_domain, domain);
 }
 
@@ -267,14 +371,74 @@ void npusim_hw_port_l2_flags(struct npusim_hw_port *port, u32 flags)
 }
 
 /**
+ * npusim_hw_port_l2_vlan_filtering() - make a switching port VLAN-aware
+ * @port: the port
+ * @on: classify frames by VLAN (true), or switch them by address only
+ *
+ * All ports of a domain should be one or the other: a frame goes only
+ * to ports of the same kind.
+ */
+void npusim_hw_port_l2_vlan_filtering(struct npusim_hw_port *port, bool on)
+{
+	WRITE_ONCE(port->l2_vlan_aware, on);
+}
+
+/**
+ * npusim_hw_port_l2_vlan_add() - make a port a member of a VLAN, or
+ *	change how it is
+ * @port: the port
+ * @vid: the VLAN, 1..4094
+ * @flags: NPUSIM_HW_L2_VLAN_PVID: the port's PVID becomes @vid (else it
+ *	stops being @vid); NPUSIM_HW_L2_VLAN_UNTAGGED: the port sends
+ *	@vid untagged
+ *
+ * Return: 0, or -EINVAL (nothing changed).
+ */
+int npusim_hw_port_l2_vlan_add(struct npusim_hw_port *port, u16 vid,
+			       u32 flags)
+{
+	if (!vid || vid >= VLAN_VID_MASK ||
+	    (flags & ~(NPUSIM_HW_L2_VLAN_PVID | NPUSIM_HW_L2_VLAN_UNTAGGED)))
+		return -EINVAL;
+	if (flags & NPUSIM_HW_L2_VLAN_UNTAGGED)
+		set_bit(vid, port->l2_untagged);
+	else
+		clear_bit(vid, port->l2_untagged);
+	set_bit(vid, port->l2_vlans);
+	if (flags & NPUSIM_HW_L2_VLAN_PVID)
+		WRITE_ONCE(port->l2_pvid, vid);
+	else if (READ_ONCE(port->l2_pvid) == vid)
+		WRITE_ONCE(port->l2_pvid, 0);
+	return 0;
+}
+
+/**
+ * npusim_hw_port_l2_vlan_del() - take a port out of a VLAN
+ * @port: the port
+ * @vid: the VLAN, 1..4094; if it was the PVID, the port has none after
+ *
+ * Return: 0, or -EINVAL.
+ */
+int npusim_hw_port_l2_vlan_del(struct npusim_hw_port *port, u16 vid)
+{
+	if (!vid || vid >= VLAN_VID_MASK)
+		return -EINVAL;
+	clear_bit(vid, port->l2_vlans);
+	if (READ_ONCE(port->l2_pvid) == vid)
+		WRITE_ONCE(port->l2_pvid, 0);
+	clear_bit(vid, port->l2_untagged);
+	return 0;
+}
+
+/**
  * npusim_hw_fdb_write() - write an FDB entry
  * @hw: the chip
  * @entry: the entry: a static one, or a dynamic one as if learnt now
  *
- * An entry for the same domain and address is overwritten.
+ * An entry for the same domain, VLAN and address is overwritten.
  *
- * Return: 0, -EINVAL for a bad domain, port or address, -ENOSPC if the
- * bucket is full.
+ * Return: 0, -EINVAL for a bad domain, VLAN, port or address, -ENOSPC
+ * if the bucket is full.
  */
 int npusim_hw_fdb_write(struct npusim_hw *hw,
 			const struct npusim_hw_fdb_entry *entry)
@@ -284,13 +448,15 @@ int npusim_hw_fdb_write(struct npusim_hw *hw,
 	int err = 0;
 
 	if (!entry->domain || entry->domain > NPUSIM_HW_L2_DOMAINS ||
+	    entry->vid >= VLAN_VID_MASK ||
 	    (entry->port >= hw->num_ports &&
 	     entry->port != NPUSIM_HW_FDB_PORT_CPU) ||
 	    is_zero_ether_addr(entry->addr))
 		return -EINVAL;
 
 	spin_lock_bh(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, entry->domain, entry->addr, &free);
+	s = npusim_hw_fdb_find(fdb, entry->domain, entry->vid, entry->addr,
+			       &free);
 	if (!s) {
 		s = free;
 		if (!s) {
@@ -310,18 +476,20 @@ out:
  * npusim_hw_fdb_clear() - remove an FDB entry
  * @hw: the chip
  * @domain: its domain
+ * @vid: its VLAN
  * @addr: its address
  *
  * Return: 0, or -ENOENT if there is no such entry.
  */
-int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, const u8 *addr)
+int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, u16 vid,
+			const u8 *addr)
 {
 	struct npusim_hw_fdb *fdb = hw->fdb;
 	struct npusim_hw_fdb_slot *s;
 	int err = -ENOENT;
 
 	spin_lock_bh(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, addr, NULL);
+	s = npusim_hw_fdb_find(fdb, domain, vid, addr, NULL);
 	if (s) {
 		npusim_hw_fdb_remove(fdb, s);
 		err = 0;

@@ -226,8 +226,19 @@ struct npusim_hw_port_mib {
  * the ageing time are removed; static ones are the driver's.  The chip
  * reports what it learns, moves and ages out as FDB events
  * (npusim_hw_fdb_event_pop()), raising the FDB notification when the
- * event queue goes from empty to not empty.  VLANs are not looked at:
- * frames are switched as they are, by address only.
+ * event queue goes from empty to not empty.
+ *
+ * A port that is not VLAN-aware switches frames as they are, by address
+ * only (its FDB entries have VLAN 0).  A VLAN-aware port
+ * (npusim_hw_port_l2_vlan_filtering()) classifies each frame into a
+ * VLAN: that of its 802.1Q tag, or the port's PVID for untagged,
+ * priority-tagged and other-TPID (802.1ad) frames.  It drops frames of
+ * a VLAN it is not a member of (ingress filtering), and untagged ones
+ * if it has no PVID; it learns and looks addresses up in that VLAN, and
+ * floods only to the members of that VLAN.  The egress port sends the
+ * frame untagged or tagged with the VLAN, as its VLAN table says
+ * (npusim_hw_port_l2_vlan_add()).  What goes to the host goes as it was
+ * received.
  */
 #define NPUSIM_HW_L2_DOMAINS		NPUSIM_HW_MAX_PORTS
 #define NPUSIM_HW_FDB_SIZE		1024
@@ -252,6 +263,10 @@ struct npusim_hw_port_mib {
 #define NPUSIM_HW_L2_LOCKED		BIT(5)
 #define NPUSIM_HW_L2_ALL_FLAGS		GENMASK(5, 0)
 
+/* VLAN flags of npusim_hw_port_l2_vlan_add() */
+#define NPUSIM_HW_L2_VLAN_PVID		BIT(0)
+#define NPUSIM_HW_L2_VLAN_UNTAGGED	BIT(1)
+
 /**
  * enum npusim_hw_stp - STP state of a switching port
  * @NPUSIM_HW_STP_BLOCKING: drops every frame but link-local ones
@@ -267,12 +282,14 @@ enum npusim_hw_stp {
 /**
  * struct npusim_hw_fdb_entry - an FDB entry
  * @addr: MAC address
+ * @vid: VLAN, 0 in a domain whose ports are not VLAN-aware
  * @domain: bridge domain, 1..NPUSIM_HW_L2_DOMAINS
  * @port: port behind which @addr is, or NPUSIM_HW_FDB_PORT_CPU
  * @is_static: written by the driver, never learnt over nor aged out
  */
 struct npusim_hw_fdb_entry {
 	u8 addr[ETH_ALEN];
+	u16 vid;
 	u8 domain;
 	u8 port;
 	bool is_static;
@@ -601,9 +618,14 @@ void npusim_hw_port_l2_domain(struct npusim_hw_port *port, u8 domain);
 void npusim_hw_port_l2_stp(struct npusim_hw_port *port,
 			   enum npusim_hw_stp state);
 void npusim_hw_port_l2_flags(struct npusim_hw_port *port, u32 flags);
+void npusim_hw_port_l2_vlan_filtering(struct npusim_hw_port *port, bool on);
+int npusim_hw_port_l2_vlan_add(struct npusim_hw_port *port, u16 vid,
+			       u32 flags);
+int npusim_hw_port_l2_vlan_del(struct npusim_hw_port *port, u16 vid);
 int npusim_hw_fdb_write(struct npusim_hw *hw,
 			const struct npusim_hw_fdb_entry *entry);
-int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, const u8 *addr);
+int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, u16 vid,
+			const u8 *addr);
 void npusim_hw_fdb_flush(struct npusim_hw *hw, u8 domain, int port,
 			 bool dynamic_only, bool notify);
 u32 npusim_hw_fdb_used(struct npusim_hw *hw);
