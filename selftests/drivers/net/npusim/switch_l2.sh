@@ -271,25 +271,6 @@ test_ageing()
 	log_test "hardware ageing follows the bridge's ageing time"
 }
 
-test_vlan_refused()
-{
-	local out
-
-	RET=0
-	if ! ip -n "$sw" link add brprobe type bridge vlan_filtering 1 \
-			2> /dev/null; then
-		case_skip "the kernel's bridge filters no VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
-		log_test "VLAN filtering refused on an offloaded bridge, with a reason"
-		return
-	fi
-	ip -n "$sw" link del brprobe
-	out=$(ip -n "$sw" link set br0 type bridge vlan_filtering 1 2>&1)
-	check_fail $? "vlan_filtering 1 accepted on an offloaded bridge"
-	[[ "$out" == *"VLAN filtering"* ]]
-	check_err $? "no extack message: '$out'"
-	log_test "VLAN filtering refused on an offloaded bridge, with a reason"
-}
-
 test_teardown()
 {
 	RET=0
@@ -319,7 +300,6 @@ test_fdb_resource
 test_leave_flush
 test_foreign
 test_ageing
-test_vlan_refused
 test_teardown
 
 exit_tests
