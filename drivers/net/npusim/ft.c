@@ -22,6 +22,8 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/error-injection.h>
+#include <linux/etherdevice.h>
+#include <linux/if_bridge.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -834,6 +836,96 @@ static const struct seq_operations npusim_ft_entries_sops = {
 };
 DEFINE_SEQ_ATTRIBUTE(npusim_ft_entries);
 
+/*
+ * The VLAN tags a flow leaving by @to instead of @from gets: the bridge
+ * VLAN @vid untagged or tagged as @to sends it.  Return: 0, or
+ * -EOPNOTSUPP if the entry's tags are not just the bridge's.  Under
+ * RTNL.
+ */
+static int npusim_ft_retag(struct npusim_hw_flow_entry *e,
+			   struct npusim_port *from, struct npusim_port *to,
+			   u16 vid)
+{
+	struct bridge_vlan_info a, b;
+	bool tag_from, tag_to;
+
+	if (!vid)
+		return 0;
+	if (br_vlan_get_info(from->ndev, vid, &a) ||
+	    br_vlan_get_info(to->ndev, vid, &b))
+		return -EOPNOTSUPP;
+	tag_from = !(a.flags & BRIDGE_VLAN_INFO_UNTAGGED);
+	tag_to = !(b.flags & BRIDGE_VLAN_INFO_UNTAGGED);
+	if (tag_from == tag_to)
+		return 0;
+	if (tag_to && !e->n_push && !e->pppoe) {
+		e->n_push = 1;
+		e->push_vid[0] = vid;
+		return 0;
+	}
+	if (!tag_to && e->n_push == 1 && e->push_vid[0] == vid) {
+		e->n_push = 0;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/**
+ * npusim_ft_station_moved() - a station moved to another bridge port
+ * @port: the offloaded bridge port it is behind now
+ * @addr: its address
+ * @vid: its bridge VLAN (0 if the bridge filters no VLANs)
+ *
+ * The flows the NPU sends to @addr out of another port of the same
+ * bridge would go on reaching the old port: their entries are pointed
+ * at @port, with the VLAN tag @port wants.  An entry that cannot
+ * follow (@port not in its flowtable, tags the bridge did not add) is
+ * cleared: the flow is lost to the NPU.  Under RTNL.
+ */
+void npusim_ft_station_moved(struct npusim_port *port, const u8 *addr,
+			     u16 vid)
+{
+	struct npusim_dev *nsim_dev = port->nsim_dev;
+	struct npusim_ft *ft = &nsim_dev->ft;
+	struct npusim_hw *hw = nsim_dev->hw;
+	struct npusim_hw_flow_entry e;
+	struct npusim_ft_block *block;
+	struct npusim_flow *flow;
+	struct npusim_port *old;
+	bool flush = false;
+
+	ASSERT_RTNL();
+	mutex_lock(&ft->lock);
+	list_for_each_entry(block, &ft->blocks, node) {
+		list_for_each_entry(flow, &block->flows, block_node) {
+			if (flow->lost || flow->out_port == port->index ||
+			    flow->out_port >= nsim_dev->port_count)
+				continue;
+			old = nsim_dev->l2_ports[flow->out_port];
+			if (!old || old->l2_domain != port->l2_domain ||
+			    npusim_hw_ft_peek(hw, flow->index, flow->tag, &e) ||
+			    !ether_addr_equal(e.h_dest, addr))
+				continue;
+			flush = true;
+			e.out_port = port->index;
+			if (test_bit(port->index, block->ports) &&
+			    !npusim_ft_retag(&e, old, port, vid) &&
+			    !npusim_hw_ft_rewrite(hw, flow->index, flow->tag,
+						  &e)) {
+				flow->out_port = port->index;
+				ft->cnt.station_moves++;
+				continue;
+			}
+			npusim_hw_ft_clear(hw, flow->index, flow->tag);
+			npusim_ft_flow_lost(ft, flow);
+			ft->cnt.station_move_fail++;
+		}
+	}
+	if (flush)
+		npusim_ft_cache_flush(ft, hw);
+	mutex_unlock(&ft->lock);
+}
+
 static int npusim_ft_last_error_show(struct seq_file *s, void *unused)
 {
 	struct npusim_ft *ft = s->private;
@@ -1031,6 +1123,9 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("skipped_foreign", 0400, dir,
 			   &ft->cnt.skipped_foreign);
 	debugfs_create_u64("lost", 0400, dir, &ft->cnt.lost);
+	debugfs_create_u64("station_moves", 0400, dir, &ft->cnt.station_moves);
+	debugfs_create_u64("station_move_fail", 0400, dir,
+			   &ft->cnt.station_move_fail);
 	debugfs_create_file("evict", 0200, dir, nsim_dev, &npusim_ft_evict_fops);
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_REPLACE], "replace");
 	npusim_fault_debugfs_init(dir, &ft->fault[FLOW_CLS_DESTROY], "destroy");

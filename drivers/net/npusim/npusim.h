@@ -64,6 +64,10 @@ struct npusim_bus_dev {
  * @cache_flushes_skipped: the same, skipped by the skip_cache_flush fault
  * @stats_unknown: STATS for cookies the driver does not know: never
  *	installed, or already destroyed
+ * @station_moves: flow entries pointed at the bridge port their
+ *	destination station moved to
+ * @station_move_fail: flow entries cleared because they could not
+ *	follow a station that moved (counted in @lost too)
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -80,6 +84,8 @@ struct npusim_ft_counters {
 	u64 cache_flushes;
 	u64 cache_flushes_skipped;
 	u64 stats_unknown;
+	u64 station_moves;
+	u64 station_move_fail;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
@@ -340,6 +346,8 @@ int npusim_ft_init(struct npusim_dev *nsim_dev);
 void npusim_ft_fini(struct npusim_dev *nsim_dev);
 void npusim_ft_release_destroys(struct npusim_dev *nsim_dev);
 int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f);
+void npusim_ft_station_moved(struct npusim_port *port, const u8 *addr,
+			     u16 vid);
 bool npusim_ft_port_bound(struct npusim_port *port);
 
 /* ft_rule.c */

@@ -543,6 +543,9 @@ static void npusim_switch_fdb_work(struct work_struct *work)
 			    w->addr, err);
 		goto out;
 	}
+	/* a station the bridge now has behind this port */
+	if (e.port == port->index)
+		npusim_ft_station_moved(port, e.addr, e.vid);
 	info.addr = w->addr;
 	info.vid = w->vid;
 	info.offloaded = true;
@@ -659,6 +662,13 @@ static void npusim_switch_event_work(struct work_struct *work)
 		/* the port left the domain since */
 		if (!port || port->l2_domain != ev.entry.domain)
 			continue;
+		/*
+		 * Learnt here: moved, or learnt again after the bridge
+		 * flushed the old port (its link went down).
+		 */
+		if (ev.learnt)
+			npusim_ft_station_moved(port, ev.entry.addr,
+						ev.entry.vid);
 		info.addr = ev.entry.addr;
 		info.vid = ev.entry.vid;
 		info.offloaded = true;

@@ -279,6 +279,66 @@ void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag)
 }
 
 /**
+ * npusim_hw_ft_peek() - read an entry without its counters
+ * @hw: the chip
+ * @index: entry index
+ * @tag: the entry's tag
+ * @entry: filled in
+ *
+ * Unlike npusim_hw_ft_read(), this never clears counters that clear on
+ * read.
+ *
+ * Return: 0, or -ENOENT if the entry is not valid any more.
+ */
+int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
+		      struct npusim_hw_flow_entry *entry)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
+
+	spin_lock_bh(&ft->lock);
+	slot = npusim_hw_ft_slot(ft, index, tag);
+	if (slot)
+		*entry = slot->entry;
+	spin_unlock_bh(&ft->lock);
+	return slot ? 0 : -ENOENT;
+}
+
+/**
+ * npusim_hw_ft_rewrite() - change what an entry does, in place
+ * @hw: the chip
+ * @index: entry index
+ * @tag: the entry's tag
+ * @entry: the new entry; its key must be the entry's
+ *
+ * The entry keeps its counters and state.  A chip with a lookup cache
+ * needs npusim_hw_ft_cache_flush() after.
+ *
+ * Return: 0, -ENOENT if the entry is not valid any more, -EINVAL if the
+ * key differs, -EOPNOTSUPP if the chip cannot carry the new entry.
+ */
+int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
+			 const struct npusim_hw_flow_entry *entry)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
+	int err = 0;
+
+	spin_lock_bh(&ft->lock);
+	slot = npusim_hw_ft_slot(ft, index, tag);
+	if (!slot)
+		err = -ENOENT;
+	else if (memcmp(&slot->entry.key, &entry->key, sizeof(entry->key)))
+		err = -EINVAL;
+	else if (!npusim_hw_ft_can_carry(hw, entry))
+		err = -EOPNOTSUPP;
+	else
+		slot->entry = *entry;
+	spin_unlock_bh(&ft->lock);
+	return err;
+}
+
+/**
  * npusim_hw_ft_cache_flush() - invalidate the lookup cache
  * @hw: the chip
  *

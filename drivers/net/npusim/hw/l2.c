@@ -56,7 +56,7 @@ npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, u16 vid,
  */
 static void npusim_hw_fdb_event(struct npusim_hw_fdb *fdb,
 				const struct npusim_hw_fdb_entry *e,
-				bool learnt)
+				bool learnt, bool moved)
 {
 	struct npusim_hw_fdb_event *ev;
 
@@ -67,6 +67,7 @@ static void npusim_hw_fdb_event(struct npusim_hw_fdb *fdb,
 	ev = &fdb->events[(fdb->ev_head + fdb->ev_len) % NPUSIM_HW_FDB_EVENTS];
 	ev->entry = *e;
 	ev->learnt = learnt;
+	ev->moved = moved;
 	if (!fdb->ev_len++ && fdb->notify)
 		fdb->notify(fdb->notify_ctx);
 }
@@ -84,6 +85,7 @@ static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain, u16 vid,
 {
 	struct npusim_hw_fdb *fdb = hw->fdb;
 	struct npusim_hw_fdb_slot *s, *free;
+	bool moved = false;
 
 	spin_lock(&fdb->lock);
 	s = npusim_hw_fdb_find(fdb, domain, vid, addr, &free);
@@ -94,6 +96,7 @@ static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain, u16 vid,
 		if (s->entry.port == port)
 			goto out;
 		s->entry.port = port;		/* the station moved */
+		moved = true;
 	} else if (free) {
 		s = free;
 		ether_addr_copy(s->entry.addr, addr);
@@ -107,7 +110,7 @@ static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain, u16 vid,
 		fdb->stats.learn_full++;
 		goto out;
 	}
-	npusim_hw_fdb_event(fdb, &s->entry, true);
+	npusim_hw_fdb_event(fdb, &s->entry, true, moved);
 out:
 	spin_unlock(&fdb->lock);
 }
@@ -522,7 +525,7 @@ void npusim_hw_fdb_flush(struct npusim_hw *hw, u8 domain, int port,
 		    (dynamic_only && s->entry.is_static))
 			continue;
 		if (notify && !s->entry.is_static)
-			npusim_hw_fdb_event(fdb, &s->entry, false);
+			npusim_hw_fdb_event(fdb, &s->entry, false, false);
 		npusim_hw_fdb_remove(fdb, s);
 	}
 	spin_unlock_bh(&fdb->lock);
@@ -629,7 +632,7 @@ static void npusim_hw_fdb_age_work(struct work_struct *work)
 		if (!s->entry.domain || s->entry.is_static ||
 		    time_before_eq(now, s->seen + ageing))
 			continue;
-		npusim_hw_fdb_event(fdb, &s->entry, false);
+		npusim_hw_fdb_event(fdb, &s->entry, false, false);
 		npusim_hw_fdb_remove(fdb, s);
 	}
 	spin_unlock_bh(&fdb->lock);

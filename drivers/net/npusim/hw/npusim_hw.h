@@ -300,10 +300,12 @@ struct npusim_hw_fdb_entry {
  * @entry: the (dynamic) entry learnt, moved or removed
  * @learnt: true: learnt or moved to @entry.port; false: removed (aged
  *	out, or flushed with npusim_hw_fdb_flush() and @notify)
+ * @moved: learnt on @entry.port while the FDB had it behind another port
  */
 struct npusim_hw_fdb_event {
 	struct npusim_hw_fdb_entry entry;
 	bool learnt;
+	bool moved;
 };
 
 /**
@@ -648,6 +650,10 @@ void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag);
 int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 		      struct npusim_hw_flow_entry *entry,
 		      struct npusim_hw_flow_mib *mib);
+int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
+		      struct npusim_hw_flow_entry *entry);
+int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
+			 const struct npusim_hw_flow_entry *entry);
 bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag);
 u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index);
 void npusim_hw_ft_cache_flush(struct npusim_hw *hw);
