@@ -80,12 +80,35 @@ _rx_ge()
 	v=$(rx_of "$1") && [ "$v" -ge "$2" ]
 }
 
-# send FROM DST_MAC COUNT: COUNT UDP frames from host FROM to DST_MAC.
+# send FROM DST_MAC COUNT [SRC_MAC]: COUNT UDP frames from host FROM to
+# DST_MAC, from its own address or SRC_MAC.
 send()
 {
 	ip netns exec "${HNS[$1]}" mausezahn "${HIF[$1]}" -c "$3" -d 1msec \
-		-a own -b "$2" -A "192.0.2.$(($1 + 1))" -B 192.0.2.254 \
+		-a "${4:-own}" -b "$2" -A "192.0.2.$(($1 + 1))" -B 192.0.2.254 \
 		-t udp sp=4000,dp=4001 -q
+}
+
+# snap_drops P: rx_l2_drops of switch port P (index).
+snap_drops()
+{
+	ethtool_stat "$sw" "${SWP[$1]}" rx_l2_drops
+}
+
+_drops_ge()
+{
+	local v
+
+	v=$(snap_drops "$1") && [ "$v" -ge "$2" ]
+}
+
+# brlink PORT ARGS...: bridge link set on switch port PORT (index).
+brlink()
+{
+	local p=${SWP[$1]}
+
+	shift
+	bridge -n "$sw" link set dev "$p" "$@"
 }
 
 # fdb_json: the bridge's FDB, as JSON (an empty list on error).
@@ -271,6 +294,167 @@ test_ageing()
 	log_test "hardware ageing follows the bridge's ageing time"
 }
 
+# STP: a disabled port neither sends nor takes frames; a learning port
+# learns, then drops.  (Without an STP daemon the bridge turns a
+# "blocking" port into a forwarding one at once: "disabled" it keeps.)
+test_stp()
+{
+	local d2 b1 b2 h2r
+
+	RET=0
+	brlink 2 state 0
+	check_err $? "cannot set ${SWP[2]} disabled"
+	b1=$(rx_of 1) b2=$(rx_of 2) d2=$(snap_drops 2)
+	snap_port 2 && h2r=$HOST_RX
+	send 0 ff:ff:ff:ff:ff:ff "$N"
+	send 2 "${HMAC[0]}" "$N"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b1 + N))
+	check_err $? "h2 received $(($(rx_of 1) - b1)) of $N broadcasts"
+	wait_until "$WAIT_TIMEOUT" _drops_ge 2 $((d2 + N))
+	check_err $? "${SWP[2]} rx_l2_drops +$(($(snap_drops 2) - d2)) of $N while disabled"
+	check_eq "broadcasts at h3 through a disabled port" "$b2" "$(rx_of 2)"
+	snap_port 2
+	check_eq "host rx on disabled ${SWP[2]}" "$h2r" "$HOST_RX"
+	brlink 2 state 2
+	check_err $? "cannot set ${SWP[2]} learning"
+	d2=$(snap_drops 2)
+	send 2 "${HMAC[0]}" "$N" 02:00:5e:00:53:42
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded 02:00:5e:00:53:42
+	check_err $? "a source not learnt in the learning state"
+	wait_until "$WAIT_TIMEOUT" _drops_ge 2 $((d2 + N))
+	check_err $? "${SWP[2]} rx_l2_drops +$(($(snap_drops 2) - d2)) of $N in learning"
+	brlink 2 state 3
+	check_err $? "cannot set ${SWP[2]} forwarding"
+	ip netns exec "$h3" ping -c 1 -W 5 192.0.2.1 > /dev/null
+	check_err $? "h3 cannot ping h1 once forwarding"
+	log_test "STP: disabled port drops both ways, learning port learns and drops ($N frames)"
+}
+
+# Isolated ports do not reach each other; they reach the others.
+test_isolated()
+{
+	local d0 b1 b2
+
+	RET=0
+	# h2 known to the switch (the ageing case may have aged it out)
+	ip netns exec "$h1" ping -c 1 -W 5 192.0.2.2 > /dev/null
+	check_err $? "h1 cannot ping h2"
+	brlink 0 isolated on && brlink 1 isolated on
+	check_err $? "cannot isolate ${SWP[0]} and ${SWP[1]}"
+	d0=$(snap_drops 0) b1=$(rx_of 1) b2=$(rx_of 2)
+	send 0 "${HMAC[1]}" "$N"
+	send 0 "${HMAC[2]}" "$N"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 2 $((b2 + N))
+	check_err $? "h3 (not isolated) received $(($(rx_of 2) - b2)) of $N"
+	wait_until "$WAIT_TIMEOUT" _drops_ge 0 $((d0 + N))
+	check_err $? "${SWP[0]} rx_l2_drops +$(($(snap_drops 0) - d0)) of $N"
+	check_eq "frames at isolated h2 from isolated h1" "$b1" "$(rx_of 1)"
+	brlink 0 isolated off && brlink 1 isolated off
+	check_err $? "cannot end the isolation"
+	log_test "isolated ports: switched to others, dropped between them ($N frames)"
+}
+
+# Flooding flags: a port with flood/bcast_flood off gets no such copy.
+test_flood_flags()
+{
+	local b1 b2
+
+	RET=0
+	brlink 2 flood off bcast_flood off
+	check_err $? "cannot turn ${SWP[2]}'s flooding off"
+	b1=$(rx_of 1) b2=$(rx_of 2)
+	send 0 02:00:5e:00:53:99 "$N"
+	send 0 ff:ff:ff:ff:ff:ff "$N"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b1 + 2 * N))
+	check_err $? "h2 received $(($(rx_of 1) - b1)) of $((2 * N)) flooded frames"
+	check_eq "flooded frames at h3 (flood and bcast_flood off)" "$b2" "$(rx_of 2)"
+	brlink 2 flood on bcast_flood on
+	check_err $? "cannot turn ${SWP[2]}'s flooding back on"
+	log_test "flood and bcast_flood off: no unknown unicast or broadcast copies ($N each)"
+}
+
+# Learning off: the switch learns nothing on the port.
+test_learning_off()
+{
+	RET=0
+	brlink 0 learning off
+	check_err $? "cannot turn ${SWP[0]}'s learning off"
+	send 0 "${HMAC[1]}" "$N" 02:00:5e:00:53:01
+	brlink 0 learning on
+	check_err $? "cannot turn ${SWP[0]}'s learning on"
+	# events are reported in order: once this one is in, so was any before
+	send 0 "${HMAC[1]}" 1 02:00:5e:00:53:02
+	wait_until "$WAIT_TIMEOUT" fdb_offloaded 02:00:5e:00:53:02
+	check_err $? "nothing learnt with learning back on"
+	fdb_gone 02:00:5e:00:53:01
+	check_err $? "a source learnt over $N frames with learning off"
+	log_test "learning off: no source learnt ($N frames)"
+}
+
+# A static entry from the bridge: offloaded, and the switch sends the
+# frames for it to its port only.
+test_static_fdb()
+{
+	local h0 b1 b2 mac=02:00:5e:00:53:77
+
+	RET=0
+	bridge -n "$sw" fdb add "$mac" dev "${SWP[1]}" master static
+	check_err $? "cannot add a static entry"
+	wait_until "$WAIT_TIMEOUT" eval 'fdb_json | jq -e --arg m "$mac" \
+		"any(.[]; .mac == \$m and (.flags // [] | index(\"offload\")))" \
+		> /dev/null'
+	check_err $? "the static entry is not shown offloaded"
+	snap_port 0 && h0=$HOST_RX
+	b1=$(rx_of 1) b2=$(rx_of 2)
+	send 0 "$mac" "$N"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b1 + N))
+	check_err $? "h2 received $(($(rx_of 1) - b1)) of $N frames for the static entry"
+	check_eq "frames at h3 (not flooded)" "$b2" "$(rx_of 2)"
+	snap_port 0
+	check_eq "host rx on ${SWP[0]}" "$h0" "$HOST_RX"
+	bridge -n "$sw" fdb del "$mac" dev "${SWP[1]}" master static
+	check_err $? "cannot delete the static entry"
+	log_test "static FDB entry offloaded: frames switched to its port ($N frames)"
+}
+
+# A locked port passes the frames of unknown sources to the host (the
+# bridge drops them); a static entry for the source unlocks it.
+test_locked()
+{
+	local h2r b0
+
+	RET=0
+	brlink 2 locked on learning off
+	check_err $? "cannot lock ${SWP[2]}"
+	# what the switch learnt of h3 before the lock would let it in
+	bridge -n "$sw" fdb del "${HMAC[2]}" dev "${SWP[2]}" master 2> /dev/null
+	wait_until "$WAIT_TIMEOUT" fdb_gone "${HMAC[2]}"
+	check_err $? "h3's entry still there"
+	snap_port 2 && h2r=$HOST_RX
+	b0=$(rx_of 0)
+	send 2 "${HMAC[0]}" "$N"
+	wait_until "$WAIT_TIMEOUT" eval 'snap_port 2 && [ "$HOST_RX" -ge $((h2r + N)) ]'
+	check_err $? "host rx on locked ${SWP[2]} +$((HOST_RX - h2r)) of $N"
+	check_eq "frames at h1 from a locked port" "$b0" "$(rx_of 0)"
+	bridge -n "$sw" fdb add "${HMAC[2]}" dev "${SWP[2]}" master static
+	check_err $? "cannot add a static entry for h3"
+	wait_until "$WAIT_TIMEOUT" eval 'fdb_json | jq -e --arg m "${HMAC[2]}" \
+		"any(.[]; .mac == \$m and (.flags // [] | index(\"offload\")))" \
+		> /dev/null'
+	check_err $? "h3's static entry is not shown offloaded"
+	snap_port 2 && h2r=$HOST_RX
+	b0=$(rx_of 0)
+	send 2 "${HMAC[0]}" "$N"
+	wait_until "$WAIT_TIMEOUT" _rx_ge 0 $((b0 + N))
+	check_err $? "h1 received $(($(rx_of 0) - b0)) of $N from an unlocked station"
+	snap_port 2
+	check_eq "host rx on ${SWP[2]} for a known station" "$h2r" "$HOST_RX"
+	bridge -n "$sw" fdb del "${HMAC[2]}" dev "${SWP[2]}" master static
+	brlink 2 locked off learning on
+	check_err $? "cannot unlock ${SWP[2]}"
+	log_test "locked port: unknown source to the host, static entry switched ($N frames)"
+}
+
 test_teardown()
 {
 	RET=0
@@ -300,6 +484,12 @@ test_fdb_resource
 test_leave_flush
 test_foreign
 test_ageing
+test_stp
+test_isolated
+test_flood_flags
+test_learning_off
+test_static_fdb
+test_locked
 test_teardown
 
 exit_tests
