@@ -8,7 +8,7 @@
 #   make checks     W=1, sparse, clang and checkpatch, all warning-free
 #   make deb        the npusim-dkms Debian package in build/deb/, lintian-clean
 #   make check      checks, then the selftests in the VM (stock, then debug kernel)
-#   make demo       the offload demo in the VM
+#   make demo       the demos in the VM: offload-demo, then openwrt-demo
 #   make bench      the benchmark in the VM (QUICK=1: a short run);
 #                   results in build/bench/
 #   make shell      a shell in the VM with npusim loadable
@@ -101,8 +101,10 @@ test-debug: deps
 debug-kernel: deps
 	@$(SRC)/tools/testing/vm/debug-kernel
 
+# Both scenes in one boot of the VM (run passes one argument to bash -c).
 demo: modules
-	@$(SRC)/tools/testing/vm/run -- $(SRC)/tools/demo/offload-demo
+	@$(SRC)/tools/testing/vm/run -- \
+		'$(SRC)/tools/demo/offload-demo && $(SRC)/tools/demo/openwrt-demo'
 
 # The benchmark (tools/testing/bench/): QUICK=1 for a short run,
 # BENCH_SMP vCPUs (default 2), BENCH_ARGS passed to npusim-bench.
