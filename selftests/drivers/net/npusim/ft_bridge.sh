@@ -15,8 +15,11 @@
 # the switch forwards LAN-to-LAN traffic, both without the router's host.
 # Then h1's cable moves from lan1 to lan3 (a station moving between LAN
 # ports) with its flow running: the NPU must send the flow's replies to
-# lan3, not to lan1 where nobody is any more.  Static neighbours and no
-# IPv6: the only frames on the wires are the test's.
+# lan3, not to lan1 where nobody is any more.  Last, the router dials
+# PPPoE over the WAN VLAN (pppwan, 198.51.100.1, to the server's
+# pppisp, 198.51.100.2) and h2's flow to the server goes through it:
+# the NPU pushes the VLAN tag and the PPPoE header.  Static neighbours
+# and no IPv6: the only frames on the wires are the test's.
 
 source "$(dirname "$0")"/lib.sh
 
@@ -105,7 +108,7 @@ ip netns exec "$r" nft -f - <<- EOF || bail_out "cannot load the ruleset"
 		}
 		chain srcnat {
 			type nat hook postrouting priority srcnat; policy accept;
-			oifname "wan" masquerade
+			oifname { "wan", "pppwan" } masquerade
 		}
 	}
 EOF
@@ -221,9 +224,63 @@ test_station_move()
 	log_test "station moves from lan1 to lan3: the NPU sends its flow's replies to lan3"
 }
 
+_ppp_up()
+{
+	ip -n "$r" -4 -j addr show dev pppwan 2> /dev/null |
+		jq -e '.[0].addr_info | length > 0' > /dev/null
+}
+
+# h2's flow to the server over PPPoE over the WAN VLAN.
+test_pppoe_wan()
+{
+	local opts=$FT_TMP/pppoe-server.options n2 nw c2 cw b2
+
+	RET=0
+	modprobe -q pppoe 2> /dev/null
+	if [ ! -c /dev/ppp ] || ! command -v pppoe-server > /dev/null; then
+		case_skip "no PPP support (/dev/ppp) or no pppoe-server"
+		log_test "PPPoE over the WAN VLAN: h2's flow offloaded through it"
+		return
+	fi
+	mkdir -p /run/lock /run/pppd 2> /dev/null
+	printf '%s\n' noauth "ifname pppisp" "lcp-echo-interval 0" > "$opts"
+	ip netns exec "$s" pppoe-server -F -I wan -N 1 -L 198.51.100.2 \
+		-R 198.51.100.1 -O "$opts" > "$FT_TMP/pppd-server.log" 2>&1 &
+	ip netns exec "$r" pppd plugin rp-pppoe.so wan nodetach noauth \
+		user npusim ifname pppwan noipdefault lcp-echo-interval 0 \
+		> "$FT_TMP/pppd-router.log" 2>&1 &
+	wait_until "$WAIT_TIMEOUT" _ppp_up
+	check_err $? "no PPPoE session: $(tail -n 2 "$FT_TMP/pppd-router.log" | tr '\n' ' ')"
+	ip netns exec "$s" python3 "$TOOL" udp-recv 5001 --echo --timeout 600 \
+		--ready "$FT_TMP/ready2" > "$FT_TMP/recv2.out" &
+	wait_until "$WAIT_TIMEOUT" test -e "$FT_TMP/ready2"
+	check_err $? "the server's receiver did not start"
+	ip netns exec "$h2" python3 "$TOOL" udp-send 198.51.100.2 5001 \
+		--sport 40001 --size 200 --interval 0.01 \
+		--stop "$FT_TMP/stop2" > "$FT_TMP/send2.out" &
+	ft_wait_ct udp 5001 HW_OFFLOAD
+	check_err $? "h2's flow over PPPoE is $CT_STATE, not [HW_OFFLOAD]"
+	c2=$(rstat "$LAN2" rx_cpu_packets) cw=$(rstat "$WAN" rx_cpu_packets)
+	n2=$(rstat "$LAN2" rx_npu_fwd_packets) nw=$(rstat "$WAN" rx_npu_fwd_packets)
+	b2=$(hstat 1 rx_packets)
+	wait_until "$WAIT_TIMEOUT" _ge rstat "$LAN2" rx_npu_fwd_packets $((n2 + N))
+	check_err $? "lan2: the NPU forwarded $(($(rstat "$LAN2" rx_npu_fwd_packets) - n2)) of $N"
+	wait_until "$WAIT_TIMEOUT" _ge rstat "$WAN" rx_npu_fwd_packets $((nw + N))
+	check_err $? "wan: the NPU forwarded $(($(rstat "$WAN" rx_npu_fwd_packets) - nw)) of $N replies"
+	wait_until "$WAIT_TIMEOUT" _ge hstat 1 rx_packets $((b2 + N))
+	check_err $? "h2 received $(($(hstat 1 rx_packets) - b2)) of $N replies"
+	check_eq "router host rx on lan2 over $N packets" "$c2" \
+		"$(rstat "$LAN2" rx_cpu_packets)"
+	check_eq "router host rx on wan over $N replies" "$cw" \
+		"$(rstat "$WAN" rx_cpu_packets)"
+	touch "$FT_TMP/stop2"
+	log_test "PPPoE over the WAN VLAN: h2's flow offloaded through it"
+}
+
 # ft_dfs reads the router device's flow_table/ files.
 FT_R=$R
 test_offload_and_switch
 test_station_move
+test_pppoe_wan
 
 exit_tests
