@@ -281,6 +281,7 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	}
 
 	npusim_switch_dev_init(nsim_dev);
+	npusim_tc_dev_init(nsim_dev);
 
 	err = npusim_dev_debugfs_init(nsim_dev);
 	if (err)
@@ -334,6 +335,7 @@ err_devl_unlock:
 err_debugfs_exit:
 	npusim_dev_debugfs_exit(nsim_dev);
 err_switch_fini:
+	npusim_tc_dev_fini(nsim_dev);
 	npusim_switch_dev_fini(nsim_dev);
 	kfree(nsim_dev->ports);
 err_hw_destroy:
@@ -367,6 +369,7 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 
 	npusim_ft_fini(nsim_dev);
 	npusim_dev_debugfs_exit(nsim_dev);
+	npusim_tc_dev_fini(nsim_dev);
 	npusim_switch_dev_fini(nsim_dev);
 	kfree(nsim_dev->ports);
 	npusim_hw_destroy(nsim_dev->hw);

@@ -142,6 +142,8 @@ static int npusim_setup_tc(struct net_device *ndev, enum tc_setup_type type,
 	switch (type) {
 	case TC_SETUP_FT:
 		return npusim_ft_setup(netdev_priv(ndev), type_data);
+	case TC_SETUP_BLOCK:
+		return npusim_tc_setup_block(netdev_priv(ndev), type_data);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -164,6 +166,11 @@ static int npusim_set_features(struct net_device *ndev,
 	if ((changed & NETIF_F_HW_TC) && !(features & NETIF_F_HW_TC) &&
 	    npusim_ft_port_bound(netdev_priv(ndev))) {
 		netdev_err(ndev, "Cannot disable hw-tc-offload while an offload flowtable uses the port\n");
+		return -EBUSY;
+	}
+	if ((changed & NETIF_F_HW_TC) && !(features & NETIF_F_HW_TC) &&
+	    npusim_tc_port_offloads(netdev_priv(ndev))) {
+		netdev_err(ndev, "Cannot disable hw-tc-offload while flower rules of the port are offloaded\n");
 		return -EBUSY;
 	}
 	npusim_port_features_apply(netdev_priv(ndev), features);

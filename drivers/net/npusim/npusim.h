@@ -190,6 +190,8 @@ struct npusim_model_ref {
  * @l2_ports: the ports whose bridge the switch offloads, by index
  *	(under RTNL)
  * @fdb_event_work: tells the bridges what the chip's FDB learnt and aged
+ * @tc_lock: protects @tc_flows
+ * @tc_flows: flower rules offloaded to L2 flow entries (tc.c)
  */
 struct npusim_dev {
 	struct npusim_bus_dev *bus_dev;
@@ -206,6 +208,8 @@ struct npusim_dev {
 	bool traps_registered;
 	struct npusim_port *l2_ports[NPUSIM_HW_MAX_PORTS];
 	struct work_struct fdb_event_work;
+	struct mutex tc_lock;	/* see above */
+	struct list_head tc_flows;
 };
 
 /**
@@ -346,6 +350,11 @@ int npusim_ft_init(struct npusim_dev *nsim_dev);
 void npusim_ft_fini(struct npusim_dev *nsim_dev);
 void npusim_ft_release_destroys(struct npusim_dev *nsim_dev);
 int npusim_ft_setup(struct npusim_port *port, struct flow_block_offload *f);
+int npusim_tc_setup_block(struct npusim_port *port,
+			  struct flow_block_offload *f);
+bool npusim_tc_port_offloads(struct npusim_port *port);
+void npusim_tc_dev_init(struct npusim_dev *nsim_dev);
+void npusim_tc_dev_fini(struct npusim_dev *nsim_dev);
 void npusim_ft_station_moved(struct npusim_port *port, const u8 *addr,
 			     u16 vid);
 bool npusim_ft_port_bound(struct npusim_port *port);

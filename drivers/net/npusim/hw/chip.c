@@ -59,6 +59,9 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	err = npusim_hw_fdb_init(hw);
 	if (err)
 		goto err_ft_fini;
+	err = npusim_hw_l2_flow_init(hw);
+	if (err)
+		goto err_fdb_fini;
 
 	for (i = 0; i < num_ports; i++) {
 		err = npusim_hw_port_init(hw, &hw->ports[i], i);
@@ -71,6 +74,8 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 err_ports_fini:
 	while (i--)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_l2_flow_fini(hw);
+err_fdb_fini:
 	npusim_hw_fdb_fini(hw);
 err_ft_fini:
 	npusim_hw_ft_fini(&hw->ft);
@@ -114,6 +119,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 
 	for (i = 0; i < hw->num_ports; i++)
 		npusim_hw_port_fini(&hw->ports[i]);
+	npusim_hw_l2_flow_fini(hw);
 	npusim_hw_fdb_fini(hw);
 	npusim_hw_ft_fini(&hw->ft);
 	npusim_free_netdev_dummy(hw->engine_dev);

@@ -380,6 +380,8 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	unsigned int in_len;
 	u32 index;
 
+	if (npusim_hw_l2_flow_forward(port, skb))
+		return true;
 	if (READ_ONCE(port->l2_domain)) {
 		switch (npusim_hw_l2_switch(port, skb)) {
 		case NPUSIM_HW_L2_CONSUMED:

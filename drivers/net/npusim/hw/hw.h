@@ -283,6 +283,7 @@ struct npusim_hw_profile {
  * @age_work: hardware ageing, a scan of the table every second while
  *	NPUSIM_HW_PARAM_AGE_TCP or _UDP is set
  * @fdb: the L2 switch's forwarding database
+ * @l2_flows: the bridged (L2) flow entries (l2_flow.c)
  * @engine_dev: a dummy netdev that holds the packet engine's NAPI
  *	contexts: the engine runs on its own, whatever the host does
  * @num_ports: number of MAC ports
@@ -297,6 +298,7 @@ struct npusim_hw {
 	unsigned long punt_drop;
 	struct delayed_work age_work;
 	struct npusim_hw_fdb *fdb;
+	struct npusim_hw_l2_flows *l2_flows;
 	struct net_device *engine_dev;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
@@ -367,6 +369,11 @@ enum npusim_hw_l2_verdict {
 
 enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
 					      struct sk_buff *skb);
+
+/* l2_flow.c */
+int npusim_hw_l2_flow_init(struct npusim_hw *hw);
+void npusim_hw_l2_flow_fini(struct npusim_hw *hw);
+bool npusim_hw_l2_flow_forward(struct npusim_hw_port *in, struct sk_buff *skb);
 
 /* engine.c */
 int npusim_hw_engine_poll(struct napi_struct *napi, int budget);

@@ -295,6 +295,35 @@ struct npusim_hw_fdb_entry {
 	bool is_static;
 };
 
+/*
+ * Bridged (L2) flow entries, as MediaTek's PPE and Airoha's have beside
+ * their routed ones: NPUSIM_HW_L2_FLOWS entries that match a frame by
+ * ingress port, destination and source address and, if @match_vid, the
+ * VLAN id of its 802.1Q tag (an untagged frame matches no such entry),
+ * and send it out of another port as it is, counting it.  The packet engine
+ * looks them up first, before the L2 switch and the flow table, on
+ * every port.
+ */
+#define NPUSIM_HW_L2_FLOWS		64
+
+/**
+ * struct npusim_hw_l2_flow_entry - a bridged flow entry
+ * @in_port: ingress port
+ * @out_port: egress port
+ * @h_dest: destination address
+ * @h_source: source address
+ * @match_vid: match the VLAN id too
+ * @vid: the VLAN id of the frame's 802.1Q tag
+ */
+struct npusim_hw_l2_flow_entry {
+	u8 in_port;
+	u8 out_port;
+	u8 h_dest[ETH_ALEN];
+	u8 h_source[ETH_ALEN];
+	bool match_vid;
+	u16 vid;
+};
+
 /**
  * struct npusim_hw_fdb_event - what the L2 switch did to its FDB
  * @entry: the (dynamic) entry learnt, moved or removed
@@ -637,6 +666,15 @@ void npusim_hw_fdb_set_notify(struct npusim_hw *hw,
 			      npusim_hw_fdb_notify_t notify, void *ctx);
 int npusim_hw_fdb_event_pop(struct npusim_hw *hw,
 			    struct npusim_hw_fdb_event *ev);
+
+/* l2_flow.c */
+int npusim_hw_l2_flow_write(struct npusim_hw *hw,
+			    const struct npusim_hw_l2_flow_entry *entry,
+			    u32 *index);
+void npusim_hw_l2_flow_clear(struct npusim_hw *hw, u32 index);
+int npusim_hw_l2_flow_read(struct npusim_hw *hw, u32 index, u64 *packets,
+			   u64 *bytes, unsigned long *last_hit);
+u32 npusim_hw_l2_flow_used(struct npusim_hw *hw);
 
 int npusim_hw_wire_connect(struct npusim_hw_port *a, struct npusim_hw_port *b);
 int npusim_hw_wire_disconnect(struct npusim_hw_port *port);
