@@ -53,6 +53,23 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_punt_drops", rx_punt_drops),
 };
 
+/*
+ * The whole switch's counters, shown on each of its ports after the
+ * port's own: what the L2 switch and the L2 flow entries forwarded and
+ * dropped on all ports, and the FDB's.
+ */
+static const char * const npusim_switch_stats[] = {
+	"switch_l2_fwd_packets",
+	"switch_l2_fwd_bytes",
+	"switch_l2_drops",
+	"switch_fdb_entries",
+	"switch_fdb_learn_full",
+	"switch_fdb_event_overflows",
+};
+
+/* npusim_get_ethtool_stats() writes them in this order */
+static_assert(ARRAY_SIZE(npusim_switch_stats) == 6);
+
 static void npusim_get_drvinfo(struct net_device *ndev,
 			       struct ethtool_drvinfo *info)
 {
@@ -73,7 +90,8 @@ static int npusim_get_sset_count(struct net_device *ndev, int sset)
 {
 	switch (sset) {
 	case ETH_SS_STATS:
-		return ARRAY_SIZE(npusim_mib_stats);
+		return ARRAY_SIZE(npusim_mib_stats) +
+		       ARRAY_SIZE(npusim_switch_stats);
 	default:
 		return -EOPNOTSUPP;
 	}
@@ -87,6 +105,8 @@ static void npusim_get_strings(struct net_device *ndev, u32 sset, u8 *data)
 		return;
 	for (i = 0; i < ARRAY_SIZE(npusim_mib_stats); i++)
 		ethtool_puts(&data, npusim_mib_stats[i].name);
+	for (i = 0; i < ARRAY_SIZE(npusim_switch_stats); i++)
+		ethtool_puts(&data, npusim_switch_stats[i]);
 }
 
 static void npusim_get_ethtool_stats(struct net_device *ndev,
@@ -96,9 +116,28 @@ static void npusim_get_ethtool_stats(struct net_device *ndev,
 	struct npusim_hw_port_mib mib;
 	unsigned int i;
 
+	struct npusim_dev *nsim_dev = port->nsim_dev;
+	u64 fwd_packets = 0, fwd_bytes = 0, drops = 0;
+	struct npusim_hw_fdb_stats fdb;
+
 	npusim_hw_port_read_mib(port->hw_port, &mib);
 	for (i = 0; i < ARRAY_SIZE(npusim_mib_stats); i++)
 		*data++ = *(u64 *)((u8 *)&mib + npusim_mib_stats[i].offset);
+
+	for (i = 0; i < nsim_dev->port_count; i++) {
+		npusim_hw_port_read_mib(npusim_hw_port_get(nsim_dev->hw, i),
+					&mib);
+		fwd_packets += mib.rx_l2_fwd_frames;
+		fwd_bytes += mib.rx_l2_fwd_octets;
+		drops += mib.rx_l2_drops;
+	}
+	npusim_hw_fdb_stats(nsim_dev->hw, &fdb);
+	*data++ = fwd_packets;
+	*data++ = fwd_bytes;
+	*data++ = drops;
+	*data++ = npusim_hw_fdb_used(nsim_dev->hw);
+	*data++ = fdb.learn_full;
+	*data++ = fdb.event_overflows;
 }
 
 /* The ethtool link mode of each PHY mode (npusim_hw_phy_mode_speed()). */

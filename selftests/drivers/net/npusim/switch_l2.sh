@@ -180,9 +180,10 @@ test_join()
 
 test_known_unicast()
 {
-	local h0 h1r l20 b0 b2
+	local h0 h1r l20 b0 b2 sw2
 
 	RET=0
+	sw2=$(ethtool_stat "$sw" "${SWP[2]}" switch_l2_fwd_packets)
 	snap_port 0 && h0=$HOST_RX l20=$L2_RX
 	snap_port 1 && h1r=$HOST_RX
 	b0=$(rx_of 1) b2=$(rx_of 2)
@@ -197,6 +198,9 @@ test_known_unicast()
 	snap_port 1
 	check_eq "host rx on ${SWP[1]}" "$h1r" "$HOST_RX"
 	check_eq "frames at h3 (not flooded)" "$b2" "$(rx_of 2)"
+	# the switch's own counter, on a port the frames never crossed
+	[ "$(ethtool_stat "$sw" "${SWP[2]}" switch_l2_fwd_packets)" -ge $((sw2 + N)) ]
+	check_err $? "switch_l2_fwd_packets (on ${SWP[2]}) did not grow by $N"
 	log_test "known unicast switched without the host ($N frames)"
 }
 
@@ -231,6 +235,8 @@ test_fdb_resource()
 	occ=$(fdb_occ)
 	[ -n "$occ" ] && [ "$occ" -ge 2 ]
 	check_err $? "devlink resource fdb occupancy '$occ', expected >= 2"
+	check_eq "switch_fdb_entries" "$occ" \
+		"$(ethtool_stat "$sw" "${SWP[0]}" switch_fdb_entries)"
 	log_info "fdb occupancy $occ"
 	log_test "devlink resource fdb shows the switch's entries"
 }
