@@ -44,19 +44,8 @@ R=$(npusim_rand_id)
 npusim_new "$R" 4 "$r" || bail_out "cannot create npusim$R"
 LAN1=${PORT_NAMES[0]} LAN2=${PORT_NAMES[1]} LAN3=${PORT_NAMES[2]}
 WAN=${PORT_NAMES[3]}
-HNS=("$h1" "$h2" "$s")
-HIF=() HMAC=()
-for i in 0 1 2; do
-	id=$(npusim_rand_id)
-	npusim_new "$id" 1 "${HNS[i]}" || bail_out "cannot create npusim$id"
-	HIF[i]=${PORT_NAMES[0]}
-	HMAC[i]=$(ip -n "${HNS[i]}" -j link show dev "${HIF[i]}" |
-		  jq -r '.[0].address')
-done
-npusim_link "$h1" "${HIF[0]}" "$r" "$LAN1" &&
-	npusim_link "$h2" "${HIF[1]}" "$r" "$LAN2" &&
-	npusim_link "$r" "$WAN" "$s" "${HIF[2]}" ||
-	bail_out "cannot wire the router: $ERRMSG"
+HNS=("$h1" "$h2" "$s") SWP=("$LAN1" "$LAN2" "$WAN")
+hosts_wire "$r"
 
 ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 \
 	net.netfilter.nf_conntrack_acct=1 || bail_out "router sysctls"

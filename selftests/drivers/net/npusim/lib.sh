@@ -704,6 +704,27 @@ ns_no_ipv6()
 	done
 }
 
+# hosts_wire NS: for each index i of the caller's HNS (host netns) and
+# SWP (ports of a device in NS, as many), a one-port npusim device in
+# HNS[i] wired to SWP[i]; sets HIF[i] and HMAC[i] to the host port's
+# name and address.  Bails out on failure.
+hosts_wire()
+{
+	local ns=$1 i id
+
+	HIF=() HMAC=()
+	for i in "${!HNS[@]}"; do
+		id=$(npusim_rand_id)
+		npusim_new "$id" 1 "${HNS[i]}" ||
+			bail_out "cannot create npusim$id"
+		HIF[i]=${PORT_NAMES[0]}
+		npusim_link "${HNS[i]}" "${HIF[i]}" "$ns" "${SWP[i]}" ||
+			bail_out "cannot wire ${HIF[i]} -- ${SWP[i]}: $ERRMSG"
+		HMAC[i]=$(ip -n "${HNS[i]}" -j link show dev "${HIF[i]}" |
+			  jq -r '.[0].address')
+	done
+}
+
 # quiet_pair_setup SUBNET: namespaces ns1 and ns2, each with a one-port
 # npusim device, linked, addressed SUBNET.1/24 and SUBNET.2/24 with static
 # neighbours and IPv6 off, so that no frame but the test's own crosses the

@@ -31,16 +31,7 @@ S=$(npusim_rand_id)
 npusim_new "$S" 3 "$sw" || bail_out "cannot create npusim$S"
 SWP=("${PORT_NAMES[@]}")
 HNS=("$h1" "$h2" "$h3")
-HIF=() HMAC=()
-for i in 0 1 2; do
-	id=$(npusim_rand_id)
-	npusim_new "$id" 1 "${HNS[i]}" || bail_out "cannot create npusim$id"
-	HIF[i]=${PORT_NAMES[0]}
-	npusim_link "${HNS[i]}" "${HIF[i]}" "$sw" "${SWP[i]}" ||
-		bail_out "cannot wire ${HIF[i]} -- ${SWP[i]}: $ERRMSG"
-	HMAC[i]=$(ip -n "${HNS[i]}" -j link show dev "${HIF[i]}" |
-		  jq -r '.[0].address')
-done
+hosts_wire "$sw"
 for i in 0 1 2; do
 	ip -n "${HNS[i]}" addr add "192.0.2.$((i + 1))/24" dev "${HIF[i]}" &&
 		ip -n "${HNS[i]}" link set "${HIF[i]}" up ||
@@ -126,6 +117,14 @@ fdb_offloaded()
 	fdb_json | jq -e --arg m "$1" \
 		'any(.[]; .mac == $m and (.flags // [] | index("offload")) and
 		 (.flags // [] | index("extern_learn")))' > /dev/null
+}
+
+# fdb_static_offloaded MAC: the bridge shows an entry of MAC offloaded.
+fdb_static_offloaded()
+{
+	fdb_json | jq -e --arg m "$1" \
+		'any(.[]; .mac == $m and (.flags // [] | index("offload")))' \
+		> /dev/null
 }
 
 # fdb_dump: log the bridge's FDB (diagnostics of a failed case).
@@ -406,9 +405,7 @@ test_static_fdb()
 	RET=0
 	bridge -n "$sw" fdb add "$mac" dev "${SWP[1]}" master static
 	check_err $? "cannot add a static entry"
-	wait_until "$WAIT_TIMEOUT" eval 'fdb_json | jq -e --arg m "$mac" \
-		"any(.[]; .mac == \$m and (.flags // [] | index(\"offload\")))" \
-		> /dev/null'
+	wait_until "$WAIT_TIMEOUT" fdb_static_offloaded "$mac"
 	check_err $? "the static entry is not shown offloaded"
 	snap_port 0 && h0=$HOST_RX
 	b1=$(rx_of 1) b2=$(rx_of 2)
@@ -444,9 +441,7 @@ test_locked()
 	check_eq "frames at h1 from a locked port" "$b0" "$(rx_of 0)"
 	bridge -n "$sw" fdb add "${HMAC[2]}" dev "${SWP[2]}" master static
 	check_err $? "cannot add a static entry for h3"
-	wait_until "$WAIT_TIMEOUT" eval 'fdb_json | jq -e --arg m "${HMAC[2]}" \
-		"any(.[]; .mac == \$m and (.flags // [] | index(\"offload\")))" \
-		> /dev/null'
+	wait_until "$WAIT_TIMEOUT" fdb_static_offloaded "${HMAC[2]}"
 	check_err $? "h3's static entry is not shown offloaded"
 	snap_port 2 && h2r=$HOST_RX
 	b0=$(rx_of 0)

@@ -38,15 +38,8 @@ S=$(npusim_rand_id)
 npusim_new "$S" 3 "$sw" || bail_out "cannot create npusim$S"
 SWP=("${PORT_NAMES[@]}")
 HNS=("$h1" "$h2" "$h3")
-HIF=() HMAC=()
+hosts_wire "$sw"
 for i in 0 1 2; do
-	id=$(npusim_rand_id)
-	npusim_new "$id" 1 "${HNS[i]}" || bail_out "cannot create npusim$id"
-	HIF[i]=${PORT_NAMES[0]}
-	npusim_link "${HNS[i]}" "${HIF[i]}" "$sw" "${SWP[i]}" ||
-		bail_out "cannot wire ${HIF[i]} -- ${SWP[i]}: $ERRMSG"
-	HMAC[i]=$(ip -n "${HNS[i]}" -j link show dev "${HIF[i]}" |
-		  jq -r '.[0].address')
 	ip -n "${HNS[i]}" link set "${HIF[i]}" up ||
 		bail_out "cannot set ${HIF[i]} up"
 done
