@@ -6,10 +6,13 @@
 # router's npusim device, and the WAN an 802.1Q VLAN device on its WAN
 # port, NATed; the firewall4-style flowtable lists the lower ports.
 #
-#   h1 [A p0 .10] -- [R p0] lan1 \
-#   h2 [B p0 .20] -- [R p1] lan2 -- br-lan 192.168.1.1 (router "r")
-#   (unwired)        [R p2] lan3 /
+#   h1 [A p0 .10]    -- [R p0] lan1 \
+#   h2 [B p0.1 .20]  -- [R p1] lan2 -- br-lan 192.168.1.1 (router "r")
+#   (unwired)           [R p2] lan3 /
 #                    [R p3] wan . 100 203.0.113.1 -- [S p0 . 100] server
+#
+# br-lan's VLAN 1 is untagged on lan1 and lan3 (their PVID) and tagged on
+# lan2, a trunk: h2 sits on a VLAN device.
 #
 # Routed flows from the LAN are [HW_OFFLOAD] and forwarded by the NPU while
 # the switch forwards LAN-to-LAN traffic, both without the router's host.
@@ -18,7 +21,8 @@
 # lan3, not to lan1 where nobody is any more.  Last, the router dials
 # PPPoE over the WAN VLAN (pppwan, 198.51.100.1, to the server's
 # pppisp, 198.51.100.2) and h2's flow to the server goes through it:
-# the NPU pushes the VLAN tag and the PPPoE header.  Static neighbours
+# the NPU pops h2's LAN tag and pushes the WAN's tag and the PPPoE
+# header, and the other way round.  Static neighbours
 # and no IPv6: the only frames on the wires are the test's.
 
 source "$(dirname "$0")"/lib.sh
@@ -69,12 +73,21 @@ ip -n "$r" -b - <<- EOF || bail_out "cannot configure the router"
 EOF
 BRMAC=$(ip -n "$r" -j link show dev br-lan | jq -r '.[0].address')
 WMAC=$(ip -n "$r" -j link show dev wan | jq -r '.[0].address')
+# lan2 a trunk: VLAN 1 tagged, no PVID
+bridge -n "$r" vlan add vid 1 dev "$LAN2" ||
+	bail_out "cannot make $LAN2 a trunk"
+H2IF=${HIF[1]}.1
+ip -n "$h2" link add link "${HIF[1]}" name "$H2IF" type vlan id 1 &&
+	ip -n "$h2" link set "${HIF[1]}" up ||
+	bail_out "cannot create h2's VLAN device"
 for i in 0 1; do
+	dev=${HIF[0]}
+	[ "$i" = 1 ] && dev=$H2IF
 	ip -n "${HNS[i]}" -b - <<- EOF || bail_out "cannot configure h$((i + 1))"
-		addr add 192.168.1.$((i + 1))0/24 dev ${HIF[i]}
-		link set ${HIF[i]} up
+		addr add 192.168.1.$((i + 1))0/24 dev $dev
+		link set $dev up
 		route add default via 192.168.1.1
-		neigh add 192.168.1.1 lladdr $BRMAC nud permanent dev ${HIF[i]}
+		neigh add 192.168.1.1 lladdr $BRMAC nud permanent dev $dev
 	EOF
 done
 ip -n "$s" -b - <<- EOF || bail_out "cannot configure the server"

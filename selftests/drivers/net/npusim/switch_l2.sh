@@ -359,23 +359,25 @@ test_isolated()
 	log_test "isolated ports: switched to others, dropped between them ($N frames)"
 }
 
-# Flooding flags: a port with flood/bcast_flood off gets no such copy.
+# Flooding flags: a port with flood, mcast_flood and bcast_flood off gets
+# no such copy.
 test_flood_flags()
 {
 	local b1 b2
 
 	RET=0
-	brlink 2 flood off bcast_flood off
+	brlink 2 flood off mcast_flood off bcast_flood off
 	check_err $? "cannot turn ${SWP[2]}'s flooding off"
 	b1=$(rx_of 1) b2=$(rx_of 2)
 	send 0 02:00:5e:00:53:99 "$N"
+	send 0 01:00:5e:00:53:01 "$N"
 	send 0 ff:ff:ff:ff:ff:ff "$N"
-	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b1 + 2 * N))
-	check_err $? "h2 received $(($(rx_of 1) - b1)) of $((2 * N)) flooded frames"
-	check_eq "flooded frames at h3 (flood and bcast_flood off)" "$b2" "$(rx_of 2)"
-	brlink 2 flood on bcast_flood on
+	wait_until "$WAIT_TIMEOUT" _rx_ge 1 $((b1 + 3 * N))
+	check_err $? "h2 received $(($(rx_of 1) - b1)) of $((3 * N)) flooded frames"
+	check_eq "flooded frames at h3 (flooding off)" "$b2" "$(rx_of 2)"
+	brlink 2 flood on mcast_flood on bcast_flood on
 	check_err $? "cannot turn ${SWP[2]}'s flooding back on"
-	log_test "flood and bcast_flood off: no unknown unicast or broadcast copies ($N each)"
+	log_test "flood, mcast_flood, bcast_flood off: no unknown unicast, multicast or broadcast copies ($N each)"
 }
 
 # Learning off: the switch learns nothing on the port.
