@@ -40,9 +40,7 @@ ns_create h1 h2 r s || bail_out "cannot create netns"
 FT_NSC=$h1 FT_NSR=$r FT_NSS=$s
 FT_TMP=$(mktemp -d /tmp/npusim-ftbr.XXXXXX) || bail_out "mktemp failed"
 ns_no_ipv6 "$h1" "$h2" "$r" "$s"
-ip -n "$r" link add brprobe type bridge vlan_filtering 1 2> /dev/null ||
-	skip_all "the kernel's bridge filters no VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
-ip -n "$r" link del brprobe
+require_vlan_filtering "$r"
 
 R=$(npusim_rand_id)
 npusim_new "$R" 4 "$r" || bail_out "cannot create npusim$R"

@@ -704,6 +704,16 @@ ns_no_ipv6()
 	done
 }
 
+# require_vlan_filtering NS: skip the test unless the kernel's bridge can
+# filter VLANs (CONFIG_BRIDGE_VLAN_FILTERING); probed with a bridge in NS.
+require_vlan_filtering()
+{
+	ip -n "$1" link add npusim-brprobe type bridge vlan_filtering 1 \
+		2> /dev/null ||
+		skip_all "the kernel's bridge filters no VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
+	ip -n "$1" link del npusim-brprobe
+}
+
 # hosts_wire NS: for each index i of the caller's HNS (host netns) and
 # SWP (ports of a device in NS, as many), a one-port npusim device in
 # HNS[i] wired to SWP[i]; sets HIF[i] and HMAC[i] to the host port's

@@ -30,9 +30,7 @@ N=100		# frames per burst
 h1='' h2='' h3='' sw=''
 ns_create h1 h2 h3 sw || bail_out "cannot create netns"
 ns_no_ipv6 "$h1" "$h2" "$h3" "$sw"
-ip -n "$sw" link add brprobe type bridge vlan_filtering 1 2> /dev/null ||
-	skip_all "the kernel's bridge filters no VLANs (CONFIG_BRIDGE_VLAN_FILTERING)"
-ip -n "$sw" link del brprobe
+require_vlan_filtering "$sw"
 
 S=$(npusim_rand_id)
 npusim_new "$S" 3 "$sw" || bail_out "cannot create npusim$S"
