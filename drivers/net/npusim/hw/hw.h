@@ -132,7 +132,8 @@ struct npusim_hw_port {
 /**
  * struct npusim_hw_fdb_slot - one FDB entry as the chip holds it
  * @entry: the entry; @entry.domain 0 marks a free slot
- * @seen: jiffies when a frame from @entry.addr last came in
+ * @seen: jiffies when a frame from @entry.addr last came in; the
+ *	engine refreshes it without the FDB lock
  */
 struct npusim_hw_fdb_slot {
 	struct npusim_hw_fdb_entry entry;
@@ -141,7 +142,8 @@ struct npusim_hw_fdb_slot {
 
 /**
  * struct npusim_hw_fdb - the L2 switch's forwarding database
- * @lock: serialises the packet engine, the ageing scan and the driver
+ * @lock: serialises what changes the FDB: learning, the ageing scan and
+ *	the driver
  * @used: entries in use
  * @ageing: ageing time in jiffies
  * @stats: see struct npusim_hw_fdb_stats
@@ -151,6 +153,8 @@ struct npusim_hw_fdb_slot {
  * @notify_ctx: its context
  * @age_work: the ageing scan, every half ageing time
  * @events: the event queue, a ring
+ * @seq: one per bucket: its slots' entries are written inside it (under
+ *	@lock), and the packet engine reads them inside it, without @lock
  * @slots: the entries, bucket after bucket
  */
 struct npusim_hw_fdb {
@@ -164,6 +168,7 @@ struct npusim_hw_fdb {
 	void *notify_ctx;
 	struct delayed_work age_work;
 	struct npusim_hw_fdb_event events[NPUSIM_HW_FDB_EVENTS];
+	seqcount_spinlock_t seq[NPUSIM_HW_FDB_BUCKETS];
 	struct npusim_hw_fdb_slot slots[NPUSIM_HW_FDB_SIZE];
 };
 

@@ -4,9 +4,12 @@
  *
  * See npusim_hw.h for what the switch does with a frame.  The switch
  * runs in the packet engine's context of the ingress port, before the
- * L3 stage (engine.c); the FDB is shared by all ports of the chip and
- * guarded by one lock, which the engine, the ageing scan and the driver
- * take with BHs disabled.
+ * L3 stage (engine.c).  The FDB is shared by all ports of the chip.
+ * What changes it (learning a new or moved station, the driver's
+ * writes, flushes, ageing) takes its lock with BHs disabled and writes
+ * each bucket inside that bucket's seqcount; the engine's lookups, and
+ * the refresh of a known station, take no lock: they read a bucket
+ * inside its seqcount, and retry if a writer was there.
  */
 
 #include <linux/etherdevice.h>
@@ -22,19 +25,21 @@ static u32 npusim_hw_fdb_bucket(u8 domain, u16 vid, const u8 *addr)
 
 	memcpy(k, addr, ETH_ALEN);
 	k[1] ^= (u32)domain << 24 | (u32)vid << 12;
-	return jhash2(k, 2, 0) % (NPUSIM_HW_FDB_SIZE / NPUSIM_HW_FDB_WAYS);
+	return jhash2(k, 2, 0) % NPUSIM_HW_FDB_BUCKETS;
 }
 
-/* The slot of (@domain, @vid, @addr), or NULL.  Under the FDB lock. */
+/*
+ * The slot of (@domain, @vid, @addr) in bucket @b, or NULL; @free, if
+ * not NULL, is set to the bucket's first free slot, or NULL.  Under the
+ * FDB lock, or inside the bucket's seqcount.
+ */
 static struct npusim_hw_fdb_slot *
-npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, u16 vid,
+npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u32 b, u8 domain, u16 vid,
 		   const u8 *addr, struct npusim_hw_fdb_slot **free)
 {
-	struct npusim_hw_fdb_slot *s;
+	struct npusim_hw_fdb_slot *s = &fdb->slots[b * NPUSIM_HW_FDB_WAYS];
 	unsigned int i;
 
-	s = &fdb->slots[npusim_hw_fdb_bucket(domain, vid, addr) *
-			NPUSIM_HW_FDB_WAYS];
 	if (free)
 		*free = NULL;
 	for (i = 0; i < NPUSIM_HW_FDB_WAYS; i++, s++) {
@@ -48,6 +53,38 @@ npusim_hw_fdb_find(struct npusim_hw_fdb *fdb, u8 domain, u16 vid,
 			return s;
 	}
 	return NULL;
+}
+
+/**
+ * npusim_hw_fdb_peek() - look an address up without the FDB lock
+ * @fdb: the FDB
+ * @b: the address's bucket
+ * @domain: its domain
+ * @vid: its VLAN
+ * @addr: the address
+ * @port: set to the entry's port, or -1 if there is none
+ * @is_static: set to whether the entry is static, if there is one
+ *
+ * Packet engine context.  The bucket is read inside its seqcount, again
+ * if a writer changed it meanwhile.
+ *
+ * Return: the slot of the entry (which may change as soon as this
+ * returns), or NULL.
+ */
+static struct npusim_hw_fdb_slot *
+npusim_hw_fdb_peek(struct npusim_hw_fdb *fdb, u32 b, u8 domain, u16 vid,
+		   const u8 *addr, int *port, bool *is_static)
+{
+	struct npusim_hw_fdb_slot *s;
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&fdb->seq[b]);
+		s = npusim_hw_fdb_find(fdb, b, domain, vid, addr, NULL);
+		*port = s ? s->entry.port : -1;
+		*is_static = s && s->entry.is_static;
+	} while (read_seqcount_retry(&fdb->seq[b], seq));
+	return s;
 }
 
 /*
@@ -72,39 +109,72 @@ static void npusim_hw_fdb_event(struct npusim_hw_fdb *fdb,
 		fdb->notify(fdb->notify_ctx);
 }
 
+/* The bucket of slot @s. */
+static u32 npusim_hw_fdb_slot_bucket(struct npusim_hw_fdb *fdb,
+				     struct npusim_hw_fdb_slot *s)
+{
+	return (s - fdb->slots) / NPUSIM_HW_FDB_WAYS;
+}
+
+/* Free slot @s.  Under the FDB lock. */
 static void npusim_hw_fdb_remove(struct npusim_hw_fdb *fdb,
 				 struct npusim_hw_fdb_slot *s)
 {
-	memset(s, 0, sizeof(*s));
+	seqcount_spinlock_t *seq = &fdb->seq[npusim_hw_fdb_slot_bucket(fdb, s)];
+
+	write_seqcount_begin(seq);
+	memset(&s->entry, 0, sizeof(s->entry));
+	write_seqcount_end(seq);
 	fdb->used--;
 }
 
-/* Learn that @addr is behind @port.  Engine context, BHs disabled. */
+/*
+ * Learn that @addr is behind @port.  Engine context, BHs disabled.  A
+ * station already known behind @port (or static) only gets its time
+ * refreshed, without the lock: a refresh that races with a writer
+ * reusing the slot refreshes the new entry, which is harmless.
+ */
 static void npusim_hw_fdb_learn(struct npusim_hw *hw, u8 domain, u16 vid,
 				const u8 *addr, unsigned int port)
 {
+	u32 b = npusim_hw_fdb_bucket(domain, vid, addr);
 	struct npusim_hw_fdb *fdb = hw->fdb;
 	struct npusim_hw_fdb_slot *s, *free;
-	bool moved = false;
+	bool moved = false, is_static;
+	unsigned long now;
+	int cur;
+
+	s = npusim_hw_fdb_peek(fdb, b, domain, vid, addr, &cur, &is_static);
+	if (s && (is_static || cur == port)) {
+		now = jiffies;
+		/* no store, and no cache line bounced, once a jiffy */
+		if (!is_static && READ_ONCE(s->seen) != now)
+			WRITE_ONCE(s->seen, now);
+		return;
+	}
 
 	spin_lock(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, vid, addr, &free);
+	s = npusim_hw_fdb_find(fdb, b, domain, vid, addr, &free);
 	if (s) {
 		if (s->entry.is_static)
 			goto out;
-		s->seen = jiffies;
+		WRITE_ONCE(s->seen, jiffies);
 		if (s->entry.port == port)
 			goto out;
+		write_seqcount_begin(&fdb->seq[b]);
 		s->entry.port = port;		/* the station moved */
+		write_seqcount_end(&fdb->seq[b]);
 		moved = true;
 	} else if (free) {
 		s = free;
+		write_seqcount_begin(&fdb->seq[b]);
 		ether_addr_copy(s->entry.addr, addr);
 		s->entry.vid = vid;
-		s->entry.domain = domain;
 		s->entry.port = port;
 		s->entry.is_static = false;
-		s->seen = jiffies;
+		s->entry.domain = domain;
+		write_seqcount_end(&fdb->seq[b]);
+		WRITE_ONCE(s->seen, jiffies);
 		fdb->used++;
 	} else {
 		fdb->stats.learn_full++;
@@ -119,15 +189,11 @@ out:
 static int npusim_hw_fdb_lookup(struct npusim_hw *hw, u8 domain, u16 vid,
 				const u8 *addr)
 {
-	struct npusim_hw_fdb *fdb = hw->fdb;
-	struct npusim_hw_fdb_slot *s;
-	int port = -1;
+	bool is_static;
+	int port;
 
-	spin_lock(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, vid, addr, NULL);
-	if (s)
-		port = s->entry.port;
-	spin_unlock(&fdb->lock);
+	npusim_hw_fdb_peek(hw->fdb, npusim_hw_fdb_bucket(domain, vid, addr),
+			   domain, vid, addr, &port, &is_static);
 	return port;
 }
 
@@ -449,6 +515,7 @@ int npusim_hw_fdb_write(struct npusim_hw *hw,
 	struct npusim_hw_fdb *fdb = hw->fdb;
 	struct npusim_hw_fdb_slot *s, *free;
 	int err = 0;
+	u32 b;
 
 	if (!entry->domain || entry->domain > NPUSIM_HW_L2_DOMAINS ||
 	    entry->vid >= VLAN_VID_MASK ||
@@ -457,8 +524,9 @@ int npusim_hw_fdb_write(struct npusim_hw *hw,
 	    is_zero_ether_addr(entry->addr))
 		return -EINVAL;
 
+	b = npusim_hw_fdb_bucket(entry->domain, entry->vid, entry->addr);
 	spin_lock_bh(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, entry->domain, entry->vid, entry->addr,
+	s = npusim_hw_fdb_find(fdb, b, entry->domain, entry->vid, entry->addr,
 			       &free);
 	if (!s) {
 		s = free;
@@ -468,8 +536,10 @@ int npusim_hw_fdb_write(struct npusim_hw *hw,
 		}
 		fdb->used++;
 	}
+	write_seqcount_begin(&fdb->seq[b]);
 	s->entry = *entry;
-	s->seen = jiffies;
+	write_seqcount_end(&fdb->seq[b]);
+	WRITE_ONCE(s->seen, jiffies);
 out:
 	spin_unlock_bh(&fdb->lock);
 	return err;
@@ -492,7 +562,8 @@ int npusim_hw_fdb_clear(struct npusim_hw *hw, u8 domain, u16 vid,
 	int err = -ENOENT;
 
 	spin_lock_bh(&fdb->lock);
-	s = npusim_hw_fdb_find(fdb, domain, vid, addr, NULL);
+	s = npusim_hw_fdb_find(fdb, npusim_hw_fdb_bucket(domain, vid, addr),
+			       domain, vid, addr, NULL);
 	if (s) {
 		npusim_hw_fdb_remove(fdb, s);
 		err = 0;
@@ -630,7 +701,7 @@ static void npusim_hw_fdb_age_work(struct work_struct *work)
 		struct npusim_hw_fdb_slot *s = &fdb->slots[i];
 
 		if (!s->entry.domain || s->entry.is_static ||
-		    time_before_eq(now, s->seen + ageing))
+		    time_before_eq(now, READ_ONCE(s->seen) + ageing))
 			continue;
 		npusim_hw_fdb_event(fdb, &s->entry, false, false);
 		npusim_hw_fdb_remove(fdb, s);
@@ -642,11 +713,14 @@ static void npusim_hw_fdb_age_work(struct work_struct *work)
 int npusim_hw_fdb_init(struct npusim_hw *hw)
 {
 	struct npusim_hw_fdb *fdb;
+	unsigned int i;
 
 	fdb = kvzalloc(sizeof(*fdb), GFP_KERNEL);
 	if (!fdb)
 		return -ENOMEM;
 	spin_lock_init(&fdb->lock);
+	for (i = 0; i < NPUSIM_HW_FDB_BUCKETS; i++)
+		seqcount_spinlock_init(&fdb->seq[i], &fdb->lock);
 	fdb->ageing = msecs_to_jiffies(300 * 1000);
 	INIT_DELAYED_WORK(&fdb->age_work, npusim_hw_fdb_age_work);
 	hw->fdb = fdb;
