@@ -2,9 +2,14 @@
 /*
  * npusim emulated hardware: bridged (L2) flow entries of the NPU.
  *
- * See npusim_hw.h.  The table is small and searched linearly under its
- * lock; the packet engine skips it while it is empty.
+ * See npusim_hw.h.  The table is small and searched linearly; the
+ * packet engine skips it while it is empty.  The driver writes and
+ * clears entries under the table's lock, inside its seqcount; the
+ * engine searches it inside the seqcount, without the lock, and counts
+ * the frames of an entry in the entry's own counters.
  */
+
+#include <linux/atomic.h>
 
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
@@ -19,23 +24,29 @@
  * @packets: frames it forwarded
  * @bytes: their bytes, as received
  * @last_hit: jiffies of the last frame
+ *
+ * A frame the engine matched just before the entry was rewritten may be
+ * counted in the new entry, as on hardware that counts after lookup.
  */
 struct npusim_hw_l2_flow_slot {
 	struct npusim_hw_l2_flow_entry entry;
 	bool valid;
-	u64 packets;
-	u64 bytes;
+	atomic64_t packets;
+	atomic64_t bytes;
 	unsigned long last_hit;
 };
 
 /**
  * struct npusim_hw_l2_flows - the L2 flow table
- * @lock: guards what follows; the engine takes it with BHs disabled
+ * @lock: serialises the driver's writes
+ * @seq: the entries are written inside it, under @lock; the engine
+ *	reads them inside it, without @lock
  * @used: valid entries
  * @slots: the entries
  */
 struct npusim_hw_l2_flows {
 	spinlock_t lock;	/* see above */
+	seqcount_spinlock_t seq;
 	unsigned int used;
 	struct npusim_hw_l2_flow_slot slots[NPUSIM_HW_L2_FLOWS];
 };
@@ -61,11 +72,13 @@ static bool npusim_hw_l2_flow_match(const struct npusim_hw_l2_flow_entry *e,
 bool npusim_hw_l2_flow_forward(struct npusim_hw_port *in, struct sk_buff *skb)
 {
 	struct npusim_hw_l2_flows *t = in->hw->l2_flows;
-	struct npusim_hw_l2_flow_slot *s;
-	struct npusim_hw_port *out = NULL;
+	struct npusim_hw_l2_flow_slot *s = NULL;
+	struct npusim_hw_port *out;
 	const struct ethhdr *eth;
-	unsigned int i;
+	unsigned int i, seq;
+	unsigned long now;
 	int vid = -1;
+	u32 out_port;
 
 	if (!READ_ONCE(t->used) || !pskb_may_pull(skb, ETH_HLEN))
 		return false;
@@ -77,22 +90,26 @@ bool npusim_hw_l2_flow_forward(struct npusim_hw_port *in, struct sk_buff *skb)
 		      VLAN_VID_MASK;
 	}
 
-	spin_lock(&t->lock);
-	for (i = 0; i < NPUSIM_HW_L2_FLOWS; i++) {
-		s = &t->slots[i];
-		if (!s->valid ||
-		    !npusim_hw_l2_flow_match(&s->entry, in->index, eth->h_dest,
-					     eth->h_source, vid))
-			continue;
-		s->packets++;
-		s->bytes += skb->len;
-		s->last_hit = jiffies;
-		out = npusim_hw_port_get(in->hw, s->entry.out_port);
-		break;
-	}
-	spin_unlock(&t->lock);
+	do {
+		seq = read_seqcount_begin(&t->seq);
+		for (i = 0; i < NPUSIM_HW_L2_FLOWS; i++) {
+			s = &t->slots[i];
+			if (s->valid &&
+			    npusim_hw_l2_flow_match(&s->entry, in->index,
+						    eth->h_dest, eth->h_source,
+						    vid))
+				break;
+		}
+		out_port = i < NPUSIM_HW_L2_FLOWS ? s->entry.out_port : U32_MAX;
+	} while (read_seqcount_retry(&t->seq, seq));
+	out = npusim_hw_port_get(in->hw, out_port);
 	if (!out)
 		return false;
+	atomic64_inc(&s->packets);
+	atomic64_add(skb->len, &s->bytes);
+	now = jiffies;
+	if (READ_ONCE(s->last_hit) != now)
+		WRITE_ONCE(s->last_hit, now);
 	npusim_hw_port_l2_forward(in, out, skb);
 	return true;
 }
@@ -143,10 +160,14 @@ int npusim_hw_l2_flow_write(struct npusim_hw *hw,
 		err = -ENOSPC;
 		goto out;
 	}
-	memset(&t->slots[free], 0, sizeof(t->slots[free]));
+	write_seqcount_begin(&t->seq);
 	t->slots[free].entry = *entry;
 	t->slots[free].valid = true;
-	t->used++;
+	write_seqcount_end(&t->seq);
+	atomic64_set(&t->slots[free].packets, 0);
+	atomic64_set(&t->slots[free].bytes, 0);
+	WRITE_ONCE(t->slots[free].last_hit, 0);
+	WRITE_ONCE(t->used, t->used + 1);
 	*index = free;
 out:
 	spin_unlock_bh(&t->lock);
@@ -166,8 +187,10 @@ void npusim_hw_l2_flow_clear(struct npusim_hw *hw, u32 index)
 		return;
 	spin_lock_bh(&t->lock);
 	if (t->slots[index].valid) {
+		write_seqcount_begin(&t->seq);
 		t->slots[index].valid = false;
-		t->used--;
+		write_seqcount_end(&t->seq);
+		WRITE_ONCE(t->used, t->used - 1);
 	}
 	spin_unlock_bh(&t->lock);
 }
@@ -192,9 +215,9 @@ int npusim_hw_l2_flow_read(struct npusim_hw *hw, u32 index, u64 *packets,
 		return err;
 	spin_lock_bh(&t->lock);
 	if (t->slots[index].valid) {
-		*packets = t->slots[index].packets;
-		*bytes = t->slots[index].bytes;
-		*last_hit = t->slots[index].last_hit;
+		*packets = atomic64_read(&t->slots[index].packets);
+		*bytes = atomic64_read(&t->slots[index].bytes);
+		*last_hit = READ_ONCE(t->slots[index].last_hit);
 		err = 0;
 	}
 	spin_unlock_bh(&t->lock);
@@ -218,6 +241,7 @@ int npusim_hw_l2_flow_init(struct npusim_hw *hw)
 	if (!hw->l2_flows)
 		return -ENOMEM;
 	spin_lock_init(&hw->l2_flows->lock);
+	seqcount_spinlock_init(&hw->l2_flows->seq, &hw->l2_flows->lock);
 	return 0;
 }
 
