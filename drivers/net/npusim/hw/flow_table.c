@@ -15,6 +15,16 @@
  * only npusim_hw_ft_cache_flush() and the chip's own removals
  * (ageing, eviction) invalidate: as on MediaTek's PPE, an entry the
  * driver clears without flushing the cache goes on forwarding.
+ *
+ * Locking: the driver, the ageing scan and the engine's rare changes
+ * (binding, FIN) take the table's lock, with BHs disabled, and write
+ * each entry inside the entry's seqcount, and the table's geometry
+ * (slots, buckets, ways) inside the table's.  The engine's lookup of a
+ * bound entry and its hit accounting take no lock: they read inside
+ * the seqcounts, and count in the entry's own atomic counters and last
+ * hit.  A chip with the lookup cache takes the lock on every lookup,
+ * for the cache.  A resize frees the old slots after an RCU grace
+ * period: the engine runs in RCU read-side sections (its NAPI poll).
  */
 
 #include <linux/in.h>
@@ -43,12 +53,37 @@ static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
 			ft->cache[i].valid = false;
 }
 
+/* Invalidate an entry.  Locked. */
+static void npusim_hw_ft_invalidate(struct npusim_hw_ft *ft, u32 index)
+{
+	struct npusim_hw_ft_slot *slot = &ft->slots[index];
+
+	write_seqcount_begin(&slot->wseq);
+	slot->valid = false;
+	write_seqcount_end(&slot->wseq);
+	WRITE_ONCE(ft->used, ft->used - 1);
+}
+
 /* The chip removes an entry on its own. */
 static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
 {
-	ft->slots[index].valid = false;
-	ft->used--;
+	npusim_hw_ft_invalidate(ft, index);
 	npusim_hw_ft_cache_forget(ft, index);
+}
+
+/* @size free slots, or NULL. */
+static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(struct npusim_hw_ft *ft,
+							  u32 size)
+{
+	struct npusim_hw_ft_slot *slots;
+	u32 i;
+
+	slots = kvcalloc(size, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
+		return NULL;
+	for (i = 0; i < size; i++)
+		seqcount_spinlock_init(&slots[i].wseq, &ft->lock);
+	return slots;
 }
 
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
@@ -56,7 +91,8 @@ int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 	struct npusim_hw_ft *ft = &hw->ft;
 
 	spin_lock_init(&ft->lock);
-	ft->slots = kvcalloc(size, sizeof(*ft->slots), GFP_KERNEL);
+	seqcount_spinlock_init(&ft->geom, &ft->lock);
+	ft->slots = npusim_hw_ft_slots_alloc(ft, size);
 	if (!ft->slots)
 		return -ENOMEM;
 	ft->size = size;
@@ -147,10 +183,10 @@ static u32 npusim_hw_ft_lru(struct npusim_hw *hw, u32 first, u32 ways)
 	struct npusim_hw_ft_slot *slots = hw->ft.slots;
 	u32 now = npusim_hw_clock(hw);
 	u32 i, idle, lru = first;
-	u32 lru_idle = (now - slots[first].mib.last_hit) & mask;
+	u32 lru_idle = (now - READ_ONCE(slots[first].mib.last_hit)) & mask;
 
 	for (i = first + 1; i < first + ways; i++) {
-		idle = (now - slots[i].mib.last_hit) & mask;
+		idle = (now - READ_ONCE(slots[i].mib.last_hit)) & mask;
 		if (idle < lru_idle ||
 		    (idle == lru_idle && (s32)(slots[i].seq - slots[lru].seq) > 0))
 			continue;
@@ -187,6 +223,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
 	u32 first, ways, i;
+	u64 packets, bytes;
 	int err = 0;
 
 	spin_lock_bh(&ft->lock);
@@ -221,20 +258,23 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	}
 
 	slot = &ft->slots[i];
+	npusim_hw_ft_counters_start(hw, i, &packets, &bytes);
+	if (!++ft->seq)
+		++ft->seq;
+	write_seqcount_begin(&slot->wseq);
 	slot->entry = *entry;
 	slot->entry.key = key;
 	memset(&slot->mib, 0, sizeof(slot->mib));
-	npusim_hw_ft_counters_start(hw, i, &slot->mib.packets,
-				    &slot->mib.bytes);
+	atomic64_set(&slot->packets, packets);
+	atomic64_set(&slot->bytes, bytes);
 	/* ageing counts from the write until the first hit */
 	slot->mib.last_hit = npusim_hw_clock(hw);
 	slot->mib.state = hw->param[NPUSIM_HW_PARAM_BIND_HITS] ?
 			  NPUSIM_HW_FLOW_UNBIND : NPUSIM_HW_FLOW_BIND;
-	if (!++ft->seq)
-		++ft->seq;
 	slot->seq = ft->seq;
 	slot->valid = true;
-	ft->used++;
+	write_seqcount_end(&slot->wseq);
+	WRITE_ONCE(ft->used, ft->used + 1);
 	*index = i;
 	*tag = slot->seq;
 out:
@@ -271,10 +311,8 @@ void npusim_hw_ft_clear(struct npusim_hw *hw, u32 index, u32 tag)
 
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);
-	if (slot) {
-		slot->valid = false;
-		ft->used--;
-	}
+	if (slot)
+		npusim_hw_ft_invalidate(ft, index);
 	spin_unlock_bh(&ft->lock);
 }
 
@@ -332,8 +370,11 @@ int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 		err = -EINVAL;
 	else if (!npusim_hw_ft_can_carry(hw, entry))
 		err = -EOPNOTSUPP;
-	else
+	if (!err) {
+		write_seqcount_begin(&slot->wseq);
 		slot->entry = *entry;
+		write_seqcount_end(&slot->wseq);
+	}
 	spin_unlock_bh(&ft->lock);
 	return err;
 }
@@ -432,10 +473,17 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 		if (entry)
 			*entry = slot->entry;
 		*mib = slot->mib;
+		mib->last_hit = READ_ONCE(slot->mib.last_hit);
+		mib->hit = READ_ONCE(slot->mib.hit);
 		if (hw->param[NPUSIM_HW_PARAM_CLEAR_ON_READ]) {
-			slot->mib.packets = 0;
-			slot->mib.bytes = 0;
+			mib->packets = atomic64_xchg(&slot->packets, 0);
+			mib->bytes = atomic64_xchg(&slot->bytes, 0);
+		} else {
+			mib->packets = atomic64_read(&slot->packets);
+			mib->bytes = atomic64_read(&slot->bytes);
 		}
+		mib->packets &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_PKTS_BITS] - 1, 0);
+		mib->bytes &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_BYTES_BITS] - 1, 0);
 	}
 	spin_unlock_bh(&ft->lock);
 	return slot ? 0 : -ENOENT;
@@ -483,7 +531,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 	if (size == ft->size)
 		return 0;
 
-	slots = kvcalloc(size, sizeof(*slots), GFP_KERNEL);
+	slots = npusim_hw_ft_slots_alloc(ft, size);
 	if (!slots)
 		return -ENOMEM;
 
@@ -494,31 +542,27 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 		return -EBUSY;
 	}
 	old = ft->slots;
+	write_seqcount_begin(&ft->geom);
 	ft->slots = slots;
-	npusim_hw_ft_cache_clear(ft);
 	WRITE_ONCE(ft->size, size);
 	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
+	write_seqcount_end(&ft->geom);
+	npusim_hw_ft_cache_clear(ft);
 	spin_unlock_bh(&ft->lock);
 
+	synchronize_rcu();	/* the engine may still be reading them */
 	kvfree(old);
 	return 0;
 }
 
-/**
- * npusim_hw_ft_lookup() - packet engine: find the entry for a key
- * @hw: the chip
- * @key: the frame's key
- * @entry: filled with the matching entry, if bound
- * @index: set to its index
- *
- * Called from the datapath with BHs disabled.  A hit on an unbound
- * entry counts towards binding it.
- *
- * Return: what was found.
+/*
+ * npusim_hw_ft_lookup() under the lock: on a chip with the lookup
+ * cache, and for an unbound entry, whose hits count towards binding it.
  */
-enum npusim_hw_ft_match
-npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
-		    struct npusim_hw_flow_entry *entry, u32 *index)
+static enum npusim_hw_ft_match
+npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
+			   const struct npusim_hw_flow_key *key,
+			   struct npusim_hw_flow_entry *entry, u32 *index)
 {
 	enum npusim_hw_ft_match match = NPUSIM_HW_FT_MISS;
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -570,12 +614,14 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		}
 		break;
 	case NPUSIM_HW_FLOW_UNBIND:
-		best->mib.last_hit = npusim_hw_clock(hw);
-		best->mib.hit = true;
+		WRITE_ONCE(best->mib.last_hit, npusim_hw_clock(hw));
+		WRITE_ONCE(best->mib.hit, true);
+		write_seqcount_begin(&best->wseq);
 		if (best->mib.bind_hits < U16_MAX)
 			best->mib.bind_hits++;
 		if (best->mib.bind_hits >= hw->param[NPUSIM_HW_PARAM_BIND_HITS])
 			best->mib.state = NPUSIM_HW_FLOW_BIND;
+		write_seqcount_end(&best->wseq);
 		match = NPUSIM_HW_FT_UNBOUND;
 		break;
 	default:
@@ -585,6 +631,83 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 out:
 	spin_unlock(&ft->lock);
 	return match;
+}
+
+/**
+ * npusim_hw_ft_lookup() - packet engine: find the entry for a key
+ * @hw: the chip
+ * @key: the frame's key
+ * @entry: filled with the matching entry, if bound
+ * @index: set to its index
+ *
+ * Called from the datapath with BHs disabled.  A bound entry is found
+ * without the table's lock (see the locking at the top of this file);
+ * a hit on an unbound entry counts towards binding it, under the lock.
+ *
+ * Return: what was found.
+ */
+enum npusim_hw_ft_match
+npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
+		    struct npusim_hw_flow_entry *entry, u32 *index)
+{
+	struct npusim_hw_ft_slot *slots, *best = NULL;
+	struct npusim_hw_ft *ft = &hw->ft;
+	u32 first, ways, i, best_seq = 0;
+	unsigned int gseq, seq;
+	u8 state = 0;
+
+	if (READ_ONCE(hw->param[NPUSIM_HW_PARAM_CACHE]))
+		return npusim_hw_ft_lookup_locked(hw, key, entry, index);
+	if (!READ_ONCE(ft->used))
+		return NPUSIM_HW_FT_MISS;
+
+	do {
+		gseq = read_seqcount_begin(&ft->geom);
+		slots = ft->slots;
+		ways = hw->param[NPUSIM_HW_PARAM_WAYS];
+		first = npusim_hw_ft_bucket(ft, key) * ways;
+	} while (read_seqcount_retry(&ft->geom, gseq));
+
+	for (i = first; i < first + ways; i++) {
+		struct npusim_hw_ft_slot *slot = &slots[i];
+		bool match;
+		u32 sseq;
+		u8 st;
+
+		do {
+			seq = read_seqcount_begin(&slot->wseq);
+			match = slot->valid &&
+				!memcmp(&slot->entry.key, key, sizeof(*key));
+			sseq = slot->seq;
+			st = slot->mib.state;
+		} while (read_seqcount_retry(&slot->wseq, seq));
+		/* the newest of equal keys; the sequence wraps */
+		if (!match || (best && (s32)(sseq - best_seq) < 0))
+			continue;
+		best = slot;
+		best_seq = sseq;
+		state = st;
+		*index = i;
+	}
+	if (!best)
+		return NPUSIM_HW_FT_MISS;
+	if (state == NPUSIM_HW_FLOW_BIND) {
+		do {
+			seq = read_seqcount_begin(&best->wseq);
+			*entry = best->entry;
+			state = best->valid && best->seq == best_seq ?
+				best->mib.state : NPUSIM_HW_FLOW_UNBIND;
+		} while (read_seqcount_retry(&best->wseq, seq));
+	}
+	/* an unbound entry, or one that changed since: under the lock */
+	switch (state) {
+	case NPUSIM_HW_FLOW_BIND:
+		return NPUSIM_HW_FT_HIT;
+	case NPUSIM_HW_FLOW_UNBIND:
+		return npusim_hw_ft_lookup_locked(hw, key, entry, index);
+	default:
+		return NPUSIM_HW_FT_UNBOUND;
+	}
 }
 
 /**
@@ -612,7 +735,9 @@ void npusim_hw_ft_fin(struct npusim_hw *hw, const struct npusim_hw_flow_key *key
 		if (!slot->valid || slot->mib.state != NPUSIM_HW_FLOW_BIND ||
 		    memcmp(&slot->entry.key, key, sizeof(*key)))
 			continue;
+		write_seqcount_begin(&slot->wseq);
 		slot->mib.state = NPUSIM_HW_FLOW_FIN;
+		write_seqcount_end(&slot->wseq);
 		npusim_hw_ft_cache_forget(ft, i);
 	}
 out:
@@ -676,7 +801,8 @@ void npusim_hw_ft_age_work(struct work_struct *work)
 		if (!slot->valid)
 			continue;
 		age = slot->entry.key.l4proto == IPPROTO_TCP ? tcp : udp;
-		if (!age || ((now - slot->mib.last_hit) & mask) <= age)
+		if (!age ||
+		    ((now - READ_ONCE(slot->mib.last_hit)) & mask) <= age)
 			continue;
 		npusim_hw_ft_drop(ft, i);
 		ft->stats.aged++;
@@ -694,7 +820,10 @@ void npusim_hw_ft_age_work(struct work_struct *work)
  * @l3_len: its L3 length
  *
  * The last hit is always recorded; the counters only on the entries
- * that have them (NPUSIM_HW_PARAM_STATS_SLOTS).
+ * that have them (NPUSIM_HW_PARAM_STATS_SLOTS).  Without the table's
+ * lock: a frame of an entry cleared and rewritten with the same key
+ * right after the check may be counted in the new entry, as hardware
+ * that counts after its lookup would.
  */
 void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		      const struct npusim_hw_flow_key *key,
@@ -702,25 +831,33 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
-	u32 pkts_bits, bytes_bits, len;
+	unsigned int gseq, seq;
+	bool match;
+	u16 now;
+	u32 len;
 
-	spin_lock(&ft->lock);
-	if (index >= ft->size)
-		goto out;
-	slot = &ft->slots[index];
-	if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
-		goto out;
-	slot->mib.last_hit = npusim_hw_clock(hw);
-	slot->mib.hit = true;
-	if (index >= hw->param[NPUSIM_HW_PARAM_STATS_SLOTS])
-		goto out;
-	pkts_bits = hw->param[NPUSIM_HW_PARAM_PKTS_BITS];
-	bytes_bits = hw->param[NPUSIM_HW_PARAM_BYTES_BITS];
-	len = hw->param[NPUSIM_HW_PARAM_L2_BYTES] ? l2_len : l3_len;
-	slot->mib.packets = (slot->mib.packets + 1) &
-			    GENMASK_ULL(pkts_bits - 1, 0);
-	slot->mib.bytes = (slot->mib.bytes + len) &
-			  GENMASK_ULL(bytes_bits - 1, 0);
-out:
-	spin_unlock(&ft->lock);
+	do {
+		gseq = read_seqcount_begin(&ft->geom);
+		slot = index < ft->size ? &ft->slots[index] : NULL;
+	} while (read_seqcount_retry(&ft->geom, gseq));
+	if (!slot)
+		return;
+	do {
+		seq = read_seqcount_begin(&slot->wseq);
+		match = slot->valid &&
+			!memcmp(&slot->entry.key, key, sizeof(*key));
+	} while (read_seqcount_retry(&slot->wseq, seq));
+	if (!match)
+		return;
+
+	now = npusim_hw_clock(hw);
+	if (READ_ONCE(slot->mib.last_hit) != now)
+		WRITE_ONCE(slot->mib.last_hit, now);
+	if (!READ_ONCE(slot->mib.hit))
+		WRITE_ONCE(slot->mib.hit, true);
+	if (index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
+		return;
+	len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ? l2_len : l3_len;
+	atomic64_inc(&slot->packets);
+	atomic64_add(len, &slot->bytes);
 }

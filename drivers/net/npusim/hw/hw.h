@@ -193,17 +193,26 @@ struct npusim_hw_rif {
 
 /**
  * struct npusim_hw_ft_slot - one flow table entry with its counters
+ * @wseq: @valid, @seq, @entry and @mib.state and .bind_hits are written
+ *	inside it, under the table's lock; the engine reads them inside it
  * @valid: the entry is in use
  * @seq: write sequence number: among entries with one key, the newest
  *	(highest) wins
  * @entry: the entry
- * @mib: its hit counters
+ * @mib: its state and last hit; the engine writes @mib.last_hit and
+ *	@mib.hit without the lock.  Its packets and bytes are kept in
+ *	@packets and @bytes
+ * @packets: packets forwarded, unmasked (npusim_hw_ft_read() masks them)
+ * @bytes: their bytes, unmasked
  */
 struct npusim_hw_ft_slot {
+	seqcount_spinlock_t wseq;
 	bool valid;
 	u32 seq;
 	struct npusim_hw_flow_entry entry;
 	struct npusim_hw_flow_mib mib;
+	atomic64_t packets;
+	atomic64_t bytes;
 };
 
 /* Lines of the lookup cache (NPUSIM_HW_PARAM_CACHE), a power of 2. */
@@ -236,7 +245,10 @@ enum npusim_hw_ft_match {
 
 /**
  * struct npusim_hw_ft - the flow table
- * @lock: serialises the packet engine and the driver's writes
+ * @lock: serialises the writers: the driver, the ageing scan, and the
+ *	engine when it binds an entry, sees a FIN or uses the lookup cache
+ * @geom: @slots, @size, @n_buckets and the number of ways change inside
+ *	it, under @lock
  * @size: number of entries, a multiple of NPUSIM_HW_FT_MIN_SIZE
  * @n_buckets: @size / the number of ways
  * @used: valid entries
@@ -247,6 +259,7 @@ enum npusim_hw_ft_match {
  */
 struct npusim_hw_ft {
 	spinlock_t lock;	/* see above */
+	seqcount_spinlock_t geom;
 	u32 size;
 	u32 n_buckets;
 	u32 used;

@@ -285,9 +285,13 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 	    param != NPUSIM_HW_PARAM_CLOCK_OFFSET) {
 		err = -EBUSY;
 	} else {
-		WRITE_ONCE(hw->param[param], val);
 		if (param == NPUSIM_HW_PARAM_WAYS)
+			write_seqcount_begin(&ft->geom);
+		WRITE_ONCE(hw->param[param], val);
+		if (param == NPUSIM_HW_PARAM_WAYS) {
 			ft->n_buckets = ft->size / val;
+			write_seqcount_end(&ft->geom);
+		}
 		/* the cache may hold stale copies even of an empty table */
 		if (param == NPUSIM_HW_PARAM_CACHE)
 			memset(ft->cache, 0, sizeof(ft->cache));
