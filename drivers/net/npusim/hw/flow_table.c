@@ -30,6 +30,7 @@
 #include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
@@ -112,8 +113,10 @@ static u32 npusim_hw_ft_bucket(const struct npusim_hw_ft *ft,
 			       const struct npusim_hw_flow_key *key)
 {
 	BUILD_BUG_ON(sizeof(*key) % sizeof(u32));
-	return jhash2((const u32 *)key, sizeof(*key) / sizeof(u32),
-		      NPUSIM_HW_FT_HASH_SEED) % ft->n_buckets;
+	/* the hash scaled to the buckets: a multiply, not a division */
+	return reciprocal_scale(jhash2((const u32 *)key,
+				       sizeof(*key) / sizeof(u32),
+				       NPUSIM_HW_FT_HASH_SEED), ft->n_buckets);
 }
 
 /**

@@ -392,7 +392,8 @@ def flow_key(in_port, src, dst, sport, dport, l4proto):
 
 
 def bucket_of(size, key, ways=4):
-    return jhash2(key, FT_SEED) % (size // ways)
+    # reciprocal_scale(): the hash scaled to the number of buckets
+    return (jhash2(key, FT_SEED) * (size // ways)) >> 32
 
 
 def cmd_bucket(a):
