@@ -60,6 +60,8 @@ struct npusim_ft_block {
  * @ht_node: entry in npusim_ft.flows
  * @block: the block it was installed through
  * @block_node: entry in the block's list
+ * @dest_node: entry in npusim_ft.by_dest
+ * @h_dest: the destination MAC address its entry writes
  * @index: hardware entry
  * @tag: its tag (see npusim_hw_ft_write())
  * @lost: the chip dropped the entry on its own (evicted it); the flow
@@ -81,6 +83,8 @@ struct npusim_flow {
 	struct rhash_head ht_node;
 	struct npusim_ft_block *block;
 	struct list_head block_node;
+	struct hlist_node dest_node;
+	u8 h_dest[ETH_ALEN];
 	u32 index;
 	u32 tag;
 	bool lost;
@@ -120,6 +124,12 @@ static void npusim_ft_cache_flush(struct npusim_ft *ft, struct npusim_hw *hw)
 	ft->cnt.cache_flushes++;
 }
 
+/* The key of @addr in npusim_ft.by_dest. */
+static u64 npusim_ft_dest_hash(const u8 *addr)
+{
+	return ether_addr_to_u64(addr);
+}
+
 /* The device's name, for trace events. */
 static const char *npusim_ft_name(struct npusim_ft *ft)
 {
@@ -141,6 +151,7 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	rhashtable_remove_fast(&ft->flows, &flow->ht_node,
 			       npusim_flow_ht_params);
 	list_del(&flow->block_node);
+	hash_del(&flow->dest_node);
 	kfree(flow);
 }
 
@@ -321,6 +332,8 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		return err;
 	}
 	list_add_tail(&flow->block_node, &block->flows);
+	ether_addr_copy(flow->h_dest, e.h_dest);
+	hash_add(ft->by_dest, &flow->dest_node, npusim_ft_dest_hash(e.h_dest));
 	if (!flow->lost)
 		ft->cnt.installs++;
 	trace_npusim_ft_install(npusim_ft_name(ft), flow->cookie, flow->index,
@@ -889,37 +902,35 @@ void npusim_ft_station_moved(struct npusim_port *port, const u8 *addr,
 	struct npusim_ft *ft = &nsim_dev->ft;
 	struct npusim_hw *hw = nsim_dev->hw;
 	struct npusim_hw_flow_entry e;
-	struct npusim_ft_block *block;
 	struct npusim_flow *flow;
 	struct npusim_port *old;
 	bool flush = false;
 
 	ASSERT_RTNL();
 	mutex_lock(&ft->lock);
-	list_for_each_entry(block, &ft->blocks, node) {
-		list_for_each_entry(flow, &block->flows, block_node) {
-			if (flow->lost || flow->out_port == port->index ||
-			    flow->out_port >= nsim_dev->port_count)
-				continue;
-			old = nsim_dev->l2_ports[flow->out_port];
-			if (!old || old->l2_domain != port->l2_domain ||
-			    npusim_hw_ft_peek(hw, flow->index, flow->tag, &e) ||
-			    !ether_addr_equal(e.h_dest, addr))
-				continue;
-			flush = true;
-			e.out_port = port->index;
-			if (test_bit(port->index, block->ports) &&
-			    !npusim_ft_retag(&e, old, port, vid) &&
-			    !npusim_hw_ft_rewrite(hw, flow->index, flow->tag,
-						  &e)) {
-				flow->out_port = port->index;
-				ft->cnt.station_moves++;
-				continue;
-			}
-			npusim_hw_ft_clear(hw, flow->index, flow->tag);
-			npusim_ft_flow_lost(ft, flow);
-			ft->cnt.station_move_fail++;
+	hash_for_each_possible(ft->by_dest, flow, dest_node,
+			       npusim_ft_dest_hash(addr)) {
+		if (flow->lost || !ether_addr_equal(flow->h_dest, addr) ||
+		    flow->out_port == port->index ||
+		    flow->out_port >= nsim_dev->port_count)
+			continue;
+		old = nsim_dev->l2_ports[flow->out_port];
+		if (!old || old->l2_domain != port->l2_domain ||
+		    npusim_hw_ft_peek(hw, flow->index, flow->tag, &e) ||
+		    !ether_addr_equal(e.h_dest, addr))
+			continue;
+		flush = true;
+		e.out_port = port->index;
+		if (test_bit(port->index, flow->block->ports) &&
+		    !npusim_ft_retag(&e, old, port, vid) &&
+		    !npusim_hw_ft_rewrite(hw, flow->index, flow->tag, &e)) {
+			flow->out_port = port->index;
+			ft->cnt.station_moves++;
+			continue;
 		}
+		npusim_hw_ft_clear(hw, flow->index, flow->tag);
+		npusim_ft_flow_lost(ft, flow);
+		ft->cnt.station_move_fail++;
 	}
 	if (flush)
 		npusim_ft_cache_flush(ft, hw);
@@ -1165,6 +1176,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	for (cmd = 0; cmd < NPUSIM_FT_FAULT_CMDS; cmd++)
 		ft->fault[cmd].percent = 100;
 	INIT_LIST_HEAD(&ft->blocks);
+	hash_init(ft->by_dest);
 	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
 	if (err) {

@@ -8,6 +8,7 @@
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
@@ -140,6 +141,8 @@ struct npusim_fault {
  *	use it reported before the fault was set, so nf_flowtable times
  *	out flows the hardware still forwards
  * @ddir: debugfs directory flow_table/, whose files use the above
+ * @by_dest: the flows by the destination MAC address of their entries,
+ *	so that a station that moves costs only its own flows
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
@@ -158,6 +161,7 @@ struct npusim_ft {
 	bool skip_cache_flush;
 	bool stale_lastused;
 	struct dentry *ddir;
+	DECLARE_HASHTABLE(by_dest, 10);
 };
 
 /**
