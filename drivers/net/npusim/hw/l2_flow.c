@@ -10,7 +10,6 @@
  */
 
 #include <linux/atomic.h>
-
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
 #include <linux/slab.h>
@@ -160,13 +159,14 @@ int npusim_hw_l2_flow_write(struct npusim_hw *hw,
 		err = -ENOSPC;
 		goto out;
 	}
+	/* the counters start at 0 before the engine can match the entry */
+	atomic64_set(&t->slots[free].packets, 0);
+	atomic64_set(&t->slots[free].bytes, 0);
+	WRITE_ONCE(t->slots[free].last_hit, 0);
 	write_seqcount_begin(&t->seq);
 	t->slots[free].entry = *entry;
 	t->slots[free].valid = true;
 	write_seqcount_end(&t->seq);
-	atomic64_set(&t->slots[free].packets, 0);
-	atomic64_set(&t->slots[free].bytes, 0);
-	WRITE_ONCE(t->slots[free].last_hit, 0);
 	WRITE_ONCE(t->used, t->used + 1);
 	*index = free;
 out:
