@@ -552,16 +552,53 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	return err;
 }
 
-/* Remove the block's flows, all of them or those through one port. */
+/* Flows a flush looks at per hold of the device lock. */
+#define NPUSIM_FT_FLUSH_BATCH	64
+
+/**
+ * npusim_ft_block_flush() - remove a block's flows, all or one port's
+ * @block: the block
+ * @port: remove the flows that enter or leave through this port; -1: all
+ *
+ * The block's flows move to a private list in one step; then the flush
+ * takes them NPUSIM_FT_FLUSH_BATCH at a time, each batch under the
+ * device lock, removing those of @port and putting the others back.  A
+ * large table thus never holds REPLACE, DESTROY and STATS off for the
+ * whole flush.  A DESTROY meanwhile removes its flow from whichever list
+ * it is on.  The caller has cleared @port (every port, for -1) in the
+ * block's bitmap, so REPLACE adds no flow of @port meanwhile.  Flushes
+ * of a device run one at a time (@ft->flush_lock).
+ */
 static void npusim_ft_block_flush(struct npusim_ft_block *block, int port)
 {
 	struct npusim_ft *ft = &block->nsim_dev->ft;
-	struct npusim_flow *flow, *tmp;
+	struct npusim_hw *hw = block->nsim_dev->hw;
+	struct npusim_flow *flow;
+	LIST_HEAD(todo);
+	unsigned int n;
 
-	lockdep_assert_held(&ft->lock);
-	list_for_each_entry_safe(flow, tmp, &block->flows, block_node)
-		if (port < 0 || flow->in_port == port || flow->out_port == port)
-			npusim_ft_flow_del(ft, block->nsim_dev->hw, flow);
+	mutex_lock(&ft->flush_lock);
+	mutex_lock(&ft->lock);
+	list_splice_init(&block->flows, &todo);
+	for (;;) {
+		for (n = 0; n < NPUSIM_FT_FLUSH_BATCH && !list_empty(&todo); n++) {
+			flow = list_first_entry(&todo, struct npusim_flow,
+						block_node);
+			if (port < 0 || flow->in_port == port ||
+			    flow->out_port == port)
+				npusim_ft_flow_del(ft, hw, flow);
+			else
+				list_move_tail(&flow->block_node, &block->flows);
+		}
+		ft->cnt.flush_batches++;
+		if (list_empty(&todo))
+			break;
+		mutex_unlock(&ft->lock);
+		cond_resched();
+		mutex_lock(&ft->lock);
+	}
+	mutex_unlock(&ft->lock);
+	mutex_unlock(&ft->flush_lock);
 }
 
 /* Called by the flow_block core when the last port unbinds. */
@@ -570,8 +607,8 @@ static void npusim_ft_block_release(void *cb_priv)
 	struct npusim_ft_block *block = cb_priv;
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 
-	mutex_lock(&ft->lock);
 	npusim_ft_block_flush(block, -1);
+	mutex_lock(&ft->lock);
 	list_del(&block->node);
 	ft->n_blocks--;
 	mutex_unlock(&ft->lock);
@@ -653,8 +690,8 @@ static int npusim_ft_unbind(struct npusim_port *port,
 	/* Entries through this port die with its binding. */
 	mutex_lock(&ft->lock);
 	clear_bit(port->index, block->ports);
-	npusim_ft_block_flush(block, port->index);
 	mutex_unlock(&ft->lock);
+	npusim_ft_block_flush(block, port->index);
 
 	if (!flow_block_cb_decref(block_cb))
 		flow_block_cb_remove(block_cb, f);
@@ -1135,6 +1172,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &ft->cnt.skipped_foreign);
 	debugfs_create_u64("lost", 0400, dir, &ft->cnt.lost);
 	debugfs_create_u64("station_moves", 0400, dir, &ft->cnt.station_moves);
+	debugfs_create_u64("flush_batches", 0400, dir, &ft->cnt.flush_batches);
 	debugfs_create_u64("station_move_fail", 0400, dir,
 			   &ft->cnt.station_move_fail);
 	debugfs_create_file("evict", 0200, dir, nsim_dev, &npusim_ft_evict_fops);
@@ -1173,6 +1211,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	int err;
 
 	mutex_init(&ft->lock);
+	mutex_init(&ft->flush_lock);
 	for (cmd = 0; cmd < NPUSIM_FT_FAULT_CMDS; cmd++)
 		ft->fault[cmd].percent = 100;
 	INIT_LIST_HEAD(&ft->blocks);
@@ -1180,6 +1219,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	xa_init(&ft->by_index);
 	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
 	if (err) {
+		mutex_destroy(&ft->flush_lock);
 		mutex_destroy(&ft->lock);
 		return err;
 	}
@@ -1219,5 +1259,6 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	WARN_ON(!xa_empty(&ft->by_index));
 	xa_destroy(&ft->by_index);
 	rhashtable_destroy(&ft->flows);
+	mutex_destroy(&ft->flush_lock);
 	mutex_destroy(&ft->lock);
 }

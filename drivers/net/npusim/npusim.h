@@ -69,6 +69,8 @@ struct npusim_bus_dev {
  *	destination station moved to
  * @station_move_fail: flow entries cleared because they could not
  *	follow a station that moved (counted in @lost too)
+ * @flush_batches: holds of the device lock by unbind flushes, each
+ *	looking at up to NPUSIM_FT_FLUSH_BATCH flows
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -87,6 +89,7 @@ struct npusim_ft_counters {
 	u64 stats_unknown;
 	u64 station_moves;
 	u64 station_move_fail;
+	u64 flush_batches;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
@@ -114,6 +117,8 @@ struct npusim_fault {
 /**
  * struct npusim_ft - flowtable offload state of a device
  * @lock: serialises the offload callbacks and protects what follows
+ * @flush_lock: serialises the unbind flushes, which drop @lock between
+ *	batches (taken before @lock)
  * @flows: offloaded flow directions, by cookie
  * @by_index: the same, by hardware index (for the debugfs dump)
  * @blocks: flowtables bound to ports of the device
@@ -146,6 +151,7 @@ struct npusim_fault {
  */
 struct npusim_ft {
 	struct mutex lock;	/* see above */
+	struct mutex flush_lock;
 	struct rhashtable flows;
 	struct xarray by_index;
 	struct list_head blocks;

@@ -6,7 +6,8 @@
 # then the dump must list every entry exactly once, in hardware index
 # order, whether it is read in one go or in small reads (which make the
 # seq_file iterator stop and start again many times), and its line count
-# must equal the devlink occupancy.
+# must equal the devlink occupancy.  Deleting the flowtable then removes
+# them all in its unbind, a batch of 64 per hold of the device lock.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -54,7 +55,7 @@ check_dump()
 
 test_large_dump()
 {
-	local out
+	local out b0 b1 r0 r1
 
 	RET=0
 	ft_nft_load
@@ -99,11 +100,26 @@ test_large_dump()
 	check_eq "occupancy after the dumps" $((2 * FLOWS)) "$FT_OCC"
 	log_test "entries dump, read by 100 bytes: the same dump"
 
+	# nf_tables unbinds the flowtable before it frees it (and sends
+	# its last DESTROYs): the unbind flush removes every entry, 64 at a
+	# time, letting go of the device lock between batches.
 	RET=0
+	b0=$(ft_dfs flush_batches)
+	r0=$(ft_dfs removals)
 	ip netns exec "$FT_NSR" nft flush ruleset
-	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
+	check_err $? "nft flush ruleset failed"
 	wait_until "$FT_DEADLINE" _occ_is 0
-	check_err $? "occupancy $FT_OCC after flush, expected 0"
+	check_err $? "occupancy $FT_OCC after nft flush ruleset, expected 0"
+	b1=$(ft_dfs flush_batches)
+	r1=$(ft_dfs removals)
+	check_eq "entries removed by the unbind" $((2 * FLOWS)) $((r1 - r0))
+	[ $((b1 - b0)) -ge $((2 * FLOWS / 64)) ]
+	check_err $? "unbind flush of $((2 * FLOWS)) entries in $((b1 - b0)) lock holds, expected >= $((2 * FLOWS / 64))"
+	log_info "unbind flush: $((r1 - r0)) entries, $((b1 - b0)) lock holds"
+	log_test "unbind of $((2 * FLOWS)) entries: removed 64 per hold of the lock"
+
+	RET=0
+	ip netns exec "$FT_NSR" conntrack -F > /dev/null 2>&1
 	check_eq "lines of the dump of an empty table" 0 "$(wc -l < "$ENTRIES")"
 	log_test "entries dump of an empty table: empty"
 }
