@@ -377,8 +377,8 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	unsigned int new_l2_len;
 	struct npusim_hw_frame f;
 	bool fwd_mark = false;
+	struct npusim_hw_ft_ref ref;
 	unsigned int in_len;
-	u32 index;
 
 	if (npusim_hw_l2_flow_forward(port, skb))
 		return true;
@@ -401,7 +401,7 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 		npusim_hw_ft_fin(hw, &f.key);	/* the key is complete */
 	if (reason != NPUSIM_HW_PUNT_MAX)
 		goto punt;
-	switch (npusim_hw_ft_lookup(hw, &f.key, &e, &index)) {
+	switch (npusim_hw_ft_lookup(hw, &f.key, &e, &ref)) {
 	case NPUSIM_HW_FT_MISS:
 		reason = NPUSIM_HW_PUNT_MISS;
 		goto punt;
@@ -434,7 +434,7 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	in_len = skb->len;
 	npusim_hw_rewrite_l3(skb, &f, &e);
 	npusim_hw_rewrite_l2(skb, &f, &e, new_l2_len);
-	npusim_hw_ft_hit(hw, index, &f.key, in_len, f.l3_len);
+	npusim_hw_ft_hit(hw, &ref, in_len, f.l3_len);
 	npusim_hw_port_forward(port, out, skb, in_len,
 			       npusim_hw_rif_of(f.key.n_vlan, f.key.vid[0],
 						f.pppoe),

@@ -50,7 +50,7 @@ static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
 	unsigned int i;
 
 	for (i = 0; i < NPUSIM_HW_FT_CACHE_LINES; i++)
-		if (ft->cache[i].index == index)
+		if (ft->cache[i].ref.index == index)
 			ft->cache[i].valid = false;
 }
 
@@ -565,7 +565,8 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 static enum npusim_hw_ft_match
 npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 			   const struct npusim_hw_flow_key *key,
-			   struct npusim_hw_flow_entry *entry, u32 *index)
+			   struct npusim_hw_flow_entry *entry,
+			   struct npusim_hw_ft_ref *ref)
 {
 	enum npusim_hw_ft_match match = NPUSIM_HW_FT_MISS;
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -578,13 +579,13 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 	line = &ft->cache[bucket & (NPUSIM_HW_FT_CACHE_LINES - 1)];
 	if (hw->param[NPUSIM_HW_PARAM_CACHE] && line->valid &&
 	    !memcmp(&line->entry.key, key, sizeof(*key))) {
-		struct npusim_hw_ft_slot *slot = &ft->slots[line->index];
+		struct npusim_hw_ft_slot *slot = &ft->slots[line->ref.index];
 
 		ft->stats.cache_hits++;
 		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
 			ft->stats.cache_stale++;
 		*entry = line->entry;
-		*index = line->index;
+		*ref = line->ref;
 		match = NPUSIM_HW_FT_HIT;
 		goto out;
 	}
@@ -601,10 +602,11 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 		if (best && (s32)(slot->seq - best->seq) < 0)
 			continue;
 		best = slot;
-		*index = i;
+		ref->index = i;
 	}
 	if (!best)
 		goto out;
+	ref->seq = best->seq;
 
 	switch (best->mib.state) {
 	case NPUSIM_HW_FLOW_BIND:
@@ -612,7 +614,7 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 		match = NPUSIM_HW_FT_HIT;
 		if (hw->param[NPUSIM_HW_PARAM_CACHE]) {
 			line->entry = best->entry;
-			line->index = *index;
+			line->ref = *ref;
 			line->valid = true;
 		}
 		break;
@@ -641,7 +643,7 @@ out:
  * @hw: the chip
  * @key: the frame's key
  * @entry: filled with the matching entry, if bound
- * @index: set to its index
+ * @ref: set to its index and write, for npusim_hw_ft_hit()
  *
  * Called from the datapath with BHs disabled.  A bound entry is found
  * without the table's lock (see the locking at the top of this file);
@@ -651,7 +653,8 @@ out:
  */
 enum npusim_hw_ft_match
 npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
-		    struct npusim_hw_flow_entry *entry, u32 *index)
+		    struct npusim_hw_flow_entry *entry,
+		    struct npusim_hw_ft_ref *ref)
 {
 	struct npusim_hw_ft_slot *slots, *best = NULL;
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -660,7 +663,7 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 	u8 state = 0;
 
 	if (READ_ONCE(hw->param[NPUSIM_HW_PARAM_CACHE]))
-		return npusim_hw_ft_lookup_locked(hw, key, entry, index);
+		return npusim_hw_ft_lookup_locked(hw, key, entry, ref);
 	if (!READ_ONCE(ft->used))
 		return NPUSIM_HW_FT_MISS;
 
@@ -690,7 +693,7 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		best = slot;
 		best_seq = sseq;
 		state = st;
-		*index = i;
+		ref->index = i;
 	}
 	if (!best)
 		return NPUSIM_HW_FT_MISS;
@@ -705,9 +708,10 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 	/* an unbound entry, or one that changed since: under the lock */
 	switch (state) {
 	case NPUSIM_HW_FLOW_BIND:
+		ref->seq = best_seq;
 		return NPUSIM_HW_FT_HIT;
 	case NPUSIM_HW_FLOW_UNBIND:
-		return npusim_hw_ft_lookup_locked(hw, key, entry, index);
+		return npusim_hw_ft_lookup_locked(hw, key, entry, ref);
 	default:
 		return NPUSIM_HW_FT_UNBOUND;
 	}
@@ -817,19 +821,19 @@ void npusim_hw_ft_age_work(struct work_struct *work)
 /**
  * npusim_hw_ft_hit() - packet engine: account a forwarded frame
  * @hw: the chip
- * @index: the entry npusim_hw_ft_lookup() found
- * @key: the frame's key; nothing is counted if the entry changed since
+ * @ref: the entry npusim_hw_ft_lookup() found; nothing is counted if its
+ *	slot was cleared or written again since
  * @l2_len: the frame's length as received
  * @l3_len: its L3 length
  *
  * The last hit is always recorded; the counters only on the entries
  * that have them (NPUSIM_HW_PARAM_STATS_SLOTS).  Without the table's
- * lock: a frame of an entry cleared and rewritten with the same key
- * right after the check may be counted in the new entry, as hardware
- * that counts after its lookup would.
+ * lock: the slot's write sequence number, not its key, tells whether it
+ * still holds the entry the lookup found.  A frame whose entry is
+ * cleared right after that check may still be counted in it, as on
+ * hardware that counts after its lookup.
  */
-void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
-		      const struct npusim_hw_flow_key *key,
+void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 		      unsigned int l2_len, unsigned int l3_len)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -841,14 +845,13 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 
 	do {
 		gseq = read_seqcount_begin(&ft->geom);
-		slot = index < ft->size ? &ft->slots[index] : NULL;
+		slot = ref->index < ft->size ? &ft->slots[ref->index] : NULL;
 	} while (read_seqcount_retry(&ft->geom, gseq));
 	if (!slot)
 		return;
 	do {
 		seq = read_seqcount_begin(&slot->wseq);
-		match = slot->valid &&
-			!memcmp(&slot->entry.key, key, sizeof(*key));
+		match = slot->valid && slot->seq == ref->seq;
 	} while (read_seqcount_retry(&slot->wseq, seq));
 	if (!match)
 		return;
@@ -858,7 +861,7 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
 		WRITE_ONCE(slot->mib.last_hit, now);
 	if (!READ_ONCE(slot->mib.hit))
 		WRITE_ONCE(slot->mib.hit, true);
-	if (index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
+	if (ref->index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
 		return;
 	len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ? l2_len : l3_len;
 	atomic64_inc(&slot->packets);

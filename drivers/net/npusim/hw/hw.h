@@ -219,14 +219,25 @@ struct npusim_hw_ft_slot {
 #define NPUSIM_HW_FT_CACHE_LINES	16
 
 /**
+ * struct npusim_hw_ft_ref - the write of an entry that a lookup found
+ * @index: the entry's index in the table
+ * @seq: the write's sequence number (struct npusim_hw_ft_slot): a hit
+ *	counts only while the slot still holds that write
+ */
+struct npusim_hw_ft_ref {
+	u32 index;
+	u32 seq;
+};
+
+/**
  * struct npusim_hw_ft_cache_line - a bound entry as the lookup cache holds it
  * @valid: the line holds an entry
- * @index: the entry's index in the table
+ * @ref: the entry's index and write
  * @entry: a copy of the entry, used as is until the line is flushed
  */
 struct npusim_hw_ft_cache_line {
 	bool valid;
-	u32 index;
+	struct npusim_hw_ft_ref ref;
 	struct npusim_hw_flow_entry entry;
 };
 
@@ -354,13 +365,13 @@ int npusim_hw_ft_init(struct npusim_hw *hw, u32 size);
 void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
 enum npusim_hw_ft_match
 npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
-		    struct npusim_hw_flow_entry *entry, u32 *index);
+		    struct npusim_hw_flow_entry *entry,
+		    struct npusim_hw_ft_ref *ref);
 void npusim_hw_ft_fin(struct npusim_hw *hw,
 		      const struct npusim_hw_flow_key *key);
 void npusim_hw_ft_age_start(struct npusim_hw *hw);
 void npusim_hw_ft_age_work(struct work_struct *work);
-void npusim_hw_ft_hit(struct npusim_hw *hw, u32 index,
-		      const struct npusim_hw_flow_key *key,
+void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 		      unsigned int l2_len, unsigned int l3_len);
 
 /* port.c, used by the L2 switch */
