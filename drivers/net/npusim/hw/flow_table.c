@@ -582,7 +582,7 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 		struct npusim_hw_ft_slot *slot = &ft->slots[line->ref.index];
 
 		ft->stats.cache_hits++;
-		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
+		if (!slot->valid || slot->seq != line->ref.seq)
 			ft->stats.cache_stale++;
 		*entry = line->entry;
 		*ref = line->ref;
