@@ -630,7 +630,13 @@ void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 		goto out;
 	}
 
-	segs = skb_gso_segment(skb, 0);
+	/*
+	 * Cut the segments as a scatter-gather MAC does: each gets its own
+	 * headers and references the packet's pages for its payload, which
+	 * is neither copied nor checksummed here (npusim_hw_port_tx_frame()
+	 * completes each segment's checksum).
+	 */
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
 	if (IS_ERR_OR_NULL(segs)) {
 		atomic64_inc(&c->tx_errors);
 		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);

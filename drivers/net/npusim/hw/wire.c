@@ -119,8 +119,9 @@ bool npusim_hw_wire_connected(struct npusim_hw_port *port)
  * holds a clone, pktgen shares one skb.  So a shared skb is cloned, a
  * clone gets a private head and shared info, zero-copy frags are
  * copied, and the socket gets its buffer space back.  Page frags stay
- * shared, with their own references: nothing writes into them (the
- * engine pulls what it rewrites into the head first).
+ * shared, with their own references: npusim_hw_wire_carry() marks them
+ * shared for the receiving host, and the engine pulls what it rewrites
+ * into the head first.
  *
  * Called with BHs or IRQs disabled (netpoll).
  *
@@ -143,10 +144,15 @@ struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb)
  * Carry a frame taken with npusim_hw_wire_take() to the port at the far
  * end.  Under RCU, BHs or IRQs disabled.  Every piece of host state is
  * stripped, and a wire carries no checksum state: the receiving MAC
- * sees a frame whose checksums nobody has verified yet.
+ * sees a frame whose checksums nobody has verified yet.  Its page frags
+ * are still the sender's pages: they are marked shared, so that the
+ * receiving host copies them before it writes into them in place (as
+ * ESP input, or a checksum completion, would).
  */
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb)
 {
+	if (skb_shinfo(skb)->nr_frags)
+		skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 	skb_scrub_packet(skb, true);
 	skb->encapsulation = 0;
 	skb->priority = 0;
