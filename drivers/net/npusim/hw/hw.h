@@ -56,10 +56,24 @@ struct npusim_hw_port_counters {
  * @reason: why the packet engine passed it to the host, enum
  *	npusim_hw_punt
  * @fwd_mark: the L2 switch flooded it to other ports as well
+ * @csum_gen: the sending MAC completed the frame's TCP or UDP checksum
+ *	and recorded the sum of its payload in @payload_sum: set or
+ *	cleared for every frame on a wire, by npusim_hw_port_tx_frame()
+ * @payload_len: the length of that payload, the L4 data after the TCP
+ *	or UDP header
+ * @payload_sum: its ones' complement sum
+ *
+ * Nothing on the way writes into a payload (the packet engine rewrites
+ * headers only), so the receiving MAC checks a frame with @csum_gen by
+ * summing its headers, as they are when it arrives, and @payload_sum:
+ * the checksum is verified without reading the payload a second time.
  */
 struct npusim_hw_rx_desc {
 	u8 reason;
 	bool fwd_mark;
+	bool csum_gen;
+	u16 payload_len;
+	__wsum payload_sum;
 };
 
 #define NPUSIM_HW_RX_DESC(skb)	((struct npusim_hw_rx_desc *)(skb)->cb)

@@ -20,6 +20,7 @@
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
@@ -479,6 +480,52 @@ bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb)
 }
 
 /*
+ * Complete the partial TCP or UDP checksum of @skb, as
+ * skb_checksum_help() does, and record the sum of its payload in @d for
+ * the receiving MAC.  Return 1 if it did, 0 if the packet is not one it
+ * knows (skb_checksum_help() then completes it), or -ENOMEM.
+ */
+static int npusim_hw_port_csum_gen(struct sk_buff *skb,
+				   struct npusim_hw_rx_desc *d)
+{
+	unsigned int start = skb_checksum_start_offset(skb), hlen, plen;
+	struct tcphdr _th, *th;
+	__wsum hsum, psum;
+
+	/* Shared pages may change under it: skb_checksum_help() copies them */
+	if (skb->encapsulation || skb_csum_is_sctp(skb) ||
+	    skb_has_shared_frag(skb))
+		return 0;
+	switch (skb->csum_offset) {
+	case offsetof(struct tcphdr, check):
+		th = skb_header_pointer(skb, start, sizeof(_th), &_th);
+		if (!th)
+			return 0;
+		hlen = th->doff * 4;
+		break;
+	case offsetof(struct udphdr, check):
+		hlen = sizeof(struct udphdr);
+		break;
+	default:
+		return 0;
+	}
+	if (hlen < sizeof(struct udphdr) || start + hlen > skb->len ||
+	    skb->len - start - hlen > U16_MAX)
+		return 0;
+	if (skb_ensure_writable(skb, start + hlen))
+		return -ENOMEM;
+	plen = skb->len - start - hlen;
+	psum = skb_checksum(skb, start + hlen, plen, 0);
+	hsum = csum_partial(skb->data + start, hlen, 0);
+	*(__sum16 *)(skb->data + start + skb->csum_offset) =
+		csum_fold(csum_block_add(hsum, psum, hlen)) ?: CSUM_MANGLED_0;
+	skb->ip_summed = CHECKSUM_NONE;
+	d->payload_len = plen;
+	d->payload_sum = psum;
+	return 1;
+}
+
+/*
  * Send one frame, no longer than the MTU, on the port's wire: complete
  * its checksum and pad it as the MAC does.  Return its length on the
  * wire, or 0 if it was dropped.  BHs or IRQs (netpoll) disabled.
@@ -488,15 +535,22 @@ static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 					    struct sk_buff *skb)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
+	struct npusim_hw_rx_desc *d;
 	unsigned int len;
+	int gen = 0;
 
 	skb = npusim_hw_wire_take(skb);
 	if (!skb)
 		goto err;
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
-		goto err;
+	d = NPUSIM_HW_RX_DESC(skb);
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		gen = npusim_hw_port_csum_gen(skb, d);
+		if (gen < 0 || (!gen && skb_checksum_help(skb))) {
+			dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
+			goto err;
+		}
 	}
+	d->csum_gen = gen;
 	/* skb_put_padto() frees the frame if it fails */
 	if (skb_put_padto(skb, ETH_ZLEN))
 		goto err;
@@ -651,16 +705,27 @@ out:
 	rcu_read_unlock();
 }
 
+/* The TCP header's length, from the header at @off, or 0. */
+static unsigned int npusim_hw_tcp_hlen(struct sk_buff *skb, unsigned int off)
+{
+	struct tcphdr _th, *th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+
+	return th && th->doff >= 5 ? th->doff * 4 : 0;
+}
+
 /*
  * The MAC's receive checksum check of @skb (data at the Ethernet
  * header): 1 if it is TCP or UDP over IPv4 or IPv6, unfragmented, without
  * IPv4 options or IPv6 extension headers, behind at most one VLAN tag,
  * with a good checksum; -1 if such a frame has a bad checksum; 0 if the
- * MAC does not check this frame.
+ * MAC does not check this frame.  A frame whose sending MAC recorded its
+ * payload's sum (struct npusim_hw_rx_desc) is checked with that sum
+ * and its headers as they are now: only they are read.
  */
 static int npusim_hw_l4_csum_check(struct sk_buff *skb)
 {
-	unsigned int off = ETH_HLEN, l4_len;
+	const struct npusim_hw_rx_desc *d = NPUSIM_HW_RX_DESC(skb);
+	unsigned int off = ETH_HLEN, l4_len, hlen;
 	__be32 saddr = 0, daddr = 0;
 	struct iphdr _ip4, *ip4;
 	__be16 proto, _p, *p;
@@ -709,7 +774,13 @@ static int npusim_hw_l4_csum_check(struct sk_buff *skb)
 	/* UDP over IPv4 may go without a checksum: nothing to check */
 	if (l4 == IPPROTO_UDP && !uh->check)
 		return 0;
-	csum = skb_checksum(skb, off, l4_len, 0);
+	hlen = l4 == IPPROTO_TCP ? npusim_hw_tcp_hlen(skb, off) : sizeof(*uh);
+	if (d->csum_gen && hlen && hlen <= l4_len &&
+	    d->payload_len == l4_len - hlen)
+		csum = csum_block_add(skb_checksum(skb, off, hlen, 0),
+				      d->payload_sum, hlen);
+	else
+		csum = skb_checksum(skb, off, l4_len, 0);
 	if (proto == htons(ETH_P_IP))
 		sum = csum_tcpudp_magic(saddr, daddr, l4_len, l4, csum);
 	else
