@@ -173,6 +173,24 @@ kernel_at_least()
 	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
 }
 
+# kernel_has_kasan: true if the running kernel is a KASAN kernel (the
+# debug kernel), where every frame costs several times what it costs on
+# Debian's kernel.  Scripts there send only the traffic that the memory
+# checks need; Debian's kernel runs them whole.
+_KASAN=
+kernel_has_kasan()
+{
+	if [ -z "$_KASAN" ]; then
+		_KASAN=n
+		if [ -r /proc/config.gz ] &&
+		   [ "$(zcat /proc/config.gz 2> /dev/null |
+			grep -c '^CONFIG_KASAN=y')" -gt 0 ]; then
+			_KASAN=y
+		fi
+	fi
+	[ "$_KASAN" = y ]
+}
+
 # ---------------------------------------------------------------------------
 # Bounded waits
 

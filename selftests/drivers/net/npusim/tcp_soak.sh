@@ -212,8 +212,7 @@ wait_listen "$FT_NSS" 5201 || bail_out "iperf3 server not listening"
 # whichever path made it.
 MTUS=${NPUSIM_SOAK_MTUS:-1500 9000}
 MODES=${NPUSIM_SOAK_MODES:-plain sw hw}
-if [ -r /proc/config.gz ] &&
-   [ "$(zcat /proc/config.gz 2> /dev/null | grep -c '^CONFIG_KASAN=y')" -gt 0 ]; then
+if kernel_has_kasan; then
 	MTUS=${NPUSIM_SOAK_MTUS:-1500}
 	MODES=${NPUSIM_SOAK_MODES:-plain hw}
 	log_info "KASAN kernel: MTU $MTUS, modes $MODES (NPUSIM_SOAK_MTUS and NPUSIM_SOAK_MODES override)"
