@@ -36,6 +36,8 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_cpu_bytes", rx_cpu_octets),
 	NPUSIM_MIB_STAT("rx_csum_good", rx_csum_good),
 	NPUSIM_MIB_STAT("rx_csum_bad", rx_csum_bad),
+	NPUSIM_MIB_STAT("rx_gro_hw_packets", rx_gro_hw_packets),
+	NPUSIM_MIB_STAT("rx_gro_hw_frames", rx_gro_hw_frames),
 	NPUSIM_MIB_STAT("rx_l2_fwd_packets", rx_l2_fwd_frames),
 	NPUSIM_MIB_STAT("rx_l2_fwd_bytes", rx_l2_fwd_octets),
 	NPUSIM_MIB_STAT("tx_l2_fwd_packets", tx_l2_fwd_frames),

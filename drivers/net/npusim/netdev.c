@@ -154,7 +154,21 @@ static void npusim_port_features_apply(struct npusim_port *port,
 				       netdev_features_t features)
 {
 	npusim_hw_port_set_rx_csum(port->hw_port, features & NETIF_F_RXCSUM);
+	npusim_hw_port_set_rx_gro_hw(port->hw_port, features & NETIF_F_GRO_HW);
 	npusim_hw_port_set_loopback(port->hw_port, features & NETIF_F_LOOPBACK);
+}
+
+/*
+ * Hardware GRO hands the host packets that software GRO would have
+ * merged: off with GRO, so that "gro off" shows the frames one by one
+ * (the core drops it without the receive checksum check).
+ */
+static netdev_features_t npusim_fix_features(struct net_device *ndev,
+					     netdev_features_t features)
+{
+	if (!(features & NETIF_F_GRO))
+		features &= ~NETIF_F_GRO_HW;
+	return features;
 }
 
 static int npusim_set_features(struct net_device *ndev,
@@ -202,6 +216,8 @@ static void npusim_qstats_rx(struct net_device *ndev, int idx,
 	rx->bytes = mib.rx_cpu_octets;
 	rx->csum_unnecessary = mib.rx_csum_good;
 	rx->csum_bad = mib.rx_csum_bad;
+	rx->hw_gro_packets = mib.rx_gro_hw_packets;
+	rx->hw_gro_wire_packets = mib.rx_gro_hw_frames;
 }
 
 static void npusim_qstats_tx(struct net_device *ndev, int idx,
@@ -256,6 +272,7 @@ const struct net_device_ops npusim_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_setup_tc		= npusim_setup_tc,
+	.ndo_fix_features	= npusim_fix_features,
 	.ndo_set_features	= npusim_set_features,
 #ifndef NPUSIM_HAVE_NETDEV_DEVLINK_PORT
 	.ndo_get_devlink_port	= npusim_get_devlink_port,
@@ -312,10 +329,10 @@ struct npusim_port *npusim_port_create(struct npusim_dev *nsim_dev,
 #endif
 	ndev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			    NETIF_F_TSO6 | NETIF_F_TSO_ECN | NETIF_F_HW_TC |
-			    NETIF_F_RXCSUM;
+			    NETIF_F_RXCSUM | NETIF_F_GRO_HW;
 	ndev->features = ndev->hw_features | NETIF_F_HIGHDMA;
 	ndev->hw_features |= NETIF_F_LOOPBACK;
-	ndev->vlan_features = ndev->features & ~NETIF_F_HW_TC;
+	ndev->vlan_features = ndev->features & ~(NETIF_F_HW_TC | NETIF_F_GRO_HW);
 	ndev->min_mtu = NPUSIM_HW_MIN_MRU;
 	ndev->max_mtu = NPUSIM_HW_MAX_MRU;
 	npusim_hw_port_mac_addr(port->hw_port, addr);

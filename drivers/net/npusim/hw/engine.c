@@ -401,7 +401,7 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 		npusim_hw_ft_fin(hw, &f.key);	/* the key is complete */
 	if (reason != NPUSIM_HW_PUNT_MAX)
 		goto punt;
-	switch (npusim_hw_ft_lookup(hw, &f.key, &e, &ref)) {
+	switch (npusim_hw_ft_lookup(hw, &f.key, &e, &ref, false)) {
 	case NPUSIM_HW_FT_MISS:
 		reason = NPUSIM_HW_PUNT_MISS;
 		goto punt;
@@ -434,8 +434,8 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	in_len = skb->len;
 	npusim_hw_rewrite_l3(skb, &f, &e);
 	npusim_hw_rewrite_l2(skb, &f, &e, new_l2_len);
-	npusim_hw_ft_hit(hw, &ref, in_len, f.l3_len);
-	npusim_hw_port_forward(port, out, skb, in_len,
+	npusim_hw_ft_hit(hw, &ref, 1, in_len, f.l3_len);
+	npusim_hw_port_forward(port, out, skb, 1, in_len,
 			       npusim_hw_rif_of(f.key.n_vlan, f.key.vid[0],
 						f.pppoe),
 			       npusim_hw_rif_of(e.n_push, e.push_vid[0],
@@ -443,7 +443,7 @@ static bool npusim_hw_engine_process(struct npusim_hw_port *port,
 	return true;
 
 punt:
-	npusim_hw_port_count_punt(port, reason);
+	npusim_hw_port_count_punt(port, reason, 1);
 	if (test_bit(reason, &hw->punt_drop)) {
 		npusim_hw_port_count_punt_drop(port, reason);
 		kfree_skb_reason(skb, SKB_DROP_REASON_UNHANDLED_PROTO);
@@ -452,6 +452,98 @@ punt:
 	NPUSIM_HW_RX_DESC(skb)->reason = reason;
 	NPUSIM_HW_RX_DESC(skb)->fwd_mark = fwd_mark;
 	return false;
+}
+
+/*
+ * Forward a burst whole on a bound entry @e, if every one of its frames
+ * would be forwarded alike: untagged in and out, without PPPoE, each
+ * frame within the egress MTU.  Return true if it did (the burst is
+ * consumed), false if the burst must be processed frame by frame
+ * (nothing has changed it).
+ */
+static bool npusim_hw_engine_fwd_burst(struct npusim_hw_port *port,
+				       struct sk_buff *skb,
+				       const struct npusim_hw_frame *f,
+				       const struct npusim_hw_flow_entry *e,
+				       const struct npusim_hw_ft_ref *ref)
+{
+	unsigned int frames = npusim_hw_frames(skb), in_len, l3_len;
+	struct npusim_hw *hw = port->hw;
+	struct npusim_hw_port *out;
+
+	out = npusim_hw_port_get(hw, e->out_port);
+	if (!out || f->pppoe || e->pppoe || f->key.n_vlan || e->n_push)
+		return false;
+	if (npusim_hw_burst_hlen(skb) - f->l2_len + skb_shinfo(skb)->gso_size >
+	    READ_ONCE(out->mru))
+		return false;
+	if (skb_ensure_writable(skb, f->l4_off + f->l4_hlen))
+		return false;
+
+	in_len = npusim_hw_frames_len(skb, 0);
+	l3_len = npusim_hw_frames_len(skb, f->l2_len);
+	npusim_hw_rewrite_l3(skb, f, e);
+	npusim_hw_rewrite_l2(skb, f, e, ETH_HLEN);
+	npusim_hw_ft_hit(hw, ref, frames, in_len, l3_len);
+	npusim_hw_port_forward(port, out, skb, frames, in_len,
+			       NPUSIM_HW_RIF_UNTAGGED, NPUSIM_HW_RIF_UNTAGGED);
+	return true;
+}
+
+/*
+ * Run a burst (the frames of one TSO packet, carried as one skb) through
+ * the NPU.  Where all its frames take the same way, the burst takes it
+ * whole, with every frame counted: forwarded on a bound entry, or passed
+ * to a host with hardware GRO on a miss.  Anywhere else (the L2 switch
+ * or L2 flows, a lookup cache, an unbound entry, any other punt, a drop
+ * action) its frames are cut apart and each goes through the NPU on its
+ * own.  Return whether something was queued for the host.  BHs
+ * disabled, under RCU.
+ */
+static bool npusim_hw_engine_burst(struct npusim_hw_port *port,
+				   struct sk_buff *skb)
+{
+	struct npusim_hw *hw = port->hw;
+	struct npusim_hw_flow_entry e;
+	struct npusim_hw_ft_ref ref;
+	enum npusim_hw_punt reason;
+	struct npusim_hw_frame f;
+	struct sk_buff *next;
+	bool to_host = false;
+
+	if (READ_ONCE(port->l2_domain) || npusim_hw_l2_flows_used(hw))
+		goto split;
+	reason = npusim_hw_parse(port, skb, &f);
+	if (reason == NPUSIM_HW_PUNT_MAX) {
+		switch (npusim_hw_ft_lookup(hw, &f.key, &e, &ref, true)) {
+		case NPUSIM_HW_FT_MISS:
+			reason = NPUSIM_HW_PUNT_MISS;
+			break;
+		case NPUSIM_HW_FT_UNBOUND:
+			goto split;
+		case NPUSIM_HW_FT_HIT:
+			if (npusim_hw_engine_fwd_burst(port, skb, &f, &e, &ref))
+				return false;
+			goto split;
+		}
+	}
+	if (reason != NPUSIM_HW_PUNT_MISS || !READ_ONCE(port->rx_gro_hw) ||
+	    test_bit(reason, &hw->punt_drop))
+		goto split;
+	npusim_hw_port_count_punt(port, reason, npusim_hw_frames(skb));
+	NPUSIM_HW_RX_DESC(skb)->reason = reason;
+	NPUSIM_HW_RX_DESC(skb)->fwd_mark = false;
+	return npusim_hw_port_to_host(port, skb);
+
+split:
+	skb = npusim_hw_burst_split(port, skb);
+	skb_list_walk_safe(skb, skb, next) {
+		skb_mark_not_on_list(skb);
+		if (!npusim_hw_engine_process(port, skb) &&
+		    npusim_hw_port_to_host(port, skb))
+			to_host = true;
+	}
+	return to_host;
 }
 
 /**
@@ -475,9 +567,13 @@ int npusim_hw_engine_poll(struct napi_struct *napi, int budget)
 	rcu_read_lock();
 	while (done < budget && (skb = ptr_ring_consume(&port->ingress))) {
 		done++;
-		if (!npusim_hw_engine_process(port, skb) &&
-		    npusim_hw_port_to_host(port, skb))
+		if (skb_is_gso(skb)) {
+			if (npusim_hw_engine_burst(port, skb))
+				to_host = true;
+		} else if (!npusim_hw_engine_process(port, skb) &&
+			   npusim_hw_port_to_host(port, skb)) {
 			to_host = true;
+		}
 	}
 	if (to_host)
 		npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);

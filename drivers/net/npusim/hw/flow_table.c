@@ -644,6 +644,10 @@ out:
  * @key: the frame's key
  * @entry: filled with the matching entry, if bound
  * @ref: set to its index and write, for npusim_hw_ft_hit()
+ * @peek: find a bound entry only, and change nothing: return
+ *	NPUSIM_HW_FT_UNBOUND for an unbound entry without counting the hit,
+ *	and on a chip with the lookup cache always (a burst of frames is
+ *	looked up once, before the engine knows it can forward it whole)
  *
  * Called from the datapath with BHs disabled.  A bound entry is found
  * without the table's lock (see the locking at the top of this file);
@@ -654,7 +658,7 @@ out:
 enum npusim_hw_ft_match
 npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		    struct npusim_hw_flow_entry *entry,
-		    struct npusim_hw_ft_ref *ref)
+		    struct npusim_hw_ft_ref *ref, bool peek)
 {
 	struct npusim_hw_ft_slot *slots, *best = NULL;
 	struct npusim_hw_ft *ft = &hw->ft;
@@ -663,7 +667,8 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 	u8 state = 0;
 
 	if (READ_ONCE(hw->param[NPUSIM_HW_PARAM_CACHE]))
-		return npusim_hw_ft_lookup_locked(hw, key, entry, ref);
+		return peek ? NPUSIM_HW_FT_UNBOUND :
+			      npusim_hw_ft_lookup_locked(hw, key, entry, ref);
 	if (!READ_ONCE(ft->used))
 		return NPUSIM_HW_FT_MISS;
 
@@ -711,7 +716,8 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		ref->seq = best_seq;
 		return NPUSIM_HW_FT_HIT;
 	case NPUSIM_HW_FLOW_UNBIND:
-		return npusim_hw_ft_lookup_locked(hw, key, entry, ref);
+		return peek ? NPUSIM_HW_FT_UNBOUND :
+			      npusim_hw_ft_lookup_locked(hw, key, entry, ref);
 	default:
 		return NPUSIM_HW_FT_UNBOUND;
 	}
@@ -819,12 +825,13 @@ void npusim_hw_ft_age_work(struct work_struct *work)
 }
 
 /**
- * npusim_hw_ft_hit() - packet engine: account a forwarded frame
+ * npusim_hw_ft_hit() - packet engine: account forwarded frames
  * @hw: the chip
  * @ref: the entry npusim_hw_ft_lookup() found; nothing is counted if its
  *	slot was cleared or written again since
- * @l2_len: the frame's length as received
- * @l3_len: its L3 length
+ * @frames: how many: 1, or the frames of a burst
+ * @l2_len: their length as received, in all
+ * @l3_len: their L3 length, in all
  *
  * The last hit is always recorded; the counters only on the entries
  * that have them (NPUSIM_HW_PARAM_STATS_SLOTS).  Without the table's
@@ -834,7 +841,8 @@ void npusim_hw_ft_age_work(struct work_struct *work)
  * hardware that counts after its lookup.
  */
 void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
-		      unsigned int l2_len, unsigned int l3_len)
+		      unsigned int frames, unsigned int l2_len,
+		      unsigned int l3_len)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
@@ -864,6 +872,6 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 	if (ref->index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
 		return;
 	len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ? l2_len : l3_len;
-	atomic64_inc(&slot->packets);
+	atomic64_add(frames, &slot->packets);
 	atomic64_add(len, &slot->bytes);
 }

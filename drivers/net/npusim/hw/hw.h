@@ -41,6 +41,8 @@ struct npusim_hw_port_counters {
 	atomic64_t rx_cpu_octets;
 	atomic64_t rx_csum_good;
 	atomic64_t rx_csum_bad;
+	atomic64_t rx_gro_hw_packets;
+	atomic64_t rx_gro_hw_frames;
 	atomic64_t rx_punt[NPUSIM_HW_PUNT_MAX];
 	atomic64_t rx_punt_drops[NPUSIM_HW_PUNT_MAX];
 	atomic64_t rx_l2_fwd_frames;
@@ -93,6 +95,9 @@ struct npusim_hw_rx_desc {
  *	receive path instead of going on the wire
  * @rx_csum: the MAC checks the TCP and UDP checksums of the frames it
  *	passes to the host and says so in their RX descriptors
+ * @rx_gro_hw: the MAC passes a burst (see npusim_hw_port_tx()) to the
+ *	host whole, as hardware GRO would have merged its frames; without
+ *	it, the host gets the frames
  * @phy: PHY configuration, written under the wiring lock, read locklessly
  * @ingress: the packet engine's ingress FIFO, between the wire and the
  *	engine
@@ -126,6 +131,7 @@ struct npusim_hw_port {
 	u32 rx_drop;
 	bool loopback;
 	bool rx_csum;
+	bool rx_gro_hw;
 	struct npusim_hw_phy_cfg phy;
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
@@ -358,17 +364,22 @@ bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb);
 
 /* port.c, used by the packet engine */
 void npusim_hw_port_count_punt(struct npusim_hw_port *port,
-			       enum npusim_hw_punt reason);
+			       enum npusim_hw_punt reason, unsigned int frames);
 void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
 				    enum npusim_hw_punt reason);
 void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
-			    struct sk_buff *skb, unsigned int in_len,
-			    int in_rif, int out_rif);
+			    struct sk_buff *skb, unsigned int in_frames,
+			    unsigned int in_len, int in_rif, int out_rif);
+unsigned int npusim_hw_frames(const struct sk_buff *skb);
+unsigned int npusim_hw_frames_len(const struct sk_buff *skb, unsigned int off);
+unsigned int npusim_hw_burst_hlen(const struct sk_buff *skb);
+struct sk_buff *npusim_hw_burst_split(struct npusim_hw_port *port,
+				      struct sk_buff *skb);
 
 /* rif.c */
 void npusim_hw_rif_count(struct npusim_hw_port *port, int vid, bool tx,
-			 unsigned int len);
+			 unsigned int frames, unsigned int len);
 void npusim_hw_rif_fini(struct npusim_hw_port *port);
 
 /* model.c */
@@ -380,13 +391,14 @@ void npusim_hw_ft_fini(struct npusim_hw_ft *ft);
 enum npusim_hw_ft_match
 npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		    struct npusim_hw_flow_entry *entry,
-		    struct npusim_hw_ft_ref *ref);
+		    struct npusim_hw_ft_ref *ref, bool peek);
 void npusim_hw_ft_fin(struct npusim_hw *hw,
 		      const struct npusim_hw_flow_key *key);
 void npusim_hw_ft_age_start(struct npusim_hw *hw);
 void npusim_hw_ft_age_work(struct work_struct *work);
 void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
-		      unsigned int l2_len, unsigned int l3_len);
+		      unsigned int frames, unsigned int l2_len,
+		      unsigned int l3_len);
 
 /* port.c, used by the L2 switch */
 void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
@@ -416,6 +428,7 @@ enum npusim_hw_l2_verdict npusim_hw_l2_switch(struct npusim_hw_port *in,
 /* l2_flow.c */
 int npusim_hw_l2_flow_init(struct npusim_hw *hw);
 void npusim_hw_l2_flow_fini(struct npusim_hw *hw);
+bool npusim_hw_l2_flows_used(struct npusim_hw *hw);
 bool npusim_hw_l2_flow_forward(struct npusim_hw_port *in, struct sk_buff *skb);
 
 /* engine.c */
@@ -424,6 +437,7 @@ int npusim_hw_engine_poll(struct napi_struct *napi, int budget);
 /* wire.c */
 struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb);
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb);
+void npusim_hw_wire_share_frags(struct sk_buff *skb);
 void npusim_hw_wire_lock(void);
 void npusim_hw_wire_unlock(void);
 void npusim_hw_wire_notify(struct npusim_hw_port *port);

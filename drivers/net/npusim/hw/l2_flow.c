@@ -60,6 +60,17 @@ static bool npusim_hw_l2_flow_match(const struct npusim_hw_l2_flow_entry *e,
 }
 
 /**
+ * npusim_hw_l2_flows_used() - whether the chip has L2 flow entries
+ * @hw: the chip
+ *
+ * Return: true if the packet engine looks frames up in the L2 flows.
+ */
+bool npusim_hw_l2_flows_used(struct npusim_hw *hw)
+{
+	return READ_ONCE(hw->l2_flows->used);
+}
+
+/**
  * npusim_hw_l2_flow_forward() - forward a frame by an L2 flow entry
  * @in: the ingress port
  * @skb: the frame, data at the Ethernet header

@@ -122,11 +122,15 @@ struct npusim_hw_phy_cfg {
  *	frames, and for a UDP over IPv4 datagram without a checksum)
  * @fwd_mark: the L2 switch has already flooded the frame to the other
  *	ports of the ingress port's bridge domain: the host gets a copy
+ * @frames: 1, or the number of frames of a burst that the MAC passes
+ *	whole (hardware GRO): a TCP packet with a partial checksum and
+ *	its gso_size and gso_segs set, as GRO would have merged them
  */
 struct npusim_hw_rx_status {
 	enum npusim_hw_punt reason;
 	bool l4_csum_ok;
 	bool fwd_mark;
+	unsigned int frames;
 };
 
 /**
@@ -153,6 +157,9 @@ struct npusim_hw_rx_status {
  * @rx_csum_good: frames for the host whose TCP or UDP checksum the MAC
  *	found good (with the receive checksum check on)
  * @rx_csum_bad: and those it found bad
+ * @rx_gro_hw_packets: bursts passed to the host whole (hardware GRO,
+ *	npusim_hw_port_set_rx_gro_hw())
+ * @rx_gro_hw_frames: the frames of those bursts (also in @rx_cpu_frames)
  * @rx_punt: frames the engine did not forward, by enum npusim_hw_punt
  *	reason: passed to the host, or dropped if the punt action register
  *	says so (npusim_hw_punt_drop())
@@ -186,6 +193,8 @@ struct npusim_hw_port_mib {
 	u64 rx_cpu_octets;
 	u64 rx_csum_good;
 	u64 rx_csum_bad;
+	u64 rx_gro_hw_packets;
+	u64 rx_gro_hw_frames;
 	u64 rx_punt[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drop[NPUSIM_HW_PUNT_MAX];
 	u64 rx_punt_drops;
@@ -719,5 +728,6 @@ struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
 				  struct npusim_hw_rx_status *st);
 void npusim_hw_port_set_loopback(struct npusim_hw_port *port, bool on);
 void npusim_hw_port_set_rx_csum(struct npusim_hw_port *port, bool on);
+void npusim_hw_port_set_rx_gro_hw(struct npusim_hw_port *port, bool on);
 
 #endif /* _NPUSIM_HW_H */

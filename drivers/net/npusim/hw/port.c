@@ -392,6 +392,8 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->rx_cpu_octets = atomic64_read(&c->rx_cpu_octets);
 	mib->rx_csum_good = atomic64_read(&c->rx_csum_good);
 	mib->rx_csum_bad = atomic64_read(&c->rx_csum_bad);
+	mib->rx_gro_hw_packets = atomic64_read(&c->rx_gro_hw_packets);
+	mib->rx_gro_hw_frames = atomic64_read(&c->rx_gro_hw_frames);
 	mib->rx_l2_fwd_frames = atomic64_read(&c->rx_l2_fwd_frames);
 	mib->rx_l2_fwd_octets = atomic64_read(&c->rx_l2_fwd_octets);
 	mib->tx_l2_fwd_frames = atomic64_read(&c->tx_l2_fwd_frames);
@@ -404,6 +406,9 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 		mib->rx_punt_drops += mib->rx_punt_drop[i];
 	}
 }
+
+static void npusim_hw_port_receive_burst(struct npusim_hw_port *port,
+					 struct sk_buff *skb);
 
 /* Length of the L2 header: Ethernet plus up to two VLAN tags. */
 static unsigned int npusim_hw_l2_len(const struct sk_buff *skb)
@@ -442,6 +447,10 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 	u32 drop = READ_ONCE(port->rx_drop);
 	unsigned int len = skb->len;
 
+	if (skb_is_gso(skb)) {
+		npusim_hw_port_receive_burst(port, skb);
+		return;
+	}
 	if (drop && get_random_u32_below(NPUSIM_HW_RX_DROP_MAX) < drop) {
 		atomic64_inc(&c->rx_crc_errors);
 		dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
@@ -525,6 +534,148 @@ static int npusim_hw_port_csum_gen(struct sk_buff *skb,
 	return 1;
 }
 
+/**
+ * npusim_hw_burst_hlen() - the length of a burst's headers
+ * @skb: the burst, data at the Ethernet header
+ *
+ * Return: the bytes up to the end of the TCP header, which every frame
+ * of the burst carries.
+ */
+unsigned int npusim_hw_burst_hlen(const struct sk_buff *skb)
+{
+	return skb_transport_offset(skb) + tcp_hdrlen(skb);
+}
+
+/**
+ * npusim_hw_frames() - how many frames an skb on a wire stands for
+ * @skb: a frame, or a burst
+ *
+ * Return: 1, or the number of frames of a burst.
+ */
+unsigned int npusim_hw_frames(const struct sk_buff *skb)
+{
+	return skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+}
+
+/**
+ * npusim_hw_frames_len() - the bytes of the frames an skb stands for
+ * @skb: a frame, or a burst; data at the Ethernet header
+ * @off: count from this offset of each frame on (0: the whole frames,
+ *	a burst's last one padded as on the wire)
+ *
+ * Return: for a frame its length from @off, for a burst the sum of its
+ * frames' lengths from @off, as they would be on the wire.
+ */
+unsigned int npusim_hw_frames_len(const struct sk_buff *skb, unsigned int off)
+{
+	unsigned int n, hlen, mss, last;
+
+	if (!skb_is_gso(skb))
+		return skb->len - off;
+	n = skb_shinfo(skb)->gso_segs;
+	mss = skb_shinfo(skb)->gso_size;
+	hlen = npusim_hw_burst_hlen(skb);
+	last = skb->len - (n - 1) * mss;
+	if (!off && last < ETH_ZLEN)
+		last = ETH_ZLEN;
+	return (n - 1) * (hlen + mss - off) + last - off;
+}
+
+/*
+ * Complete the checksum of a frame for the wire as the MAC does, and pad
+ * it.  Return 0, or an error if it was dropped (and freed).
+ */
+static int npusim_hw_frame_finish(struct sk_buff *skb)
+{
+	struct npusim_hw_rx_desc *d = NPUSIM_HW_RX_DESC(skb);
+	int gen = 0;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		gen = npusim_hw_port_csum_gen(skb, d);
+		if (gen < 0 || (!gen && skb_checksum_help(skb))) {
+			dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
+			return -ENOMEM;
+		}
+	}
+	d->csum_gen = gen;
+	/* skb_put_padto() frees the frame if it fails */
+	return skb_put_padto(skb, ETH_ZLEN);
+}
+
+/**
+ * npusim_hw_burst_split() - cut a burst into its frames
+ * @port: the port that received it
+ * @skb: the burst, data at the Ethernet header (untagged, as sent);
+ *	consumed
+ *
+ * Wherever the emulation needs the frames of a burst one by one (a
+ * fault, a full FIFO, an MTU, a punt, a frame the host wants alone), it
+ * cuts the burst as the sending MAC would have: every frame gets its
+ * own headers and completed checksum, and arrives as if it had crossed
+ * the wire on its own.  Frames that cannot be cut for want of memory
+ * are counted in rx_ingress_drops.
+ *
+ * Return: the list of frames, or NULL.
+ */
+struct sk_buff *npusim_hw_burst_split(struct npusim_hw_port *port,
+				      struct sk_buff *skb)
+{
+	struct sk_buff *segs, *seg, *next, *head = NULL, **tail = &head;
+	unsigned int n = npusim_hw_frames(skb), got = 0;
+
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	if (IS_ERR_OR_NULL(segs)) {
+		atomic64_add(n, &port->cnt.rx_ingress_drops);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
+		return NULL;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		if (npusim_hw_frame_finish(seg))
+			continue;
+		seg->ip_summed = CHECKSUM_NONE;
+		npusim_hw_wire_share_frags(seg);
+		*tail = seg;
+		tail = &seg->next;
+		got++;
+	}
+	if (got < n)
+		atomic64_add(n - got, &port->cnt.rx_ingress_drops);
+	return head;
+}
+
+/*
+ * A burst arrives: it goes to the ingress FIFO whole, counted frame by
+ * frame, unless one of its frames would meet another fate than the
+ * others: with the port's rx_drop fault, frames longer than the MRU, or
+ * a full FIFO, it is cut and its frames arrive one by one.
+ */
+static void npusim_hw_port_receive_burst(struct npusim_hw_port *port,
+					 struct sk_buff *skb)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+	unsigned int n = npusim_hw_frames(skb);
+	unsigned int len = npusim_hw_frames_len(skb, 0);
+	struct sk_buff *next;
+
+	skb_reset_mac_header(skb);
+	if (READ_ONCE(port->rx_drop) ||
+	    npusim_hw_burst_hlen(skb) - ETH_HLEN + skb_shinfo(skb)->gso_size >
+	    READ_ONCE(port->mru) ||
+	    ptr_ring_produce_any(&port->ingress, skb)) {
+		skb = npusim_hw_burst_split(port, skb);
+		skb_list_walk_safe(skb, skb, next) {
+			skb_mark_not_on_list(skb);
+			npusim_hw_port_receive(port, skb);
+		}
+		return;
+	}
+	atomic64_add(n, &c->rx_frames);
+	atomic64_add(len, &c->rx_octets);
+	napi_schedule(&port->engine_napi);
+}
+
 /*
  * Send one frame, no longer than the MTU, on the port's wire: complete
  * its checksum and pad it as the MAC does.  Return its length on the
@@ -535,24 +686,10 @@ static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 					    struct sk_buff *skb)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
-	struct npusim_hw_rx_desc *d;
 	unsigned int len;
-	int gen = 0;
 
 	skb = npusim_hw_wire_take(skb);
-	if (!skb)
-		goto err;
-	d = NPUSIM_HW_RX_DESC(skb);
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		gen = npusim_hw_port_csum_gen(skb, d);
-		if (gen < 0 || (!gen && skb_checksum_help(skb))) {
-			dev_kfree_skb_any_reason(skb, SKB_DROP_REASON_SKB_CSUM);
-			goto err;
-		}
-	}
-	d->csum_gen = gen;
-	/* skb_put_padto() frees the frame if it fails */
-	if (skb_put_padto(skb, ETH_ZLEN))
+	if (!skb || npusim_hw_frame_finish(skb))
 		goto err;
 	len = skb->len;
 	atomic64_inc(&c->tx_frames);
@@ -562,6 +699,118 @@ static unsigned int npusim_hw_port_tx_frame(struct npusim_hw_port *port,
 err:
 	atomic64_inc(&c->tx_errors);
 	return 0;
+}
+
+/*
+ * Whether a TSO packet can cross the wire to @peer as one burst: plain
+ * TCP over IPv4 or IPv6 behind an untagged Ethernet header, with a
+ * partial checksum, whose frames differ only in their sequence numbers,
+ * IP ids and lengths (no SYN, FIN, RST, URG or CWR, which only some of
+ * them would carry), to a MAC without the rx_drop fault (each frame
+ * meets it alone), and whose frame count is the one its payload and
+ * MSS make (as the sending stack and GRO set it).
+ */
+static bool npusim_hw_burst_ok(struct sk_buff *skb, struct npusim_hw_port *peer)
+{
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	unsigned int hlen, type = si->gso_type;
+	const struct tcphdr *th;
+	__be16 proto;
+
+	if (type & ~(SKB_GSO_TCPV4 | SKB_GSO_TCPV6) ||
+	    skb->ip_summed != CHECKSUM_PARTIAL || skb->encapsulation ||
+	    skb->csum_offset != offsetof(struct tcphdr, check) ||
+	    !skb_transport_header_was_set(skb) ||
+	    skb_checksum_start_offset(skb) != skb_transport_offset(skb) ||
+	    skb_network_offset(skb) != ETH_HLEN || READ_ONCE(peer->rx_drop))
+		return false;
+	proto = ((const struct ethhdr *)skb->data)->h_proto;
+	if (proto != skb->protocol ||
+	    proto != htons(type & SKB_GSO_TCPV4 ? ETH_P_IP : ETH_P_IPV6))
+		return false;
+	hlen = npusim_hw_burst_hlen(skb);
+	if (tcp_hdrlen(skb) < sizeof(*th) || skb_headlen(skb) < hlen ||
+	    skb->len <= hlen || skb->len - ETH_HLEN > U16_MAX || !si->gso_size)
+		return false;
+	th = tcp_hdr(skb);
+	if (th->syn || th->fin || th->rst || th->urg || th->cwr)
+		return false;
+	return si->gso_segs > 1 &&
+	       si->gso_segs == DIV_ROUND_UP(skb->len - hlen, si->gso_size);
+}
+
+/*
+ * Carry a TSO packet across the wire as one burst: its frames are
+ * counted one by one, but nothing cuts them apart, copies or sums their
+ * payload unless something needs them apart (npusim_hw_burst_split()).
+ */
+static unsigned int npusim_hw_port_tx_burst(struct npusim_hw_port *port,
+					    struct npusim_hw_port *peer,
+					    struct sk_buff *skb,
+					    unsigned int *frames)
+{
+	struct npusim_hw_port_counters *c = &port->cnt;
+	unsigned int n = npusim_hw_frames(skb), len;
+
+	skb = npusim_hw_wire_take(skb);
+	if (!skb) {
+		atomic64_add(n, &c->tx_errors);
+		return 0;
+	}
+	NPUSIM_HW_RX_DESC(skb)->csum_gen = false;
+	len = npusim_hw_frames_len(skb, 0);
+	atomic64_add(n, &c->tx_frames);
+	atomic64_add(len, &c->tx_octets);
+	npusim_hw_wire_carry(peer, skb);
+	*frames = n;
+	return len;
+}
+
+/**
+ * npusim_hw_port_tx() - put a frame, or a TSO packet, on a port's wire
+ * @port: the port
+ * @peer: the port at the far end (or @port, in MAC loopback)
+ * @skb: the frame or TSO packet, data at the Ethernet header; consumed
+ * @frames: set to the number of frames put on the wire
+ *
+ * A TSO packet crosses as one burst if npusim_hw_burst_ok(), else is cut
+ * as a scatter-gather MAC does: each segment gets its own headers and
+ * references the packet's pages for its payload, which is not copied
+ * (npusim_hw_port_tx_frame() completes each segment's checksum).  BHs or
+ * IRQs (netpoll, never a TSO packet) disabled, under RCU.
+ *
+ * Return: the bytes put on the wire.
+ */
+static unsigned int npusim_hw_port_tx(struct npusim_hw_port *port,
+				      struct npusim_hw_port *peer,
+				      struct sk_buff *skb, unsigned int *frames)
+{
+	struct sk_buff *segs, *next;
+	unsigned int len = 0, l;
+
+	*frames = 0;
+	if (!skb_is_gso(skb)) {
+		len = npusim_hw_port_tx_frame(port, peer, skb);
+		*frames = !!len;
+		return len;
+	}
+	if (npusim_hw_burst_ok(skb, peer))
+		return npusim_hw_port_tx_burst(port, peer, skb, frames);
+
+	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
+	if (IS_ERR_OR_NULL(segs)) {
+		atomic64_inc(&port->cnt.tx_errors);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
+		return 0;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		l = npusim_hw_port_tx_frame(port, peer, skb);
+		len += l;
+		*frames += !!l;
+	}
+	return len;
 }
 
 /*
@@ -581,9 +830,9 @@ static struct npusim_hw_port *npusim_hw_port_tx_peer(struct npusim_hw_port *port
 }
 
 void npusim_hw_port_count_punt(struct npusim_hw_port *port,
-			       enum npusim_hw_punt reason)
+			       enum npusim_hw_punt reason, unsigned int frames)
 {
-	atomic64_inc(&port->cnt.rx_punt[reason]);
+	atomic64_add(frames, &port->cnt.rx_punt[reason]);
 }
 
 void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
@@ -593,45 +842,47 @@ void npusim_hw_port_count_punt_drop(struct npusim_hw_port *port,
 }
 
 /*
- * The packet engine or the L2 switch sends a frame out of @out: its
- * length on the wire, or 0 if it was dropped there.  Under RCU, BHs
- * disabled.
+ * The packet engine or the L2 switch sends a frame or a burst out of
+ * @out: its length on the wire, or 0 if it was dropped there; @frames
+ * is set to the frames sent.  Under RCU, BHs disabled.
  */
 static unsigned int npusim_hw_port_engine_tx(struct npusim_hw_port *out,
-					     struct sk_buff *skb)
+					     struct sk_buff *skb,
+					     unsigned int *frames)
 {
 	struct npusim_hw_port *peer = npusim_hw_port_tx_peer(out);
 
 	if (!peer) {
-		atomic64_inc(&out->cnt.tx_link_drops);
+		atomic64_add(npusim_hw_frames(skb), &out->cnt.tx_link_drops);
 		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
+		*frames = 0;
 		return 0;
 	}
-	return npusim_hw_port_tx_frame(out, peer, skb);
+	return npusim_hw_port_tx(out, peer, skb, frames);
 }
 
 /*
- * Packet engine: send a frame received on @in (@in_len bytes as
- * received) out of @out, and count it in the router interfaces @in_rif
- * of @in and @out_rif of @out (VLAN ids, or NPUSIM_HW_RIF_NONE).  Under
- * RCU, BHs disabled.
+ * Packet engine: send a frame or a burst received on @in (@in_frames
+ * frames of @in_len bytes as received) out of @out, and count it in the
+ * router interfaces @in_rif of @in and @out_rif of @out (VLAN ids, or
+ * NPUSIM_HW_RIF_NONE).  Under RCU, BHs disabled.
  */
 void npusim_hw_port_forward(struct npusim_hw_port *in,
 			    struct npusim_hw_port *out,
-			    struct sk_buff *skb, unsigned int in_len,
-			    int in_rif, int out_rif)
+			    struct sk_buff *skb, unsigned int in_frames,
+			    unsigned int in_len, int in_rif, int out_rif)
 {
-	unsigned int len;
+	unsigned int len, frames;
 
-	atomic64_inc(&in->cnt.rx_npu_fwd_frames);
+	atomic64_add(in_frames, &in->cnt.rx_npu_fwd_frames);
 	atomic64_add(in_len, &in->cnt.rx_npu_fwd_octets);
-	npusim_hw_rif_count(in, in_rif, false, in_len);
+	npusim_hw_rif_count(in, in_rif, false, in_frames, in_len);
 
-	len = npusim_hw_port_engine_tx(out, skb);
+	len = npusim_hw_port_engine_tx(out, skb, &frames);
 	if (len) {
-		atomic64_inc(&out->cnt.tx_npu_fwd_frames);
+		atomic64_add(frames, &out->cnt.tx_npu_fwd_frames);
 		atomic64_add(len, &out->cnt.tx_npu_fwd_octets);
-		npusim_hw_rif_count(out, out_rif, true, len);
+		npusim_hw_rif_count(out, out_rif, true, frames, len);
 	}
 }
 
@@ -643,14 +894,14 @@ void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
 			       struct npusim_hw_port *out,
 			       struct sk_buff *skb)
 {
-	unsigned int len;
+	unsigned int len, frames;
 
 	atomic64_inc(&in->cnt.rx_l2_fwd_frames);
 	atomic64_add(skb->len, &in->cnt.rx_l2_fwd_octets);
 
-	len = npusim_hw_port_engine_tx(out, skb);
+	len = npusim_hw_port_engine_tx(out, skb, &frames);
 	if (len) {
-		atomic64_inc(&out->cnt.tx_l2_fwd_frames);
+		atomic64_add(frames, &out->cnt.tx_l2_fwd_frames);
 		atomic64_add(len, &out->cnt.tx_l2_fwd_octets);
 	}
 }
@@ -662,13 +913,13 @@ void npusim_hw_port_l2_forward(struct npusim_hw_port *in,
  *
  * Called with BHs disabled, or IRQs disabled by netpoll.  GSO packets
  * (never from netpoll) are segmented and partial checksums completed
- * here, as NIC hardware would.
+ * here, as NIC hardware would (npusim_hw_port_tx()).
  */
 void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 {
 	struct npusim_hw_port_counters *c = &port->cnt;
 	struct npusim_hw_port *peer;
-	struct sk_buff *segs, *next;
+	unsigned int frames;
 
 	rcu_read_lock();
 	peer = npusim_hw_port_tx_peer(port);
@@ -679,28 +930,7 @@ void npusim_hw_port_xmit(struct npusim_hw_port *port, struct sk_buff *skb)
 		goto out;
 	}
 
-	if (!skb_is_gso(skb)) {
-		npusim_hw_port_tx_frame(port, peer, skb);
-		goto out;
-	}
-
-	/*
-	 * Cut the segments as a scatter-gather MAC does: each gets its own
-	 * headers and references the packet's pages for its payload, which
-	 * is neither copied nor checksummed here (npusim_hw_port_tx_frame()
-	 * completes each segment's checksum).
-	 */
-	segs = skb_gso_segment(skb, NETIF_F_SG | NETIF_F_HW_CSUM);
-	if (IS_ERR_OR_NULL(segs)) {
-		atomic64_inc(&c->tx_errors);
-		kfree_skb_reason(skb, SKB_DROP_REASON_SKB_GSO_SEG);
-		goto out;
-	}
-	consume_skb(skb);
-	skb_list_walk_safe(segs, skb, next) {
-		skb_mark_not_on_list(skb);
-		npusim_hw_port_tx_frame(port, peer, skb);
-	}
+	npusim_hw_port_tx(port, peer, skb, &frames);
 out:
 	rcu_read_unlock();
 }
@@ -807,12 +1037,24 @@ struct sk_buff *npusim_hw_port_rx(struct npusim_hw_port *port,
 	skb = ptr_ring_consume(&port->rx_fifo);
 	if (!skb)
 		return NULL;
-	atomic64_inc(&port->cnt.rx_cpu_frames);
-	atomic64_add(skb->len, &port->cnt.rx_cpu_octets);
 	st->reason = NPUSIM_HW_RX_DESC(skb)->reason;
 	st->fwd_mark = NPUSIM_HW_RX_DESC(skb)->fwd_mark;
 	st->l4_csum_ok = false;
-	if (READ_ONCE(port->rx_csum)) {
+	st->frames = npusim_hw_frames(skb);
+	atomic64_add(st->frames, &port->cnt.rx_cpu_frames);
+	atomic64_add(npusim_hw_frames_len(skb, 0), &port->cnt.rx_cpu_octets);
+	if (skb_is_gso(skb)) {
+		/*
+		 * A burst, whole (rx_gro_hw): its checksum stays partial, as
+		 * hardware GRO leaves a merged packet, and its frames count as
+		 * checked: the sending MAC made them from a partial checksum.
+		 */
+		npusim_hw_wire_share_frags(skb);
+		if (READ_ONCE(port->rx_csum))
+			atomic64_add(st->frames, &port->cnt.rx_csum_good);
+		atomic64_inc(&port->cnt.rx_gro_hw_packets);
+		atomic64_add(st->frames, &port->cnt.rx_gro_hw_frames);
+	} else if (READ_ONCE(port->rx_csum)) {
 		switch (npusim_hw_l4_csum_check(skb)) {
 		case 1:
 			st->l4_csum_ok = true;
@@ -847,4 +1089,16 @@ void npusim_hw_port_set_loopback(struct npusim_hw_port *port, bool on)
 void npusim_hw_port_set_rx_csum(struct npusim_hw_port *port, bool on)
 {
 	WRITE_ONCE(port->rx_csum, on);
+}
+
+/**
+ * npusim_hw_port_set_rx_gro_hw() - hardware GRO on or off
+ * @port: the port
+ * @on: true: a burst of frames for the host (the segments of one TSO
+ *	packet of the sender, carried across the wire as one) reaches it
+ *	as one packet, as hardware GRO merges them; false: as its frames
+ */
+void npusim_hw_port_set_rx_gro_hw(struct npusim_hw_port *port, bool on)
+{
+	WRITE_ONCE(port->rx_gro_hw, on);
 }

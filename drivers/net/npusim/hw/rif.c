@@ -107,7 +107,7 @@ int npusim_hw_rif_counters_fetch_clear(struct npusim_hw_port *port, u16 vid,
  * or, if @tx, sent.  Under RCU.
  */
 void npusim_hw_rif_count(struct npusim_hw_port *port, int vid, bool tx,
-			 unsigned int len)
+			 unsigned int frames, unsigned int len)
 {
 	struct npusim_hw_rif *rif;
 
@@ -117,10 +117,10 @@ void npusim_hw_rif_count(struct npusim_hw_port *port, int vid, bool tx,
 	if (!rif)
 		return;
 	if (tx) {
-		atomic64_inc(&rif->tx_frames);
+		atomic64_add(frames, &rif->tx_frames);
 		atomic64_add(len, &rif->tx_octets);
 	} else {
-		atomic64_inc(&rif->rx_frames);
+		atomic64_add(frames, &rif->rx_frames);
 		atomic64_add(len, &rif->rx_octets);
 	}
 }

@@ -140,24 +140,40 @@ struct sk_buff *npusim_hw_wire_take(struct sk_buff *skb)
 	return skb;
 }
 
+/**
+ * npusim_hw_wire_share_frags() - mark a frame's page frags shared
+ * @skb: a frame that crossed a wire
+ *
+ * Its page frags are still the sender's pages: the receiving host must
+ * copy them before it writes into them in place (as ESP input, or a
+ * checksum completion, would).  A burst is marked once it reaches a
+ * host whole, or its frames once it is cut (the MAC reads their
+ * payload to sum it, and nothing writes into it before).
+ */
+void npusim_hw_wire_share_frags(struct sk_buff *skb)
+{
+	if (skb_shinfo(skb)->nr_frags)
+		skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+}
+
 /*
  * Carry a frame taken with npusim_hw_wire_take() to the port at the far
  * end.  Under RCU, BHs or IRQs disabled.  Every piece of host state is
  * stripped, and a wire carries no checksum state: the receiving MAC
  * sees a frame whose checksums nobody has verified yet.  Its page frags
- * are still the sender's pages: they are marked shared, so that the
- * receiving host copies them before it writes into them in place (as
- * ESP input, or a checksum completion, would).
+ * are still the sender's pages: they are marked shared (a burst's
+ * later, see npusim_hw_wire_share_frags()).  A burst keeps its partial
+ * checksum and GSO fields (npusim_hw_port_tx()).
  */
 void npusim_hw_wire_carry(struct npusim_hw_port *to, struct sk_buff *skb)
 {
-	if (skb_shinfo(skb)->nr_frags)
-		skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
+	if (!skb_is_gso(skb))
+		npusim_hw_wire_share_frags(skb);
 	skb_scrub_packet(skb, true);
 	skb->encapsulation = 0;
 	skb->priority = 0;
 	skb->dev = NULL;
-	skb->ip_summed = CHECKSUM_NONE;
+	skb->ip_summed = skb_is_gso(skb) ? CHECKSUM_PARTIAL : CHECKSUM_NONE;
 	skb->csum_level = 0;
 	npusim_hw_port_receive(to, skb);
 }
