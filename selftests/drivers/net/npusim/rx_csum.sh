@@ -6,10 +6,11 @@
 # reach the stack as CHECKSUM_UNNECESSARY (counted in rx_csum_good);
 # bad ones are counted in rx_csum_bad and left to the stack, which
 # drops them (its UDP InCsumErrors); UDP over IPv4 without a checksum is
-# not checked; with rx-checksumming off, nothing is.  TCP transfers,
-# whose segments the sending MAC cuts and completes (the receiving MAC
-# then checks them with the payload sum the sender recorded), arrive
-# whole and are checked good.
+# not checked; with rx-checksumming off, nothing is.  TCP transfers to
+# a port with rx-gro-hw off, whose segments the MAC cuts and completes
+# (the receiving MAC then checks them with the payload sum recorded as
+# they were cut), arrive whole and are checked good (gro_hw.sh covers
+# rx-gro-hw on).
 #
 #   init_net [A p0 10.14.0.1 fd14::1] <-> [B p0 10.14.0.2 fd14::2] ns2
 
@@ -148,8 +149,14 @@ sys.exit(0 if client.wait() == 0 and got == data else 1)
 	log_test "$name"
 }
 
+# with hardware GRO, the host would get the TSO packets whole
+RET=0
+ethtool -K "$A0" rx-gro-hw off
+check_err $? "cannot turn rx-gro-hw off"
+log_test "rx-gro-hw off: the host gets every segment"
 tcp_case "TCP/IPv4, segmented by the MAC: checked good" 10.14.0.1
 tcp_case "TCP/IPv6, segmented by the MAC: checked good" fd14::1
+ethtool -K "$A0" rx-gro-hw on
 
 RET=0
 ethtool -K "$A0" rx off
