@@ -508,7 +508,7 @@ static int npusim_hw_port_csum_gen(struct sk_buff *skb,
 	switch (skb->csum_offset) {
 	case offsetof(struct tcphdr, check):
 		th = skb_header_pointer(skb, start, sizeof(_th), &_th);
-		if (!th)
+		if (!th || th->doff < 5)
 			return 0;
 		hlen = th->doff * 4;
 		break;
