@@ -31,25 +31,7 @@ ft_begin
 
 LEN=$((1 << 20))
 
-ns_create ns2 || bail_out "cannot create netns"
-A=$(npusim_rand_id)
-npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
-ip addr add 10.15.0.1/24 dev "$A0" &&
-	ip -6 addr add fd15::1/64 dev "$A0" nodad &&
-	ip link set "$A0" up || bail_out "cannot configure $A0"
-ip -n "$ns2" addr add 10.15.0.2/24 dev "$B0" &&
-	ip -n "$ns2" -6 addr add fd15::2/64 dev "$B0" nodad &&
-	ip -n "$ns2" link set "$B0" up || bail_out "cannot configure $B0"
-wait_until "$WAIT_TIMEOUT" carrier "" "$A0" || bail_out "$A0: no carrier"
-ip netns exec "$ns2" ping -c 1 -W 5 10.15.0.1 > /dev/null &&
-	ip netns exec "$ns2" ping -6 -c 1 -W 5 fd15::1 > /dev/null ||
-	bail_out "no connectivity"
-
+host_pair_setup 10.15.0 fd15
 TMPD=$(mktemp -d) || bail_out "mktemp"
 cleanup_test()
 {
@@ -63,23 +45,20 @@ feature()
 	ethtool -k "$1" 2> /dev/null | awk -v k="$2:" '$1 == k {print $2}'
 }
 
-# snap KEY: A0's and B0's ethtool counters into the array S_KEY.
+# What a port received, less what it dropped on receive: every frame
+# sent to it is in one of them.
+RX_IN=(rx_packets rx_bytes rx_oversize_drops rx_ingress_drops rx_crc_errors)
+
+# snap KEY: A0's and B0's counters into the array S_KEY.
 snap()
 {
 	declare -gA "S_$1"
 	local -n s="S_$1"
-	local k
 
 	s=()
-	ethtool_stats "" "$A0" || return 1
-	for k in rx_packets rx_bytes rx_gro_hw_packets rx_gro_hw_frames \
-		 rx_csum_good rx_csum_bad rx_oversize_drops; do
-		s[a_$k]=${ETS[$k]}
-	done
-	ethtool_stats "$ns2" "$B0" || return 1
-	for k in tx_packets tx_bytes; do
-		s[b_$k]=${ETS[$k]}
-	done
+	port_snap "$1" a "" "$A0" "${RX_IN[@]}" rx_gro_hw_packets rx_gro_hw_frames \
+		rx_csum_good rx_csum_bad &&
+		port_snap "$1" b "$ns2" "$B0" tx_packets tx_bytes
 }
 
 # d A B KEY: KEY's growth from snapshot A to B.
@@ -98,58 +77,36 @@ v()
 	echo "${x[$2]}"
 }
 
+# rx_frames A PFX: the frames port PFX of snapshot A received or dropped
+# on receive.
+rx_frames()
+{
+	echo $(($(v "$1" "$2_rx_packets") + $(v "$1" "$2_rx_oversize_drops") +
+		$(v "$1" "$2_rx_ingress_drops") + $(v "$1" "$2_rx_crc_errors")))
+}
+
+# rx_drops A PFX: those it dropped.
+rx_drops()
+{
+	echo $(($(rx_frames "$1" "$2") - $(v "$1" "$2_rx_packets")))
+}
+
 # _wire_even A: taking snapshot A, every frame B0 ever sent has arrived
-# at A0, received or dropped as oversize (frames and, with none dropped,
+# at A0, received or dropped on receive (frames and, with none dropped,
 # bytes).  The ports were created for this test and are wired to each
 # other only: their totals compare, with no frame in flight at a first
 # snapshot to miscount.
 _wire_even()
 {
 	snap "$1" || return 1
-	[ "$(v "$1" b_tx_packets)" -eq \
-	  $(($(v "$1" a_rx_packets) + $(v "$1" a_rx_oversize_drops))) ] &&
-		{ [ "$(v "$1" a_rx_oversize_drops)" -gt 0 ] ||
+	[ "$(v "$1" b_tx_packets)" -eq "$(rx_frames "$1" a)" ] &&
+		{ [ "$(rx_drops "$1" a)" -gt 0 ] ||
 		  [ "$(v "$1" b_tx_bytes)" -eq "$(v "$1" a_rx_bytes)" ]; }
 }
 
 tcp_errs()
 {
 	nstat -az -j | jq '.kernel.TcpInCsumErrors'
-}
-
-# xfer DST [GATE]: LEN bytes over TCP from ns2 to DST (A0's address);
-# true if they all arrived intact.  With GATE, the sender connects, then
-# waits for the file GATE before it sends ($TMPD/conn is created once
-# connected; the caller removes it first).
-xfer()
-{
-	timeout 600 python3 -c '
-import os, socket, subprocess, sys
-ns, dst, n, gate, conn = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
-data = bytes(range(256)) * (n // 256)
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-ls = socket.create_server((dst, 0), family=fam)
-send = """
-import os, socket, sys, time
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
-gate = sys.argv[4]
-while gate and not os.path.exists(gate):
-    time.sleep(0.1)
-s.sendall(bytes(range(256)) * (int(sys.argv[3]) // 256))
-s.close()
-"""
-client = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", send,
-                           dst, str(ls.getsockname()[1]), str(n), gate])
-c, _ = ls.accept()
-open(conn, "w").close()
-got = bytearray()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    got += b
-sys.exit(0 if client.wait() == 0 and got == data else 1)
-' "$ns2" "$1" "$LEN" "${2:-}" "$TMPD/conn"
 }
 
 test_features()
@@ -181,10 +138,10 @@ test_wire()
 	check_err $? "cannot set rx-gro-hw $gro"
 	e0=$(tcp_errs)
 	snap w0 || bail_out "no counters"
-	xfer "$dst"
+	tcp_xfer "$ns2" "$dst" "$LEN"
 	check_err $? "the transfer did not arrive whole"
 	wait_until "$WAIT_TIMEOUT" _wire_even w1
-	check_err $? "$B0 sent $(v w1 b_tx_packets) frames of $(v w1 b_tx_bytes) bytes, $A0 received $(v w1 a_rx_packets) of $(v w1 a_rx_bytes)"
+	check_err $? "$B0 sent $(v w1 b_tx_packets) frames of $(v w1 b_tx_bytes) bytes, $A0 received $(v w1 a_rx_packets) of $(v w1 a_rx_bytes) and dropped $(rx_drops w1 a)"
 	frames=$(d w0 w1 a_rx_packets)
 	[ "$frames" -ge $((LEN / 1448)) ]
 	check_err $? "$A0 counted $frames frames for $LEN bytes"
@@ -212,7 +169,7 @@ test_mru()
 	ethtool -K "$A0" rx-gro-hw on
 	snap m0 || bail_out "no counters"
 	rm -f "$TMPD/conn" "$TMPD/go"
-	xfer 10.15.0.1 "$TMPD/go" &
+	tcp_xfer "$ns2" 10.15.0.1 "$LEN" "$TMPD/go" "$TMPD/conn" &
 	pid=$!
 	wait_until "$WAIT_TIMEOUT" test -e "$TMPD/conn"
 	check_err $? "the transfer did not connect"
@@ -226,7 +183,7 @@ test_mru()
 	wait "$pid"
 	check_err $? "the transfer did not arrive whole"
 	wait_until "$WAIT_TIMEOUT" _wire_even m1
-	check_err $? "$B0 sent $(v m1 b_tx_packets) frames, $A0 received $(v m1 a_rx_packets) and dropped $(v m1 a_rx_oversize_drops) as oversize"
+	check_err $? "$B0 sent $(v m1 b_tx_packets) frames, $A0 received $(v m1 a_rx_packets) and dropped $(rx_drops m1 a), $(v m1 a_rx_oversize_drops) of them as oversize"
 	drops=$(d m0 m1 a_rx_oversize_drops)
 	log_info "MRU: $drops oversize frames dropped, $(d m0 m1 a_rx_packets) received, $(d m0 m1 b_tx_packets) sent"
 	log_test "a burst longer than the MRU is dropped frame by frame"
@@ -253,38 +210,38 @@ rsnap()
 {
 	declare -gA "S_$1"
 	local -n s="S_$1"
-	local k
 
 	s=()
-	ethtool_stats "$FT_NSC" "$FT_C0" || return 1
-	s[c_tx_packets]=${ETS[tx_packets]} s[c_tx_bytes]=${ETS[tx_bytes]}
-	ethtool_stats "$FT_NSR" "$FT_R0" || return 1
-	for k in rx_packets rx_bytes rx_npu_fwd_packets rx_npu_fwd_bytes; do
-		s[r0_$k]=${ETS[$k]}
-	done
-	ethtool_stats "$FT_NSR" "$FT_R1" || return 1
-	s[r1_tx_npu_fwd_packets]=${ETS[tx_npu_fwd_packets]}
-	s[r1_tx_npu_fwd_bytes]=${ETS[tx_npu_fwd_bytes]}
-	s[r1_tx_packets]=${ETS[tx_packets]} s[r1_tx_bytes]=${ETS[tx_bytes]}
-	ethtool_stats "$FT_NSS" "$FT_S0" || return 1
-	for k in rx_packets rx_bytes rx_gro_hw_packets; do
-		s[s_$k]=${ETS[$k]}
-	done
+	port_snap "$1" c "$FT_NSC" "$FT_C0" tx_packets tx_bytes &&
+		port_snap "$1" r0 "$FT_NSR" "$FT_R0" "${RX_IN[@]}" \
+			rx_npu_fwd_packets rx_npu_fwd_bytes &&
+		port_snap "$1" r1 "$FT_NSR" "$FT_R1" tx_packets tx_bytes \
+			tx_npu_fwd_packets tx_npu_fwd_bytes tx_link_drops \
+			tx_errors &&
+		port_snap "$1" s "$FT_NSS" "$FT_S0" "${RX_IN[@]}" rx_gro_hw_packets
 }
 
-# _path_even A: taking snapshot A, the router received all the client
-# ever sent, the NPU sent out of R p1 all it took in on R p0, the server
-# received all R p1 sent; frames and bytes (totals: the ports were
-# created for the topology).
+# _path_even A: taking snapshot A, the router took in (or dropped on
+# receive) all the client ever sent, the NPU sent out of R p1 (or
+# dropped there) all it took in on R p0, the server took in (or dropped)
+# all R p1 sent; frames, and bytes where nothing was dropped (totals: the
+# ports were created for the topology).
 _path_even()
 {
+	local r1_drops
+
 	rsnap "$1" || return 1
-	[ "$(v "$1" c_tx_packets)" -eq "$(v "$1" r0_rx_packets)" ] &&
-	[ "$(v "$1" c_tx_bytes)" -eq "$(v "$1" r0_rx_bytes)" ] &&
-	[ "$(v "$1" r0_rx_npu_fwd_packets)" -eq "$(v "$1" r1_tx_npu_fwd_packets)" ] &&
-	[ "$(v "$1" r0_rx_npu_fwd_bytes)" -eq "$(v "$1" r1_tx_npu_fwd_bytes)" ] &&
-	[ "$(v "$1" r1_tx_packets)" -eq "$(v "$1" s_rx_packets)" ] &&
-	[ "$(v "$1" r1_tx_bytes)" -eq "$(v "$1" s_rx_bytes)" ]
+	r1_drops=$(($(v "$1" r1_tx_link_drops) + $(v "$1" r1_tx_errors)))
+	[ "$(v "$1" c_tx_packets)" -eq "$(rx_frames "$1" r0)" ] &&
+	[ "$(v "$1" r0_rx_npu_fwd_packets)" -eq \
+	  $(($(v "$1" r1_tx_npu_fwd_packets) + r1_drops)) ] &&
+	[ "$(v "$1" r1_tx_packets)" -eq "$(rx_frames "$1" s)" ] || return 1
+	[ "$(rx_drops "$1" r0)" -gt 0 ] ||
+		[ "$(v "$1" c_tx_bytes)" -eq "$(v "$1" r0_rx_bytes)" ] || return 1
+	[ "$r1_drops" -gt 0 ] ||
+		[ "$(v "$1" r0_rx_npu_fwd_bytes)" -eq "$(v "$1" r1_tx_npu_fwd_bytes)" ] || return 1
+	[ "$(rx_drops "$1" s)" -gt 0 ] ||
+		[ "$(v "$1" r1_tx_bytes)" -eq "$(v "$1" s_rx_bytes)" ]
 }
 
 # _npu_fwd_ge A B N: the NPU forwarded N frames from R p0 since A.

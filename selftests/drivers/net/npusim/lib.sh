@@ -753,6 +753,85 @@ hosts_wire()
 	done
 }
 
+# host_pair_setup NET4 NET6: this netns and a netns ns2, each with a
+# one-port npusim device (A0 here, B0 in ns2), linked, addressed
+# NET4.1/24 and NET6::1/64 here, NET4.2 and NET6::2 in ns2, neighbours
+# resolved both ways.  Sets ns2 A B A0 B0; bails out on failure.
+host_pair_setup()
+{
+	local v4=$1 v6=$2
+
+	ns_create ns2 || bail_out "cannot create netns"
+	A=$(npusim_rand_id)
+	npusim_new "$A" 1 || bail_out "cannot create npusim$A"
+	A0=${PORT_NAMES[0]}
+	B=$(npusim_rand_id)
+	npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
+	B0=${PORT_NAMES[0]}
+	npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+	ip addr add "$v4.1/24" dev "$A0" &&
+		ip -6 addr add "$v6::1/64" dev "$A0" nodad &&
+		ip link set "$A0" up || bail_out "cannot configure $A0"
+	ip -n "$ns2" addr add "$v4.2/24" dev "$B0" &&
+		ip -n "$ns2" -6 addr add "$v6::2/64" dev "$B0" nodad &&
+		ip -n "$ns2" link set "$B0" up || bail_out "cannot configure $B0"
+	wait_until "$WAIT_TIMEOUT" carrier "" "$A0" || bail_out "$A0: no carrier"
+	ip netns exec "$ns2" ping -c 1 -W 5 "$v4.1" > /dev/null &&
+		ip netns exec "$ns2" ping -6 -c 1 -W 5 "$v6::1" > /dev/null ||
+		bail_out "no connectivity"
+}
+
+# tcp_xfer NS DST LEN [GATE CONN]: LEN bytes (a multiple of 256) over
+# TCP from netns NS to DST, an address of this netns; true if they all
+# arrived intact.  With GATE and CONN, the sender connects (CONN is
+# created once the connection is accepted), then waits for the file
+# GATE before it sends.
+tcp_xfer()
+{
+	timeout 600 python3 -c '
+import socket, subprocess, sys
+ns, dst, n, gate, conn = sys.argv[1:6]
+n = int(n)
+data = bytes(range(256)) * (n // 256)
+fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
+ls = socket.create_server((dst, 0), family=fam)
+send = """
+import os, socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+while sys.argv[4] and not os.path.exists(sys.argv[4]):
+    time.sleep(0.1)
+s.sendall(bytes(range(256)) * (int(sys.argv[3]) // 256))
+s.close()
+"""
+client = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", send,
+                           dst, str(ls.getsockname()[1]), str(n), gate])
+c, _ = ls.accept()
+if conn:
+    open(conn, "w").close()
+got = bytearray()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    got += b
+sys.exit(0 if client.wait() == 0 and got == data else 1)
+' "$1" "$2" "$3" "${4:-}" "${5:-}"
+}
+
+# port_snap KEY PREFIX NS DEV STAT...: add DEV's (in NS) ethtool
+# counters STAT... to the associative array S_KEY, as PREFIX_STAT.
+port_snap()
+{
+	local -n _ps="S_$1"
+	local pfx=$2 ns=$3 dev=$4 k
+
+	shift 4
+	ethtool_stats "$ns" "$dev" || return 1
+	for k in "$@"; do
+		_ps[${pfx}_$k]=${ETS[$k]:-0}
+	done
+}
+
 # quiet_pair_setup SUBNET: namespaces ns1 and ns2, each with a one-port
 # npusim device, linked, addressed SUBNET.1/24 and SUBNET.2/24 with static
 # neighbours and IPv6 off, so that no frame but the test's own crosses the

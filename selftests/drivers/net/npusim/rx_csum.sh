@@ -21,25 +21,7 @@ npusim_load || skip_all "npusim module not available"
 
 N=20
 
-ns_create ns2 || bail_out "cannot create netns"
-A=$(npusim_rand_id)
-npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
-ip addr add 10.14.0.1/24 dev "$A0" &&
-	ip -6 addr add fd14::1/64 dev "$A0" nodad &&
-	ip link set "$A0" up || bail_out "cannot configure $A0"
-ip -n "$ns2" addr add 10.14.0.2/24 dev "$B0" &&
-	ip -n "$ns2" -6 addr add fd14::2/64 dev "$B0" nodad &&
-	ip -n "$ns2" link set "$B0" up || bail_out "cannot configure $B0"
-wait_until "$WAIT_TIMEOUT" carrier "" "$A0" || bail_out "$A0: no carrier"
-# neighbours resolved before counting
-ip netns exec "$ns2" ping -c 1 -W 5 10.14.0.1 > /dev/null &&
-	ip netns exec "$ns2" ping -6 -c 1 -W 5 fd14::1 > /dev/null ||
-	bail_out "no connectivity"
+host_pair_setup 10.14.0 fd14
 
 # send KIND DST: N UDP datagrams from ns2 to DST port 9: good (a socket's
 # own checksum), bad (a raw socket's UDP header with a wrong checksum) or
@@ -122,23 +104,7 @@ tcp_case()
 	RET=0
 	g0=$(port_stat rx_csum_good) b0=$(port_stat rx_csum_bad)
 	e0=$(nstat -az -j | jq '.kernel.TcpInCsumErrors')
-	timeout 300 python3 -c '
-import socket, subprocess, sys
-ns, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-data = bytes(range(256)) * (n // 256)
-ls = socket.create_server((dst, 0), family=socket.AF_INET6 if ":" in dst else socket.AF_INET)
-send = "import socket, sys; s = socket.create_connection((sys.argv[1], int(sys.argv[2]))); s.sendall(bytes(range(256)) * (int(sys.argv[3]) // 256)); s.close()"
-client = subprocess.Popen(["ip", "netns", "exec", ns, "python3", "-c", send,
-                           dst, str(ls.getsockname()[1]), str(n)])
-c, _ = ls.accept()
-got = bytearray()
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    got += b
-sys.exit(0 if client.wait() == 0 and got == data else 1)
-' "$ns2" "$dst" "$len"
+	tcp_xfer "$ns2" "$dst" "$len"
 	check_err $? "the transfer did not arrive whole"
 	g0=$(($(port_stat rx_csum_good) - g0))
 	[ "$g0" -ge $((len / 1448)) ]
