@@ -54,6 +54,9 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 	seq_printf(s, "dropped: %llu\n", st.dropped);
 	seq_printf(s, "cache_hits: %llu\n", st.cache_hits);
 	seq_printf(s, "cache_stale: %llu\n", st.cache_stale);
+	seq_printf(s, "next_hops: %u\n", st.next_hops);
+	seq_printf(s, "ipv6_entries: %u\n", st.ext_entries);
+	seq_printf(s, "ft_bytes: %llu\n", st.mem_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_hw_info);

@@ -283,6 +283,12 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 			kfree(flow);
 			return err;
 		}
+		if (err == -ENOMEM) {
+			ft->cnt.fail_nomem++;
+			NL_SET_ERR_MSG_MOD(extack, "Out of memory");
+			kfree(flow);
+			return err;
+		}
 		if (err == -EBUSY) {
 			ft->cnt.fail_bucket_full++;
 			NL_SET_ERR_MSG_MOD(extack, "Hash bucket full");

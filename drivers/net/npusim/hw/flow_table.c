@@ -16,17 +16,26 @@
  * (ageing, eviction) invalidate: as on MediaTek's PPE, an entry the
  * driver clears without flushing the cache goes on forwarding.
  *
+ * An entry is 64 bytes (struct npusim_hw_ft_slot), its counters
+ * included: the key in five words with IPv6 addresses folded, the
+ * NAT rewrite, and the index of its next hop in a shared next-hop
+ * table, which holds the MAC addresses, tags and PPPoE session to push.
+ * An IPv6 entry keeps its full addresses out of line.
+ *
  * Locking: the driver, the ageing scan and the engine's rare changes
  * (binding, FIN) take the table's lock, with BHs disabled, and write
- * each entry inside the entry's seqcount, and the table's geometry
+ * each entry inside its write seqcount, and the table's geometry
  * (slots, buckets, ways) inside the table's.  The engine's lookup of a
  * bound entry and its hit accounting take no lock: they read inside
  * the seqcounts, and count in the entry's own atomic counters and last
  * hit.  A chip with the lookup cache takes the lock on every lookup,
  * for the cache.  A resize frees the old slots after an RCU grace
- * period: the engine runs in RCU read-side sections (its NAPI poll).
+ * period, and a next hop or IPv6 addresses an entry no longer uses go
+ * after one too: the engine runs in RCU read-side sections (its NAPI
+ * poll).
  */
 
+#include <linux/bitfield.h>
 #include <linux/in.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
@@ -38,6 +47,265 @@
 #include "hw.h"
 
 #define NPUSIM_HW_FT_HASH_SEED	0x4e505553
+
+/* The write seqcount of entry @index. */
+static seqcount_spinlock_t *npusim_hw_ft_wseq(struct npusim_hw_ft *ft,
+					      u32 index)
+{
+	return &ft->wseq[index % NPUSIM_HW_FT_WSEQS];
+}
+
+static __be32 npusim_hw_ft_fold(const __be32 *addr)
+{
+	return addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+}
+
+/* The key as the table stores it. */
+static void npusim_hw_ft_hkey(struct npusim_hw_ft_hkey *h,
+			      const struct npusim_hw_flow_key *key)
+{
+	memset(h, 0, sizeof(*h));
+	if (key->ip_ver == 6) {
+		h->src = npusim_hw_ft_fold(key->src);
+		h->dst = npusim_hw_ft_fold(key->dst);
+		h->flags |= NPUSIM_HW_FT_KEY_IPV6;
+	} else {
+		h->src = key->src[0];
+		h->dst = key->dst[0];
+	}
+	h->sport = key->sport;
+	h->dport = key->dport;
+	memcpy(h->vid, key->vid, sizeof(h->vid));
+	h->in_port = key->in_port;
+	if (key->l4proto == IPPROTO_TCP)
+		h->flags |= NPUSIM_HW_FT_KEY_TCP;
+	h->flags |= FIELD_PREP(NPUSIM_HW_FT_KEY_VLANS, key->n_vlan);
+}
+
+static bool npusim_hw_ft_is_ipv6(const struct npusim_hw_ft_slot *slot)
+{
+	return slot->key.flags & NPUSIM_HW_FT_KEY_IPV6;
+}
+
+/* The IPv6 addresses of an entry, under the table's lock. */
+static struct npusim_hw_ft_ext *
+npusim_hw_ft_ext_locked(struct npusim_hw_ft *ft,
+			const struct npusim_hw_ft_slot *slot)
+{
+	return rcu_dereference_protected(slot->ext, lockdep_is_held(&ft->lock));
+}
+
+/* The IPv6 addresses of an entry, for a reader in its seqcount. */
+static const struct npusim_hw_ft_ext *
+npusim_hw_ft_ext_read(struct npusim_hw_ft *ft,
+		      const struct npusim_hw_ft_slot *slot)
+{
+	return rcu_dereference_check(slot->ext, rcu_read_lock_bh_held() ||
+					     lockdep_is_held(&ft->lock));
+}
+
+/*
+ * Does the entry in @slot, with IPv6 addresses @ext, match @key, which
+ * @hkey holds as the table stores it?
+ */
+static bool npusim_hw_ft_key_match(const struct npusim_hw_ft_slot *slot,
+				   const struct npusim_hw_ft_ext *ext,
+				   const struct npusim_hw_ft_hkey *hkey,
+				   const struct npusim_hw_flow_key *key)
+{
+	if (memcmp(&slot->key, hkey, sizeof(*hkey)))
+		return false;
+	if (!(hkey->flags & NPUSIM_HW_FT_KEY_IPV6))
+		return true;
+	return ext && !memcmp(ext->src, key->src, sizeof(ext->src)) &&
+	       !memcmp(ext->dst, key->dst, sizeof(ext->dst));
+}
+
+/*
+ * Read the entry in @slot, with IPv6 addresses @ext, back into the
+ * driver's format.  False if a writer is changing it (its next hop or
+ * addresses are gone): the caller is in the entry's seqcount and reads
+ * again.
+ */
+static bool npusim_hw_ft_decode(struct npusim_hw_ft *ft,
+				const struct npusim_hw_ft_slot *slot,
+				const struct npusim_hw_ft_ext *ext,
+				struct npusim_hw_flow_entry *e)
+{
+	const struct npusim_hw_ft_hkey *h = &slot->key;
+	const struct npusim_hw_ft_nh *nh = xa_load(&ft->nhs, slot->nh);
+	bool ipv6 = h->flags & NPUSIM_HW_FT_KEY_IPV6;
+
+	if (!nh || (ipv6 && !ext))
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->key.in_port = h->in_port;
+	e->key.ip_ver = ipv6 ? 6 : 4;
+	e->key.l4proto = h->flags & NPUSIM_HW_FT_KEY_TCP ? IPPROTO_TCP :
+							  IPPROTO_UDP;
+	e->key.n_vlan = FIELD_GET(NPUSIM_HW_FT_KEY_VLANS, h->flags);
+	memcpy(e->key.vid, h->vid, sizeof(e->key.vid));
+	e->key.sport = h->sport;
+	e->key.dport = h->dport;
+	if (ipv6) {
+		memcpy(e->key.src, ext->src, sizeof(e->key.src));
+		memcpy(e->key.dst, ext->dst, sizeof(e->key.dst));
+		memcpy(e->new_src, ext->new_src, sizeof(e->new_src));
+		memcpy(e->new_dst, ext->new_dst, sizeof(e->new_dst));
+	} else {
+		e->key.src[0] = h->src;
+		e->key.dst[0] = h->dst;
+		e->new_src[0] = slot->new_addr[0];
+		e->new_dst[0] = slot->new_addr[1];
+	}
+	e->out_port = slot->out_port;
+	memcpy(e->h_dest, nh->d.h_dest, ETH_ALEN);
+	memcpy(e->h_source, nh->d.h_source, ETH_ALEN);
+	e->n_push = nh->d.n_push;
+	memcpy(e->push_vid, nh->d.push_vid, sizeof(e->push_vid));
+	e->pppoe = nh->d.pppoe;
+	e->pppoe_sid = nh->d.pppoe_sid;
+	e->nat = slot->nat;
+	e->new_sport = slot->new_sport;
+	e->new_dport = slot->new_dport;
+	return true;
+}
+
+/**
+ * struct npusim_hw_ft_prep - what a write may need, allocated before it
+ * @nh: a next hop with the entry's rewrite, for the next-hop table if
+ *	it does not hold that rewrite yet
+ * @ext: the addresses of an IPv6 entry
+ */
+struct npusim_hw_ft_prep {
+	struct npusim_hw_ft_nh *nh;
+	struct npusim_hw_ft_ext *ext;
+};
+
+static int npusim_hw_ft_prep(struct npusim_hw_ft_prep *p,
+			     const struct npusim_hw_flow_entry *e)
+{
+	p->ext = NULL;
+	p->nh = kzalloc(sizeof(*p->nh), GFP_KERNEL);
+	if (!p->nh)
+		return -ENOMEM;
+	memcpy(p->nh->d.h_dest, e->h_dest, ETH_ALEN);
+	memcpy(p->nh->d.h_source, e->h_source, ETH_ALEN);
+	memcpy(p->nh->d.push_vid, e->push_vid, sizeof(p->nh->d.push_vid));
+	p->nh->d.pppoe_sid = e->pppoe_sid;
+	p->nh->d.n_push = e->n_push;
+	p->nh->d.pppoe = e->pppoe;
+	if (e->key.ip_ver != 6)
+		return 0;
+	p->ext = kzalloc(sizeof(*p->ext), GFP_KERNEL);
+	if (!p->ext) {
+		kfree(p->nh);
+		return -ENOMEM;
+	}
+	memcpy(p->ext->src, e->key.src, sizeof(p->ext->src));
+	memcpy(p->ext->dst, e->key.dst, sizeof(p->ext->dst));
+	memcpy(p->ext->new_src, e->new_src, sizeof(p->ext->new_src));
+	memcpy(p->ext->new_dst, e->new_dst, sizeof(p->ext->new_dst));
+	return 0;
+}
+
+/* Free what the write did not use. */
+static void npusim_hw_ft_unprep(struct npusim_hw_ft_prep *p)
+{
+	kfree(p->nh);
+	kfree(p->ext);
+}
+
+/*
+ * Take a reference on the next hop of @p's rewrite, adding it to the
+ * table if it is new.  Locked.  Return 0 and set @id, or -ENOSPC if
+ * the next-hop table is full, -ENOMEM.
+ */
+static int npusim_hw_ft_nh_get(struct npusim_hw_ft *ft,
+			       struct npusim_hw_ft_prep *p, u16 *id)
+{
+	u32 hash = jhash(&p->nh->d, sizeof(p->nh->d), 0);
+	struct npusim_hw_ft_nh *nh;
+	int err;
+
+	hash_for_each_possible(ft->nh_hash, nh, node, hash) {
+		if (memcmp(&nh->d, &p->nh->d, sizeof(nh->d)))
+			continue;
+		nh->refs++;
+		*id = nh->id;
+		return 0;
+	}
+	nh = p->nh;
+	err = xa_alloc(&ft->nhs, &nh->id, nh,
+		       XA_LIMIT(0, NPUSIM_HW_FT_MAX_NH - 1), GFP_ATOMIC);
+	if (err)
+		return err == -EBUSY ? -ENOSPC : err;
+	nh->refs = 1;
+	hash_add(ft->nh_hash, &nh->node, hash);
+	ft->n_nh++;
+	p->nh = NULL;
+	*id = nh->id;
+	return 0;
+}
+
+/* Drop a reference on next hop @id.  Locked. */
+static void npusim_hw_ft_nh_put(struct npusim_hw_ft *ft, u16 id)
+{
+	struct npusim_hw_ft_nh *nh = xa_load(&ft->nhs, id);
+
+	if (WARN_ON_ONCE(!nh) || --nh->refs)
+		return;
+	hash_del(&nh->node);
+	xa_erase(&ft->nhs, id);
+	ft->n_nh--;
+	kfree_rcu(nh, rcu);
+}
+
+/*
+ * Write the entry @e, whose key the table stores as @hkey, into @slot,
+ * with next hop @nh and the IPv6 addresses of @p.  Locked, inside the
+ * entry's write seqcount; what @slot held is released already.
+ */
+static void npusim_hw_ft_encode(struct npusim_hw_ft *ft,
+				struct npusim_hw_ft_slot *slot,
+				const struct npusim_hw_ft_hkey *hkey,
+				const struct npusim_hw_flow_entry *e, u16 nh,
+				struct npusim_hw_ft_prep *p)
+{
+	slot->key = *hkey;
+	slot->out_port = e->out_port;
+	slot->nh = nh;
+	slot->nat = e->nat;
+	slot->rsvd = 0;
+	slot->new_sport = e->new_sport;
+	slot->new_dport = e->new_dport;
+	if (p->ext) {
+		rcu_assign_pointer(slot->ext, p->ext);
+		p->ext = NULL;
+		ft->n_ext++;
+	} else {
+		slot->new_addr[0] = e->new_src[0];
+		slot->new_addr[1] = e->new_dst[0];
+	}
+}
+
+/*
+ * Release what the entry in @slot holds: its next hop, its IPv6
+ * addresses.  Locked, inside the entry's write seqcount.
+ */
+static void npusim_hw_ft_release(struct npusim_hw_ft *ft,
+				 struct npusim_hw_ft_slot *slot)
+{
+	struct npusim_hw_ft_ext *ext;
+
+	npusim_hw_ft_nh_put(ft, slot->nh);
+	if (!npusim_hw_ft_is_ipv6(slot))
+		return;
+	ext = npusim_hw_ft_ext_locked(ft, slot);
+	RCU_INIT_POINTER(slot->ext, NULL);
+	ft->n_ext--;
+	kfree_rcu(ext, rcu);
+}
 
 static void npusim_hw_ft_cache_clear(struct npusim_hw_ft *ft)
 {
@@ -59,9 +327,10 @@ static void npusim_hw_ft_invalidate(struct npusim_hw_ft *ft, u32 index)
 {
 	struct npusim_hw_ft_slot *slot = &ft->slots[index];
 
-	write_seqcount_begin(&slot->wseq);
+	write_seqcount_begin(npusim_hw_ft_wseq(ft, index));
 	slot->valid = false;
-	write_seqcount_end(&slot->wseq);
+	npusim_hw_ft_release(ft, slot);
+	write_seqcount_end(npusim_hw_ft_wseq(ft, index));
 	WRITE_ONCE(ft->used, ft->used - 1);
 }
 
@@ -73,27 +342,27 @@ static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
 }
 
 /* @size free slots, or NULL. */
-static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(struct npusim_hw_ft *ft,
-							  u32 size)
+static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(u32 size)
 {
-	struct npusim_hw_ft_slot *slots;
-	u32 i;
-
-	slots = kvcalloc(size, sizeof(*slots), GFP_KERNEL);
-	if (!slots)
-		return NULL;
-	for (i = 0; i < size; i++)
-		seqcount_spinlock_init(&slots[i].wseq, &ft->lock);
-	return slots;
+	/* the hardware's entry format: one cache line */
+	BUILD_BUG_ON(sizeof(struct npusim_hw_ft_slot) > 64);
+	return kvcalloc(size, sizeof(struct npusim_hw_ft_slot), GFP_KERNEL);
 }
 
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
+	unsigned int i;
 
 	spin_lock_init(&ft->lock);
 	seqcount_spinlock_init(&ft->geom, &ft->lock);
-	ft->slots = npusim_hw_ft_slots_alloc(ft, size);
+	for (i = 0; i < NPUSIM_HW_FT_WSEQS; i++)
+		seqcount_spinlock_init(&ft->wseq[i], &ft->lock);
+	xa_init_flags(&ft->nhs, XA_FLAGS_ALLOC);
+	hash_init(ft->nh_hash);
+	ft->n_nh = 0;
+	ft->n_ext = 0;
+	ft->slots = npusim_hw_ft_slots_alloc(size);
 	if (!ft->slots)
 		return -ENOMEM;
 	ft->size = size;
@@ -105,12 +374,21 @@ int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 
 void npusim_hw_ft_fini(struct npusim_hw_ft *ft)
 {
+	u32 i;
+
+	spin_lock_bh(&ft->lock);
+	for (i = 0; ft->slots && i < ft->size; i++)
+		if (ft->slots[i].valid)
+			npusim_hw_ft_invalidate(ft, i);
+	spin_unlock_bh(&ft->lock);
+	WARN_ON_ONCE(ft->n_nh || ft->n_ext);
+	xa_destroy(&ft->nhs);
 	kvfree(ft->slots);
 	ft->slots = NULL;
 }
 
 static u32 npusim_hw_ft_bucket(const struct npusim_hw_ft *ft,
-			       const struct npusim_hw_flow_key *key)
+			       const struct npusim_hw_ft_hkey *key)
 {
 	BUILD_BUG_ON(sizeof(*key) % sizeof(u32));
 	/* the hash scaled to the buckets: a multiply, not a division */
@@ -166,6 +444,11 @@ static bool npusim_hw_ft_can_carry(struct npusim_hw *hw,
 {
 	u32 max_vlans = READ_ONCE(hw->param[NPUSIM_HW_PARAM_MAX_VLANS]);
 
+	if (entry->key.ip_ver != 4 && entry->key.ip_ver != 6)
+		return false;
+	if (entry->key.l4proto != IPPROTO_TCP &&
+	    entry->key.l4proto != IPPROTO_UDP)
+		return false;
 	if (entry->key.n_vlan > max_vlans || entry->n_push > max_vlans)
 		return false;
 	if (entry->pppoe && !READ_ONCE(hw->param[NPUSIM_HW_PARAM_PPPOE]))
@@ -186,10 +469,10 @@ static u32 npusim_hw_ft_lru(struct npusim_hw *hw, u32 first, u32 ways)
 	struct npusim_hw_ft_slot *slots = hw->ft.slots;
 	u32 now = npusim_hw_clock(hw);
 	u32 i, idle, lru = first;
-	u32 lru_idle = (now - READ_ONCE(slots[first].mib.last_hit)) & mask;
+	u32 lru_idle = (now - READ_ONCE(slots[first].last_hit)) & mask;
 
 	for (i = first + 1; i < first + ways; i++) {
-		idle = (now - READ_ONCE(slots[i].mib.last_hit)) & mask;
+		idle = (now - READ_ONCE(slots[i].last_hit)) & mask;
 		if (idle < lru_idle ||
 		    (idle == lru_idle && (s32)(slots[i].seq - slots[lru].seq) > 0))
 			continue;
@@ -213,10 +496,11 @@ static u32 npusim_hw_ft_lru(struct npusim_hw *hw, u32 first, u32 ways)
  * destroyed); the packet engine uses the one written last.  If the
  * bucket is full, NPUSIM_HW_PARAM_FULL_POLICY decides.
  *
- * Return: 0; -ENOSPC if the table is full, -EBUSY if only the bucket is
+ * Return: 0; -ENOSPC if the table is full, or the next-hop table and
+ * @entry's next hop is new; -EBUSY if only the bucket is full
  * (NPUSIM_HW_FULL_REFUSE); -EOPNOTSUPP if the chip's entries cannot
  * carry @entry (too many VLAN tags, PPPoE, IPv6 NAT: see enum
- * npusim_hw_param).
+ * npusim_hw_param); -ENOMEM.  On error the table is unchanged.
  */
 int npusim_hw_ft_write(struct npusim_hw *hw,
 		       const struct npusim_hw_flow_entry *entry, u32 *index,
@@ -225,10 +509,16 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	struct npusim_hw_flow_key key = entry->key;
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
+	struct npusim_hw_ft_hkey hkey;
+	struct npusim_hw_ft_prep prep;
 	u32 first, ways, i;
 	u64 packets, bytes;
-	int err = 0;
+	int err;
+	u16 nh;
 
+	err = npusim_hw_ft_prep(&prep, entry);
+	if (err)
+		return err;
 	spin_lock_bh(&ft->lock);
 	if (!npusim_hw_ft_can_carry(hw, entry)) {
 		err = -EOPNOTSUPP;
@@ -236,52 +526,58 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	}
 	if (hw->param[NPUSIM_HW_PARAM_IGNORE_PORT])
 		key.in_port = 0;
+	npusim_hw_ft_hkey(&hkey, &key);
 	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
-	first = npusim_hw_ft_bucket(ft, &key) * ways;
+	first = npusim_hw_ft_bucket(ft, &hkey) * ways;
 	for (i = first; i < first + ways; i++)
 		if (!ft->slots[i].valid)
 			break;
+	if (i == first + ways &&
+	    hw->param[NPUSIM_HW_PARAM_FULL_POLICY] == NPUSIM_HW_FULL_ACCEPT) {
+		/* tag 0 is never valid: the entry reads as gone */
+		ft->stats.dropped++;
+		*index = first;
+		*tag = 0;
+		goto out;
+	}
+	if (i == first + ways &&
+	    hw->param[NPUSIM_HW_PARAM_FULL_POLICY] != NPUSIM_HW_FULL_EVICT) {
+		err = ft->used == ft->size ? -ENOSPC : -EBUSY;
+		goto out;
+	}
+	/* before an eviction: a write that fails changes nothing */
+	err = npusim_hw_ft_nh_get(ft, &prep, &nh);
+	if (err)
+		goto out;
 	if (i == first + ways) {
-		switch (hw->param[NPUSIM_HW_PARAM_FULL_POLICY]) {
-		case NPUSIM_HW_FULL_ACCEPT:
-			/* tag 0 is never valid: the entry reads as gone */
-			ft->stats.dropped++;
-			*index = first;
-			*tag = 0;
-			goto out;
-		case NPUSIM_HW_FULL_EVICT:
-			i = npusim_hw_ft_lru(hw, first, ways);
-			npusim_hw_ft_drop(ft, i);
-			ft->stats.overwritten++;
-			break;
-		default:
-			err = ft->used == ft->size ? -ENOSPC : -EBUSY;
-			goto out;
-		}
+		i = npusim_hw_ft_lru(hw, first, ways);
+		npusim_hw_ft_drop(ft, i);
+		ft->stats.overwritten++;
 	}
 
 	slot = &ft->slots[i];
 	npusim_hw_ft_counters_start(hw, i, &packets, &bytes);
 	if (!++ft->seq)
 		++ft->seq;
-	write_seqcount_begin(&slot->wseq);
-	slot->entry = *entry;
-	slot->entry.key = key;
-	memset(&slot->mib, 0, sizeof(slot->mib));
+	write_seqcount_begin(npusim_hw_ft_wseq(ft, i));
+	npusim_hw_ft_encode(ft, slot, &hkey, entry, nh, &prep);
 	atomic64_set(&slot->packets, packets);
 	atomic64_set(&slot->bytes, bytes);
 	/* ageing counts from the write until the first hit */
-	slot->mib.last_hit = npusim_hw_clock(hw);
-	slot->mib.state = hw->param[NPUSIM_HW_PARAM_BIND_HITS] ?
-			  NPUSIM_HW_FLOW_UNBIND : NPUSIM_HW_FLOW_BIND;
+	slot->last_hit = npusim_hw_clock(hw);
+	slot->hit = false;
+	slot->bind_hits = 0;
+	slot->state = hw->param[NPUSIM_HW_PARAM_BIND_HITS] ?
+		      NPUSIM_HW_FLOW_UNBIND : NPUSIM_HW_FLOW_BIND;
 	slot->seq = ft->seq;
 	slot->valid = true;
-	write_seqcount_end(&slot->wseq);
+	write_seqcount_end(npusim_hw_ft_wseq(ft, i));
 	WRITE_ONCE(ft->used, ft->used + 1);
 	*index = i;
 	*tag = slot->seq;
 out:
 	spin_unlock_bh(&ft->lock);
+	npusim_hw_ft_unprep(&prep);
 	return err;
 }
 
@@ -340,7 +636,8 @@ int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);
 	if (slot)
-		*entry = slot->entry;
+		npusim_hw_ft_decode(ft, slot, npusim_hw_ft_ext_locked(ft, slot),
+				    entry);
 	spin_unlock_bh(&ft->lock);
 	return slot ? 0 : -ENOENT;
 }
@@ -356,29 +653,42 @@ int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
  * needs npusim_hw_ft_cache_flush() after.
  *
  * Return: 0, -ENOENT if the entry is not valid any more, -EINVAL if the
- * key differs, -EOPNOTSUPP if the chip cannot carry the new entry.
+ * key differs, -EOPNOTSUPP if the chip cannot carry the new entry,
+ * -ENOSPC if its next hop is new and the next-hop table full, -ENOMEM.
  */
 int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 			 const struct npusim_hw_flow_entry *entry)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
-	int err = 0;
+	struct npusim_hw_ft_hkey hkey;
+	struct npusim_hw_ft_prep prep;
+	int err;
+	u16 nh;
 
+	err = npusim_hw_ft_prep(&prep, entry);
+	if (err)
+		return err;
+	npusim_hw_ft_hkey(&hkey, &entry->key);
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);
 	if (!slot)
 		err = -ENOENT;
-	else if (memcmp(&slot->entry.key, &entry->key, sizeof(entry->key)))
+	else if (!npusim_hw_ft_key_match(slot, npusim_hw_ft_ext_locked(ft, slot),
+					 &hkey, &entry->key))
 		err = -EINVAL;
 	else if (!npusim_hw_ft_can_carry(hw, entry))
 		err = -EOPNOTSUPP;
+	else
+		err = npusim_hw_ft_nh_get(ft, &prep, &nh);
 	if (!err) {
-		write_seqcount_begin(&slot->wseq);
-		slot->entry = *entry;
-		write_seqcount_end(&slot->wseq);
+		write_seqcount_begin(npusim_hw_ft_wseq(ft, index));
+		npusim_hw_ft_release(ft, slot);
+		npusim_hw_ft_encode(ft, slot, &hkey, entry, nh, &prep);
+		write_seqcount_end(npusim_hw_ft_wseq(ft, index));
 	}
 	spin_unlock_bh(&ft->lock);
+	npusim_hw_ft_unprep(&prep);
 	return err;
 }
 
@@ -474,10 +784,13 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 	slot = npusim_hw_ft_slot(ft, index, tag);
 	if (slot) {
 		if (entry)
-			*entry = slot->entry;
-		*mib = slot->mib;
-		mib->last_hit = READ_ONCE(slot->mib.last_hit);
-		mib->hit = READ_ONCE(slot->mib.hit);
+			npusim_hw_ft_decode(ft, slot,
+					    npusim_hw_ft_ext_locked(ft, slot),
+					    entry);
+		mib->state = slot->state;
+		mib->bind_hits = slot->bind_hits;
+		mib->last_hit = READ_ONCE(slot->last_hit);
+		mib->hit = READ_ONCE(slot->hit);
 		if (hw->param[NPUSIM_HW_PARAM_CLEAR_ON_READ]) {
 			mib->packets = atomic64_xchg(&slot->packets, 0);
 			mib->bytes = atomic64_xchg(&slot->bytes, 0);
@@ -534,7 +847,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 	if (size == ft->size)
 		return 0;
 
-	slots = npusim_hw_ft_slots_alloc(ft, size);
+	slots = npusim_hw_ft_slots_alloc(size);
 	if (!slots)
 		return -ENOMEM;
 
@@ -565,6 +878,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 static enum npusim_hw_ft_match
 npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 			   const struct npusim_hw_flow_key *key,
+			   const struct npusim_hw_ft_hkey *hkey,
 			   struct npusim_hw_flow_entry *entry,
 			   struct npusim_hw_ft_ref *ref)
 {
@@ -575,7 +889,7 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 	u32 bucket, first, ways, i;
 
 	spin_lock(&ft->lock);
-	bucket = npusim_hw_ft_bucket(ft, key);
+	bucket = npusim_hw_ft_bucket(ft, hkey);
 	line = &ft->cache[bucket & (NPUSIM_HW_FT_CACHE_LINES - 1)];
 	if (hw->param[NPUSIM_HW_PARAM_CACHE] && line->valid &&
 	    !memcmp(&line->entry.key, key, sizeof(*key))) {
@@ -596,7 +910,9 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
 
-		if (!slot->valid || memcmp(&slot->entry.key, key, sizeof(*key)))
+		if (!slot->valid ||
+		    !npusim_hw_ft_key_match(slot, npusim_hw_ft_ext_locked(ft, slot),
+					    hkey, key))
 			continue;
 		/* the newest of equal keys; the sequence wraps */
 		if (best && (s32)(slot->seq - best->seq) < 0)
@@ -608,25 +924,26 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 		goto out;
 	ref->seq = best->seq;
 
-	switch (best->mib.state) {
+	switch (best->state) {
 	case NPUSIM_HW_FLOW_BIND:
-		*entry = best->entry;
+		npusim_hw_ft_decode(ft, best, npusim_hw_ft_ext_locked(ft, best),
+				    entry);
 		match = NPUSIM_HW_FT_HIT;
 		if (hw->param[NPUSIM_HW_PARAM_CACHE]) {
-			line->entry = best->entry;
+			line->entry = *entry;
 			line->ref = *ref;
 			line->valid = true;
 		}
 		break;
 	case NPUSIM_HW_FLOW_UNBIND:
-		WRITE_ONCE(best->mib.last_hit, npusim_hw_clock(hw));
-		WRITE_ONCE(best->mib.hit, true);
-		write_seqcount_begin(&best->wseq);
-		if (best->mib.bind_hits < U16_MAX)
-			best->mib.bind_hits++;
-		if (best->mib.bind_hits >= hw->param[NPUSIM_HW_PARAM_BIND_HITS])
-			best->mib.state = NPUSIM_HW_FLOW_BIND;
-		write_seqcount_end(&best->wseq);
+		WRITE_ONCE(best->last_hit, npusim_hw_clock(hw));
+		WRITE_ONCE(best->hit, true);
+		write_seqcount_begin(npusim_hw_ft_wseq(ft, ref->index));
+		if (best->bind_hits < U16_MAX)
+			best->bind_hits++;
+		if (best->bind_hits >= hw->param[NPUSIM_HW_PARAM_BIND_HITS])
+			best->state = NPUSIM_HW_FLOW_BIND;
+		write_seqcount_end(npusim_hw_ft_wseq(ft, ref->index));
 		match = NPUSIM_HW_FT_UNBOUND;
 		break;
 	default:
@@ -663,12 +980,16 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 	struct npusim_hw_ft_slot *slots, *best = NULL;
 	struct npusim_hw_ft *ft = &hw->ft;
 	u32 first, ways, i, best_seq = 0;
+	struct npusim_hw_ft_hkey hkey;
 	unsigned int gseq, seq;
+	bool decoded;
 	u8 state = 0;
 
+	npusim_hw_ft_hkey(&hkey, key);
 	if (READ_ONCE(hw->param[NPUSIM_HW_PARAM_CACHE]))
 		return peek ? NPUSIM_HW_FT_UNBOUND :
-			      npusim_hw_ft_lookup_locked(hw, key, entry, ref);
+			      npusim_hw_ft_lookup_locked(hw, key, &hkey, entry,
+							 ref);
 	if (!READ_ONCE(ft->used))
 		return NPUSIM_HW_FT_MISS;
 
@@ -676,22 +997,25 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		gseq = read_seqcount_begin(&ft->geom);
 		slots = ft->slots;
 		ways = hw->param[NPUSIM_HW_PARAM_WAYS];
-		first = npusim_hw_ft_bucket(ft, key) * ways;
+		first = npusim_hw_ft_bucket(ft, &hkey) * ways;
 	} while (read_seqcount_retry(&ft->geom, gseq));
 
 	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &slots[i];
+		seqcount_spinlock_t *wseq = npusim_hw_ft_wseq(ft, i);
 		bool match;
 		u32 sseq;
 		u8 st;
 
 		do {
-			seq = read_seqcount_begin(&slot->wseq);
+			seq = read_seqcount_begin(wseq);
 			match = slot->valid &&
-				!memcmp(&slot->entry.key, key, sizeof(*key));
+				npusim_hw_ft_key_match(slot,
+						       npusim_hw_ft_ext_read(ft, slot),
+						       &hkey, key);
 			sseq = slot->seq;
-			st = slot->mib.state;
-		} while (read_seqcount_retry(&slot->wseq, seq));
+			st = slot->state;
+		} while (read_seqcount_retry(wseq, seq));
 		/* the newest of equal keys; the sequence wraps */
 		if (!match || (best && (s32)(sseq - best_seq) < 0))
 			continue;
@@ -703,12 +1027,19 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 	if (!best)
 		return NPUSIM_HW_FT_MISS;
 	if (state == NPUSIM_HW_FLOW_BIND) {
+		seqcount_spinlock_t *wseq = npusim_hw_ft_wseq(ft, ref->index);
+
 		do {
-			seq = read_seqcount_begin(&best->wseq);
-			*entry = best->entry;
+			seq = read_seqcount_begin(wseq);
 			state = best->valid && best->seq == best_seq ?
-				best->mib.state : NPUSIM_HW_FLOW_UNBIND;
-		} while (read_seqcount_retry(&best->wseq, seq));
+				best->state : NPUSIM_HW_FLOW_UNBIND;
+			decoded = state != NPUSIM_HW_FLOW_BIND ||
+				  npusim_hw_ft_decode(ft, best,
+						      npusim_hw_ft_ext_read(ft, best),
+						      entry);
+		} while (read_seqcount_retry(wseq, seq));
+		if (!decoded)	/* cannot happen: a consistent entry */
+			state = NPUSIM_HW_FLOW_UNBIND;
 	}
 	/* an unbound entry, or one that changed since: under the lock */
 	switch (state) {
@@ -717,7 +1048,8 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 		return NPUSIM_HW_FT_HIT;
 	case NPUSIM_HW_FLOW_UNBIND:
 		return peek ? NPUSIM_HW_FT_UNBOUND :
-			      npusim_hw_ft_lookup_locked(hw, key, entry, ref);
+			      npusim_hw_ft_lookup_locked(hw, key, &hkey, entry,
+							 ref);
 	default:
 		return NPUSIM_HW_FT_UNBOUND;
 	}
@@ -735,22 +1067,26 @@ npusim_hw_ft_lookup(struct npusim_hw *hw, const struct npusim_hw_flow_key *key,
 void npusim_hw_ft_fin(struct npusim_hw *hw, const struct npusim_hw_flow_key *key)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_hkey hkey;
 	u32 first, ways, i;
 
+	npusim_hw_ft_hkey(&hkey, key);
 	spin_lock(&ft->lock);
 	if (!ft->used)
 		goto out;
 	ways = hw->param[NPUSIM_HW_PARAM_WAYS];
-	first = npusim_hw_ft_bucket(ft, key) * ways;
+	first = npusim_hw_ft_bucket(ft, &hkey) * ways;
 	for (i = first; i < first + ways; i++) {
 		struct npusim_hw_ft_slot *slot = &ft->slots[i];
 
-		if (!slot->valid || slot->mib.state != NPUSIM_HW_FLOW_BIND ||
-		    memcmp(&slot->entry.key, key, sizeof(*key)))
+		if (!slot->valid || slot->state != NPUSIM_HW_FLOW_BIND ||
+		    !npusim_hw_ft_key_match(slot,
+					    npusim_hw_ft_ext_locked(ft, slot),
+					    &hkey, key))
 			continue;
-		write_seqcount_begin(&slot->wseq);
-		slot->mib.state = NPUSIM_HW_FLOW_FIN;
-		write_seqcount_end(&slot->wseq);
+		write_seqcount_begin(npusim_hw_ft_wseq(ft, i));
+		slot->state = NPUSIM_HW_FLOW_FIN;
+		write_seqcount_end(npusim_hw_ft_wseq(ft, i));
 		npusim_hw_ft_cache_forget(ft, i);
 	}
 out:
@@ -768,6 +1104,11 @@ void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st)
 
 	spin_lock_bh(&ft->lock);
 	*st = ft->stats;
+	st->next_hops = ft->n_nh;
+	st->ext_entries = ft->n_ext;
+	st->mem_bytes = (u64)ft->size * sizeof(*ft->slots) +
+			ft->n_nh * sizeof(struct npusim_hw_ft_nh) +
+			ft->n_ext * sizeof(struct npusim_hw_ft_ext);
 	spin_unlock_bh(&ft->lock);
 }
 
@@ -813,9 +1154,9 @@ void npusim_hw_ft_age_work(struct work_struct *work)
 
 		if (!slot->valid)
 			continue;
-		age = slot->entry.key.l4proto == IPPROTO_TCP ? tcp : udp;
+		age = slot->key.flags & NPUSIM_HW_FT_KEY_TCP ? tcp : udp;
 		if (!age ||
-		    ((now - READ_ONCE(slot->mib.last_hit)) & mask) <= age)
+		    ((now - READ_ONCE(slot->last_hit)) & mask) <= age)
 			continue;
 		npusim_hw_ft_drop(ft, i);
 		ft->stats.aged++;
@@ -858,17 +1199,17 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 	if (!slot)
 		return;
 	do {
-		seq = read_seqcount_begin(&slot->wseq);
+		seq = read_seqcount_begin(npusim_hw_ft_wseq(ft, ref->index));
 		match = slot->valid && slot->seq == ref->seq;
-	} while (read_seqcount_retry(&slot->wseq, seq));
+	} while (read_seqcount_retry(npusim_hw_ft_wseq(ft, ref->index), seq));
 	if (!match)
 		return;
 
 	now = npusim_hw_clock(hw);
-	if (READ_ONCE(slot->mib.last_hit) != now)
-		WRITE_ONCE(slot->mib.last_hit, now);
-	if (!READ_ONCE(slot->mib.hit))
-		WRITE_ONCE(slot->mib.hit, true);
+	if (READ_ONCE(slot->last_hit) != now)
+		WRITE_ONCE(slot->last_hit, now);
+	if (!READ_ONCE(slot->hit))
+		WRITE_ONCE(slot->hit, true);
 	if (ref->index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
 		return;
 	len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ? l2_len : l3_len;

@@ -7,6 +7,7 @@
 #define _NPUSIM_HW_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/ptr_ring.h>
@@ -211,29 +212,144 @@ struct npusim_hw_rif {
 	struct rcu_head rcu;
 };
 
+/* Flags of struct npusim_hw_ft_hkey */
+#define NPUSIM_HW_FT_KEY_IPV6		BIT(0)
+#define NPUSIM_HW_FT_KEY_TCP		BIT(1)
+#define NPUSIM_HW_FT_KEY_VLANS		GENMASK(3, 2)
+
 /**
- * struct npusim_hw_ft_slot - one flow table entry with its counters
- * @wseq: @valid, @seq, @entry and @mib.state and .bind_hits are written
- *	inside it, under the table's lock; the engine reads them inside it
- * @valid: the entry is in use
+ * struct npusim_hw_ft_hkey - a key as the flow table stores and hashes it
+ * @src: the IPv4 source address, or the IPv6 one folded into 32 bits
+ *	(the XOR of its four words)
+ * @dst: the destination address, likewise
+ * @sport: source port
+ * @dport: destination port
+ * @vid: the 802.1Q ids, outermost first, 0 where the frame has no tag
+ * @in_port: ingress port (0 with NPUSIM_HW_PARAM_IGNORE_PORT)
+ * @flags: NPUSIM_HW_FT_KEY_*: IPv6, TCP (else UDP), number of tags
+ * @zero: always 0
+ *
+ * Five 32-bit words, hashed with jhash2().  An IPv6 entry keeps its full
+ * addresses in its struct npusim_hw_ft_ext, which a lookup compares
+ * once the folded key matches.
+ */
+struct npusim_hw_ft_hkey {
+	__be32 src;
+	__be32 dst;
+	__be16 sport;
+	__be16 dport;
+	u16 vid[NPUSIM_HW_FT_MAX_VLANS];
+	u8 in_port;
+	u8 flags;
+	u8 zero[2];
+};
+
+/**
+ * struct npusim_hw_ft_ext - the addresses of an IPv6 entry
+ * @src: source address
+ * @dst: destination address
+ * @new_src: new source address
+ * @new_dst: new destination address
+ * @rcu: frees it once the engine can no longer read it
+ */
+struct npusim_hw_ft_ext {
+	__be32 src[4];
+	__be32 dst[4];
+	__be32 new_src[4];
+	__be32 new_dst[4];
+	struct rcu_head rcu;
+};
+
+/**
+ * struct npusim_hw_ft_nh_data - the layer 2 rewrite of a next hop
+ * @h_dest: new destination MAC
+ * @h_source: new source MAC
+ * @push_vid: 802.1Q ids to push, outermost first
+ * @pppoe_sid: PPPoE session id to push
+ * @n_push: number of tags to push
+ * @pppoe: push a PPPoE session header
+ */
+struct npusim_hw_ft_nh_data {
+	u8 h_dest[ETH_ALEN];
+	u8 h_source[ETH_ALEN];
+	u16 push_vid[NPUSIM_HW_FT_MAX_VLANS];
+	u16 pppoe_sid;
+	u8 n_push;
+	u8 pppoe;
+};
+
+/**
+ * struct npusim_hw_ft_nh - an entry of the next-hop table
+ * @d: the rewrite, unique in the table
+ * @id: its index, which entries hold
+ * @refs: entries that use it
+ * @node: in &struct npusim_hw_ft.nh_hash
+ * @rcu: frees it once the engine can no longer read it
+ *
+ * Flow entries share the layer 2 rewrites of their next hops, as a
+ * switch ASIC's adjacency table does: a router has few of them.
+ */
+struct npusim_hw_ft_nh {
+	struct npusim_hw_ft_nh_data d;
+	u32 id;
+	u32 refs;
+	struct hlist_node node;
+	struct rcu_head rcu;
+};
+
+/* Entries of the next-hop table: its index is 16 bits wide. */
+#define NPUSIM_HW_FT_MAX_NH		BIT(16)
+
+/**
+ * struct npusim_hw_ft_slot - one flow table entry, 64 bytes
+ * @key: match
  * @seq: write sequence number: among entries with one key, the newest
  *	(highest) wins
- * @entry: the entry
- * @mib: its state and last hit; the engine writes @mib.last_hit and
- *	@mib.hit without the lock.  Its packets and bytes are kept in
- *	@packets and @bytes
+ * @valid: the entry is in use
+ * @state: enum npusim_hw_flow_state
+ * @hit: the entry has been hit at least once; the engine writes it
+ *	without the table's lock
+ * @out_port: egress port
+ * @last_hit: clock value at the last hit, written like @hit
+ * @bind_hits: frames that matched it while it was unbound
+ * @nh: the index of its next hop in the next-hop table
+ * @nat: NPUSIM_HW_NAT_* rewrites
+ * @rsvd: 0
+ * @new_sport: new source port
+ * @new_dport: new destination port
+ * @new_addr: IPv4: the new source and destination addresses
+ * @ext: IPv6: the addresses
  * @packets: packets forwarded, unmasked (npusim_hw_ft_read() masks them)
  * @bytes: their bytes, unmasked
+ *
+ * Everything but @hit, @last_hit, @packets and @bytes is written under
+ * the table's lock, inside the entry's write seqcount
+ * (npusim_hw_ft_wseq()); the engine reads inside it.
  */
 struct npusim_hw_ft_slot {
-	seqcount_spinlock_t wseq;
-	bool valid;
+	struct npusim_hw_ft_hkey key;
 	u32 seq;
-	struct npusim_hw_flow_entry entry;
-	struct npusim_hw_flow_mib mib;
+	u8 valid;
+	u8 state;
+	u8 hit;
+	u8 out_port;
+	u16 last_hit;
+	u16 bind_hits;
+	u16 nh;
+	u8 nat;
+	u8 rsvd;
+	__be16 new_sport;
+	__be16 new_dport;
+	union {
+		__be32 new_addr[2];
+		struct npusim_hw_ft_ext __rcu *ext;
+	};
 	atomic64_t packets;
 	atomic64_t bytes;
 };
+
+/* Write seqcounts of the flow table: entry i uses wseq[i % this]. */
+#define NPUSIM_HW_FT_WSEQS		64
 
 /* Lines of the lookup cache (NPUSIM_HW_PARAM_CACHE), a power of 2. */
 #define NPUSIM_HW_FT_CACHE_LINES	16
@@ -286,6 +402,11 @@ enum npusim_hw_ft_match {
  * @stats: what the table did on its own
  * @seq: sequence number of the last write, never 0
  * @slots: the entries, bucket after bucket
+ * @wseq: the entries' write seqcounts, shared: a writer holds @lock
+ * @nhs: the next-hop table, by index
+ * @nh_hash: the next-hop table, by rewrite
+ * @n_nh: next hops in use
+ * @n_ext: IPv6 entries, which hold a struct npusim_hw_ft_ext
  * @cache: the lookup cache, indexed by the low bits of the bucket
  */
 struct npusim_hw_ft {
@@ -297,6 +418,11 @@ struct npusim_hw_ft {
 	struct npusim_hw_ft_stats stats;
 	u32 seq;
 	struct npusim_hw_ft_slot *slots;
+	seqcount_spinlock_t wseq[NPUSIM_HW_FT_WSEQS];
+	struct xarray nhs;
+	DECLARE_HASHTABLE(nh_hash, 8);
+	u32 n_nh;
+	u32 n_ext;
 	struct npusim_hw_ft_cache_line cache[NPUSIM_HW_FT_CACHE_LINES];
 };
 

@@ -494,6 +494,10 @@ enum npusim_hw_flow_state {
  * @dropped: writes NPUSIM_HW_FULL_ACCEPT did not store
  * @cache_hits: lookups answered by the cache
  * @cache_stale: of those, for an entry no longer in the table
+ * @next_hops: entries of the next-hop table in use now
+ * @ext_entries: IPv6 entries now, which keep their addresses out of line
+ * @mem_bytes: the table's memory now: its slots, next hops and IPv6
+ *	addresses
  */
 struct npusim_hw_ft_stats {
 	u64 aged;
@@ -501,6 +505,9 @@ struct npusim_hw_ft_stats {
 	u64 dropped;
 	u64 cache_hits;
 	u64 cache_stale;
+	u32 next_hops;
+	u32 ext_entries;
+	u64 mem_bytes;
 };
 
 /* NAT rewrites, npusim_hw_flow_entry.nat */

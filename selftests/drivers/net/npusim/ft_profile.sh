@@ -460,7 +460,7 @@ byte_basis()
 
 test_stats_slots()
 {
-	local b0 b1 s
+	local b0 b1 s n0 n1
 
 	RET=0
 	empty_table
@@ -483,17 +483,22 @@ test_stats_slots()
 	wait_until "$FT_DEADLINE" _npu_past 5951 "$FT_NPU_PKTS"
 	ft_flow_finish s0 udp
 	ft_flow_finish s1 udp
+	n0=0 n1=0
 	while IFS= read -r s; do
 		case $s in
-		*":$b0->"*)
+		*":$b0->$FT_S4:5951 "*)
+			n0=$((n0 + 1))
 			[[ "$s" =~ ^00000[0-3]\ .*\ packets=([0-9]+)\ .*idle=[0-9]+$ ]] &&
 				[ "${BASH_REMATCH[1]}" -gt 0 ]
 			check_err $? "bucket 0 entry: $s" ;;
-		*":$b1->"*)
+		*":$b1->$FT_S4:5952 "*)
+			n1=$((n1 + 1))
 			[[ "$s" =~ ^00000[4-7]\ .*\ packets=0\ bytes=0\ idle=[0-9]+$ ]]
 			check_err $? "bucket 1 entry: $s" ;;
 		esac
 	done < "$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
+	check_eq "entries of the flow in bucket 0" 1 "$n0"
+	check_eq "entries of the flow in bucket 1" 1 "$n1"
 	empty_table
 	set_model stats_slots=1048576
 	log_test "stats_slots=4: slots 0..3 count, slots 4..7 record the last hit only"

@@ -34,7 +34,7 @@
 #   bucket --size N [--ways W] --count K --dport P[,P...] ...
 #	print K client source ports per destination port whose two flow entries (original and
 #	reply direction) both fall in one hash bucket of npusim's flow
-#	table (see hw/flow_table.c: jhash2 of struct npusim_hw_flow_key).
+#	table (see hw/flow_table.c: jhash2 of struct npusim_hw_ft_hkey).
 #   ident ...
 #	byte-identity test: craft frames on the client's port with an
 #	AF_PACKET socket, capture them at the server's port, print one
@@ -118,9 +118,10 @@ def udp_send(a, st):
     fam = family_of(a.dst)
     stopper = Stopper(a.stop)
     s = socket.socket(fam, socket.SOCK_DGRAM)
-    if a.sport:
+    if a.sport or a.src:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('::' if fam == socket.AF_INET6 else '0.0.0.0', a.sport))
+        s.bind((a.src or ('::' if fam == socket.AF_INET6 else '0.0.0.0'),
+                a.sport))
     start = time.monotonic()
     seq = 0
     while a.count <= 0 or seq < a.count:
@@ -378,17 +379,28 @@ def jhash2(words, initval):
 FT_SEED = 0x4e505553
 
 
+def fold(addr):
+    """An IPv6 address folded into 32 bits, as the flow table keeps it."""
+    w = struct.unpack('4s4s4s4s', addr.packed)
+    return bytes(a ^ b ^ c ^ d for a, b, c, d in zip(*w))
+
+
 def flow_key(in_port, src, dst, sport, dport, l4proto):
-    """struct npusim_hw_flow_key, as laid out on x86-64 (44 bytes)."""
+    """struct npusim_hw_ft_hkey, as laid out on x86-64 (20 bytes)."""
     s = ipaddress.ip_address(src)
     d = ipaddress.ip_address(dst)
-    ver = s.version
-    sb = s.packed.ljust(16, b'\0')
-    db = d.packed.ljust(16, b'\0')
-    raw = struct.pack('<BBBBHH', in_port, ver, l4proto, 0, 0, 0)
-    raw += sb + db + struct.pack('!HH', sport, dport)
-    assert len(raw) == 44
-    return list(struct.unpack('<11I', raw))
+    flags = 0
+    if s.version == 6:
+        sb, db = fold(s), fold(d)
+        flags |= 1
+    else:
+        sb, db = s.packed, d.packed
+    if l4proto == 6:
+        flags |= 2
+    raw = sb + db + struct.pack('!HH', sport, dport)
+    raw += struct.pack('<HHBBH', 0, 0, in_port, flags, 0)
+    assert len(raw) == 20
+    return list(struct.unpack('<5I', raw))
 
 
 def bucket_of(size, key, ways=4):
@@ -729,6 +741,7 @@ def main():
     q.add_argument('--count', type=int, default=0)
     q.add_argument('--stop')
     q.add_argument('--sport', type=int, default=0)
+    q.add_argument('--src')
     q.add_argument('--size', type=int, default=100)
     q.add_argument('--interval', type=float, default=0.01)
     q.add_argument('--steady', action='store_true')
