@@ -1,0 +1,155 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim nf_flowtable hardware offload: the compact entry format.
+#  - an empty flow table costs 64 bytes per slot (hw_info ft_bytes is
+#    the size times 64), with no next hop and no IPv6 entry;
+#  - flows through one router share its two next hops (one per
+#    direction): four IPv4 and one IPv6 UDP flows, all [HW_OFFLOAD],
+#    hold 2 next hops and 2 IPv6 entries (one per direction), and the
+#    table's memory grows by those only;
+#  - an IPv6 entry matches its full addresses, not only the folded key:
+#    datagrams from a source whose address folds to the offloaded flow's
+#    (same ports; the router drops them, so that they are never offloaded
+#    themselves) all reach the router's stack (rx_punt_miss), none is
+#    forwarded by the flow's entry;
+#  - once the flows are gone, the next hops and IPv6 entries are freed:
+#    the memory is back to 64 bytes per slot.
+#
+#   client [C p0] -- [R p0 | R p1] router -- [S p0] server
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip nft ethtool devlink python3 conntrack awk
+ft_begin
+
+# A client address in FT_C6's /64 that folds to the same 32 bits:
+# fd31:1::2 is fd310001 ^ 0 ^ 0 ^ 2, this is fd310001 ^ 0 ^ 1 ^ 3.
+FOLD6=fd31:1::1:0:3
+SPORT=41000
+N=50
+
+ft_setup
+# The router drops what comes from FOLD6 before the flowtable rule: such
+# a flow is never offloaded, the NPU can only forward it by mistake.
+ft_nft_load -- "table inet fold {
+	chain forward {
+		type filter hook forward priority filter - 10; policy accept;
+		ip6 saddr $FOLD6 counter drop
+	}
+}" || bail_out "ruleset: $ERRMSG"
+# deprecated: the flows' own source stays FT_C6
+ip -n "$FT_NSC" addr add "$FOLD6"/64 dev "$FT_C0" nodad preferred_lft 0 ||
+	bail_out "cannot add $FOLD6"
+
+# hw_info KEY: a value of the router's debugfs hw_info.
+hw_info()
+{
+	local k v
+
+	while IFS=': ' read -r k v; do
+		[ "$k" == "$1" ] && echo "$v" && return 0
+	done < "$NPUSIM_DFS/npusim$FT_R/hw_info"
+	return 1
+}
+
+_hw_info_is()
+{
+	[ "$(hw_info "$1")" == "$2" ]
+}
+
+test_empty()
+{
+	RET=0
+	ft_resource "$FT_NSR" "$FT_R"
+	check_err $? "cannot read the flow_table resource"
+	SIZE=$FT_SIZE
+	check_eq "bytes of the empty table of $SIZE slots" \
+		$((SIZE * 64)) "$(hw_info ft_bytes)"
+	check_eq "next hops" 0 "$(hw_info next_hops)"
+	check_eq "IPv6 entries" 0 "$(hw_info ipv6_entries)"
+	log_test "an empty flow table costs 64 bytes per slot"
+}
+
+test_shared()
+{
+	local i bytes
+
+	RET=0
+	for i in 1 2 3 4; do
+		ft_flow_start "v4_$i" udp "$FT_S4" $((5300 + i)) echo
+		check_err $? "$ERRMSG"
+	done
+	ft_flow_start v6 udp "$FT_S6" 5310 echo sport=$SPORT
+	check_err $? "$ERRMSG"
+	for i in 1 2 3 4; do
+		ft_wait_ct udp $((5300 + i)) HW_OFFLOAD
+		check_err $? "IPv4 flow $i: '$CT_STATE', expected [HW_OFFLOAD]"
+	done
+	ft_wait_ct udp 5310 HW_OFFLOAD
+	check_err $? "IPv6 flow: '$CT_STATE', expected [HW_OFFLOAD]"
+	ft_wait_occ 10
+	check_err $? "occupancy $(ft_occ), expected 10 entries"
+	check_eq "next hops of 10 entries through one router" 2 \
+		"$(hw_info next_hops)"
+	check_eq "IPv6 entries" 2 "$(hw_info ipv6_entries)"
+	bytes=$(hw_info ft_bytes)
+	if [ -z "$bytes" ] || [ "$bytes" -le $((SIZE * 64)) ] ||
+	   [ "$bytes" -gt $((SIZE * 64 + 4 * 256)) ]; then
+		check_err 1 "ft_bytes $bytes: not 2 next hops and 2 IPv6 entries over $((SIZE * 64))"
+	fi
+	log_info "ft_bytes with 2 next hops and 2 IPv6 entries: $bytes"
+	log_test "entries share their next hops"
+}
+
+test_fold()
+{
+	local i miss fwd
+
+	RET=0
+	# The flows stop; their entries stay until nf_flowtable's timeout.
+	for i in 1 2 3 4; do
+		ft_flow_stop "v4_$i"
+	done
+	ft_flow_stop v6
+	grep -q "in=p0 udp \[$FT_C6\]:$SPORT->\[$FT_S6\]:5310 " \
+		"$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
+	check_err $? "no entry for [$FT_C6]:$SPORT -> [$FT_S6]:5310"
+	ft_snap fold_a
+	ip netns exec "$FT_NSC" $FT_TOOL udp-send "$FT_S6" 5310 --src "$FOLD6" \
+		--sport $SPORT --count $N --interval 0.002 > /dev/null
+	check_err $? "cannot send from $FOLD6"
+	ft_snap fold_b
+	ft_resource "$FT_NSR" "$FT_R"
+	check_eq "entries after the datagrams from $FOLD6" 10 "$FT_OCC"
+	miss=$(ft_delta fold_a fold_b r0.rx_punt_miss)
+	fwd=$(ft_delta fold_a fold_b r0.rx_npu_fwd_packets)
+	log_info "from $FOLD6: r0.rx_punt_miss +$miss, r0.rx_npu_fwd_packets +$fwd"
+	if [ "$miss" == "?" ] || [ "$miss" -lt $N ]; then
+		check_err 1 "$miss of $N datagrams from $FOLD6 reached the stack"
+	fi
+	check_eq "datagrams the NPU forwarded" 0 "$fwd"
+	log_test "an IPv6 entry matches its full addresses"
+}
+
+test_freed()
+{
+	local i
+
+	RET=0
+	ft_ct_flush
+	ft_wait_occ 0
+	check_err $? "occupancy $(ft_occ) after the flows are gone"
+	wait_until "$FT_DEADLINE" _hw_info_is next_hops 0
+	check_err $? "next hops left: $(hw_info next_hops)"
+	check_eq "IPv6 entries left" 0 "$(hw_info ipv6_entries)"
+	check_eq "bytes of the table again" $((SIZE * 64)) "$(hw_info ft_bytes)"
+	log_test "next hops and IPv6 addresses are freed with their entries"
+}
+
+test_empty
+test_shared
+test_fold
+test_freed
+
+exit_tests
