@@ -107,10 +107,12 @@ demo: modules
 		'$(SRC)/tools/demo/offload-demo && $(SRC)/tools/demo/openwrt-demo'
 
 # The benchmark (tools/testing/bench/): QUICK=1 for a short run,
-# BENCH_SMP vCPUs (default 2), BENCH_ARGS passed to npusim-bench.
+# BENCH_SMP vCPUs (default 2), BENCH_MEM memory (default 2G),
+# BENCH_ARGS passed to npusim-bench.
 BENCH_SMP ?= 2
+BENCH_MEM ?= 2G
 bench: modules
-	@$(SRC)/tools/testing/bench/vm-bench --smp $(BENCH_SMP) \
+	@$(SRC)/tools/testing/bench/vm-bench --smp $(BENCH_SMP) --mem $(BENCH_MEM) \
 		$(if $(filter-out 0,$(QUICK)),--quick) -- $(BENCH_ARGS)
 
 shell: modules

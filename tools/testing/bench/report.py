@@ -261,6 +261,9 @@ def read_cp(path):
                              if r['idle_stats_calls'] else float('nan'))
         r['bytes_flow'] = r['kmem_kb'] * 1024 / n
         r['s_remove'] = r['us_to_remove'] / 1e6
+        r['us_remove'] = r['us_to_remove'] / n
+        # not in older cp.tsv
+        r['slot_bytes'] = r.get('ft_bytes', float('nan')) / r['table_size']
     return rows
 
 
@@ -299,22 +302,24 @@ def control_plane(path, png):
            '| flows | table size | [HW_OFFLOAD] | chip entries (refused, lost) '
            '| REPLACE calls | REPLACE/s '
            '| s to 99% / all [HW_OFFLOAD] | idle STATS/s | idle added CPU % '
-           '| CPU µs per STATS | kernel bytes per flow | s to remove all |',
-           '|---|---|---|---|---|---|---|---|---|---|---|---|']
+           '| CPU µs per STATS | kernel bytes per flow | chip bytes per slot '
+           '| s to remove all | µs per flow removed |',
+           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         inst = r.get('installs', float('nan'))   # not in older cp.tsv
         chip = ('%d (%s, %d)' % (inst, fmt1(r.get('refused', float('nan')), '%d'),
                                  r['lost']) if inst == inst else 'n/a')
-        out.append('| %d | %d | %d | %s | %d | %s | %s / %s | %s | %s | %s | %s | %s |' % (
+        out.append('| %d | %d | %d | %s | %d | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s |' % (
             r['flows'], r['table_size'], r['hw_offloaded'], chip,
             r['replace_calls'],
             fmt1(r['replace_s'], '%.0f'), fmt1(r['s_99'], '%.1f'),
             fmt1(r['s_all'], '%.1f'), fmt1(r['stats_s'], '%.0f'),
             fmt1(r['idle_pct'], '%.1f'), fmt1(r['us_per_stats'], '%.1f'),
-            fmt1(r['bytes_flow'], '%.0f'), fmt1(r['s_remove'], '%.1f')))
+            fmt1(r['bytes_flow'], '%.0f'), fmt1(r['slot_bytes'], '%.1f'),
+            fmt1(r['s_remove'], '%.1f'), fmt1(r['us_remove'], '%.0f')))
     out += ['',
-            'One UDP datagram each way per flow (flows.py), then the flows '
-            'idle.  Chip entries: the entries the chip took (two a flow), '
+            'Three one-way UDP datagrams per flow (flows.py raw), then the '
+            'flows idle.  Chip entries: the entries the chip took (two a flow), '
             'those it refused (a full bucket) and those lost (a model that '
             'takes a write to a full bucket and stores nothing); conntrack '
             'shows a flow [HW_OFFLOAD] once one direction is offloaded, the '
@@ -324,7 +329,37 @@ def control_plane(path, png):
             'CPU: busy share of all vCPUs '
             'with the flows idle minus with no flows; CPU µs per STATS: that '
             'extra busy time over the STATS calls.  Kernel bytes per flow: '
-            'Slab + Percpu grown, conntrack + nf_flowtable + the driver.', '']
+            'Slab + Percpu grown, conntrack + nf_flowtable + the driver.  '
+            'Chip bytes per slot: the flow table\'s memory (slots, next hops, '
+            'IPv6 addresses) with the flows in it, over its size.  Removal: '
+            'conntrack -F until the table is empty (DESTROY of both entries '
+            'and the conntrack entry).', '']
+    hi = max(rows, key=lambda r: r['flows'])
+
+    def per_call(key, inverse=False):
+        # the smallest size that measured it (idle STATS need enough flows)
+        v = [r for r in rows if r[key] == r[key] and r[key] > 0]
+        if len(v) < 2:
+            return 'n/a'
+        a = min(v, key=lambda r: r['flows'])
+        b = max(v, key=lambda r: r['flows'])
+        x = a[key] / b[key] if inverse else b[key] / a[key]
+        return '%.2f (%d / %d flows)' % (x, b['flows'], a['flows'])
+
+    cpus = max(1.0, hi['idle_total_jiffies'] / (hi['idle_s'] * USER_HZ)
+               if hi['idle_s'] else 1.0)
+    out += ['| control plane | measured | goal |', '|---|---|---|',
+            '| (3) chip bytes per slot, table of %d | %s | <= 64 |'
+            % (hi['table_size'], fmt1(hi['slot_bytes'], '%.1f')),
+            '| (3) idle offloaded flows: added CPU, %% of one vCPU, %d flows '
+            '| %s | < 25 (256K flows) |'
+            % (hi['flows'], fmt1(hi['idle_pct'] * cpus, '%.1f')),
+            '| (4) time per REPLACE, ratio | %s | flat (1.0) |'
+            % per_call('replace_s', inverse=True),
+            '| (4) CPU per STATS, ratio | %s | flat (1.0) |'
+            % per_call('us_per_stats'),
+            '| (4) time per flow removed, ratio | %s | flat (1.0) |'
+            % per_call('us_remove'), '']
     if png:
         out += [plot(rows, png), '']
     return out
