@@ -334,11 +334,14 @@ def control_plane(path, png):
             'IPv6 addresses) with the flows in it, over its size.  Removal: '
             'conntrack -F until the table is empty (DESTROY of both entries '
             'and the conntrack entry).', '']
-    hi = max(rows, key=lambda r: r['flows'])
+    # a size whose flows were gone before they were measured (they timed
+    # out: see --cp-timeout) gives no per-call cost
+    valid = [r for r in rows if r['hw_offloaded'] > 0] or rows
+    hi = max(valid, key=lambda r: r['flows'])
 
     def per_call(key, inverse=False):
         # the smallest size that measured it (idle STATS need enough flows)
-        v = [r for r in rows if r[key] == r[key] and r[key] > 0]
+        v = [r for r in valid if r[key] == r[key] and r[key] > 0]
         if len(v) < 2:
             return 'n/a'
         a = min(v, key=lambda r: r['flows'])
