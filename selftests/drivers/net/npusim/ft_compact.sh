@@ -42,20 +42,9 @@ ft_nft_load -- "table inet fold {
 ip -n "$FT_NSC" addr add "$FOLD6"/64 dev "$FT_C0" nodad preferred_lft 0 ||
 	bail_out "cannot add $FOLD6"
 
-# hw_info KEY: a value of the router's debugfs hw_info.
-hw_info()
-{
-	local k v
-
-	while IFS=': ' read -r k v; do
-		[ "$k" == "$1" ] && echo "$v" && return 0
-	done < "$NPUSIM_DFS/npusim$FT_R/hw_info"
-	return 1
-}
-
 _hw_info_is()
 {
-	[ "$(hw_info "$1")" == "$2" ]
+	[ "$(ft_hw_info "$1")" == "$2" ]
 }
 
 test_empty()
@@ -65,9 +54,9 @@ test_empty()
 	check_err $? "cannot read the flow_table resource"
 	SIZE=$FT_SIZE
 	check_eq "bytes of the empty table of $SIZE slots" \
-		$((SIZE * 64)) "$(hw_info ft_bytes)"
-	check_eq "next hops" 0 "$(hw_info next_hops)"
-	check_eq "IPv6 entries" 0 "$(hw_info ipv6_entries)"
+		$((SIZE * 64)) "$(ft_hw_info ft_bytes)"
+	check_eq "next hops" 0 "$(ft_hw_info next_hops)"
+	check_eq "IPv6 entries" 0 "$(ft_hw_info ipv6_entries)"
 	log_test "an empty flow table costs 64 bytes per slot"
 }
 
@@ -91,9 +80,9 @@ test_shared()
 	ft_wait_occ 10
 	check_err $? "occupancy $(ft_occ), expected 10 entries"
 	check_eq "next hops of 10 entries through one router" 2 \
-		"$(hw_info next_hops)"
-	check_eq "IPv6 entries" 2 "$(hw_info ipv6_entries)"
-	bytes=$(hw_info ft_bytes)
+		"$(ft_hw_info next_hops)"
+	check_eq "IPv6 entries" 2 "$(ft_hw_info ipv6_entries)"
+	bytes=$(ft_hw_info ft_bytes)
 	if [ -z "$bytes" ] || [ "$bytes" -le $((SIZE * 64)) ] ||
 	   [ "$bytes" -gt $((SIZE * 64 + 4 * 256)) ]; then
 		check_err 1 "ft_bytes $bytes: not 2 next hops and 2 IPv6 entries over $((SIZE * 64))"
@@ -141,9 +130,9 @@ test_freed()
 	ft_wait_occ 0
 	check_err $? "occupancy $(ft_occ) after the flows are gone"
 	wait_until "$FT_DEADLINE" _hw_info_is next_hops 0
-	check_err $? "next hops left: $(hw_info next_hops)"
-	check_eq "IPv6 entries left" 0 "$(hw_info ipv6_entries)"
-	check_eq "bytes of the table again" $((SIZE * 64)) "$(hw_info ft_bytes)"
+	check_err $? "next hops left: $(ft_hw_info next_hops)"
+	check_eq "IPv6 entries left" 0 "$(ft_hw_info ipv6_entries)"
+	check_eq "bytes of the table again" $((SIZE * 64)) "$(ft_hw_info ft_bytes)"
 	log_test "next hops and IPv6 addresses are freed with their entries"
 }
 

@@ -58,17 +58,6 @@ model()
 	check_err $? "model/$1=$2: $ERRMSG"
 }
 
-# hw_info KEY: print a line of the router's debugfs hw_info.
-hw_info()
-{
-	local k v
-
-	while IFS=': ' read -r k v; do
-		[ "$k" == "$1" ] && echo "$v" && return 0
-	done < "$NPUSIM_DFS/npusim$FT_R/hw_info"
-	return 1
-}
-
 # entry PORT KEY: print KEY= of the first entry of ingress port PORT.
 entry()
 {
@@ -96,7 +85,7 @@ _hw_info_ge()
 {
 	local v
 
-	v=$(hw_info "$1") && [ "$v" -ge "$2" ]
+	v=$(ft_hw_info "$1") && [ "$v" -ge "$2" ]
 }
 
 _has_state()
@@ -205,12 +194,12 @@ test_full_accept()
 	model full_policy 1
 	fill_table a 6104
 	l0=$(ft_dfs lost)
-	d0=$(hw_info dropped)
+	d0=$(ft_hw_info dropped)
 	ft_flow_start a3 udp "$FT_S4" 6106
 	ft_wait_ct udp 6106 HW_OFFLOAD
 	check_err $? "flow 3 not [HW_OFFLOAD]: '$CT_STATE'"
-	[ $(($(hw_info dropped) - d0)) -ge 2 ]
-	check_err $? "hw_info dropped grew by $(($(hw_info dropped) - d0))"
+	[ $(($(ft_hw_info dropped) - d0)) -ge 2 ]
+	check_err $? "hw_info dropped grew by $(($(ft_hw_info dropped) - d0))"
 	[ $(($(ft_dfs lost) - l0)) -ge 2 ]
 	check_err $? "flow_table/lost grew by $(($(ft_dfs lost) - l0))"
 	check_eq "occupancy" 4 "$(ft_occ)"
@@ -239,12 +228,12 @@ test_full_evict()
 	ft_flow_finish e1 udp
 	ft_flow_finish e2 udp
 	l0=$(ft_dfs lost)
-	o0=$(hw_info overwritten)
+	o0=$(ft_hw_info overwritten)
 	ft_snap fe_a
 	ft_flow_start e3 udp "$FT_S4" 6109
 	ft_wait_ct udp 6109 HW_OFFLOAD
 	check_err $? "flow 3 not offloaded: '$CT_STATE'"
-	check_eq "entries overwritten" 2 $(($(hw_info overwritten) - o0))
+	check_eq "entries overwritten" 2 $(($(ft_hw_info overwritten) - o0))
 	check_eq "entries the driver found lost" 2 $(($(ft_dfs lost) - l0))
 	check_eq "occupancy" 4 "$(ft_occ)"
 	ft_wait_grew fe_a fe_b r0.rx_npu_fwd_packets:20
@@ -269,7 +258,7 @@ test_cache()
 	wait_until "$FT_DEADLINE" _hw_info_ge cache_hits 1
 	check_err $? "no lookup went through the cache"
 	f0=$(ft_dfs cache_flushes)
-	s0=$(hw_info cache_stale)
+	s0=$(ft_hw_info cache_stale)
 	d0=$(ft_dfs destroy_calls)
 	i0=$(ft_dfs installs)
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6110 > /dev/null 2>&1
@@ -281,7 +270,7 @@ test_cache()
 	# none of them used a stale copy
 	wait_until "$FT_DEADLINE" _ft_dfs_ge installs $((i0 + 2))
 	check_err $? "the flow was not offloaded again ($i0 -> $(ft_dfs installs) installs)"
-	check_eq "lookups from stale cache lines" "$s0" "$(hw_info cache_stale)"
+	check_eq "lookups from stale cache lines" "$s0" "$(ft_hw_info cache_stale)"
 	ft_flow_finish c1 udp
 	reset
 	log_test "cache=1: the driver flushes it, a removed flow leaves the NPU"
@@ -293,7 +282,7 @@ test_cache()
 	wait_until "$FT_DEADLINE" _ft_npu_grew "0:0:20"
 	check_err $? "the NPU forwarded only $NPU_COUNT packets"
 	knob skip_cache_flush 1
-	s0=$(hw_info cache_stale)
+	s0=$(ft_hw_info cache_stale)
 	f0=$(ft_dfs cache_flushes_skipped)
 	ip netns exec "$FT_NSR" conntrack -D -p udp --dport 6111 > /dev/null 2>&1
 	ft_wait_occ 0
@@ -302,7 +291,7 @@ test_cache()
 	check_err $? "no cache flush was skipped"
 	ft_snap cs_a
 	wait_until "$FT_DEADLINE" _hw_info_ge cache_stale $((s0 + 20))
-	check_err $? "fewer than 20 lookups from the stale line: $(hw_info cache_stale)"
+	check_err $? "fewer than 20 lookups from the stale line: $(ft_hw_info cache_stale)"
 	ft_snap cs_b
 	check_eq "frames of the deleted flow that reached the host" 0 \
 		 "$(ft_delta cs_a cs_b lan_l4)"

@@ -69,14 +69,7 @@ cleanup_test()
 }
 trap cleanup EXIT
 
-ns_create remote || bail_out "cannot create netns"
-A=$(npusim_rand_id)
-npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$remote" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "" "$A0" "$remote" "$B0" || bail_out "cannot link: $ERRMSG"
+npusim_pair_new remote
 # stats.py takes NETIF down and up: IPv6 addresses must stay for the
 # tests after it, as an operator running them on a NIC would set.
 sysctl -qw "net.ipv6.conf.$A0.keep_addr_on_down=1" ||

@@ -753,6 +753,23 @@ hosts_wire()
 	done
 }
 
+# npusim_pair_new [VAR]: a netns (its name in VAR, default ns2) and two
+# one-port npusim devices, A with port A0 here and B with port B0 in the
+# netns, linked.  Sets A B A0 B0; bails out on failure.
+npusim_pair_new()
+{
+	local var=${1:-ns2}
+
+	ns_create "$var" || bail_out "cannot create netns"
+	A=$(npusim_rand_id)
+	npusim_new "$A" 1 || bail_out "cannot create npusim$A"
+	A0=${PORT_NAMES[0]}
+	B=$(npusim_rand_id)
+	npusim_new "$B" 1 "${!var}" || bail_out "cannot create npusim$B"
+	B0=${PORT_NAMES[0]}
+	npusim_link "" "$A0" "${!var}" "$B0" || bail_out "cannot link: $ERRMSG"
+}
+
 # host_pair_setup NET4 NET6: this netns and a netns ns2, each with a
 # one-port npusim device (A0 here, B0 in ns2), linked, addressed
 # NET4.1/24 and NET6::1/64 here, NET4.2 and NET6::2 in ns2, neighbours
@@ -761,14 +778,7 @@ host_pair_setup()
 {
 	local v4=$1 v6=$2
 
-	ns_create ns2 || bail_out "cannot create netns"
-	A=$(npusim_rand_id)
-	npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-	A0=${PORT_NAMES[0]}
-	B=$(npusim_rand_id)
-	npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-	B0=${PORT_NAMES[0]}
-	npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+	npusim_pair_new
 	ip addr add "$v4.1/24" dev "$A0" &&
 		ip -6 addr add "$v6::1/64" dev "$A0" nodad &&
 		ip link set "$A0" up || bail_out "cannot configure $A0"
@@ -1035,6 +1045,17 @@ ft_occ()
 {
 	ft_resource "$FT_NSR" "$FT_R" || return 1
 	echo "$FT_OCC"
+}
+
+# ft_hw_info KEY [ID]: print a value of the router's debugfs hw_info.
+ft_hw_info()
+{
+	local k v
+
+	while IFS=': ' read -r k v; do
+		[ "$k" == "$1" ] && echo "$v" && return 0
+	done < "$NPUSIM_DFS/npusim${2:-$FT_R}/hw_info"
+	return 1
 }
 
 # ft_dfs NAME [ID]: print a flow_table debugfs counter of the router.

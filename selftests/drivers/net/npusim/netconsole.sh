@@ -39,14 +39,7 @@ if [ ! -d "$NC_CFS" ]; then
 fi
 [ -d "$NC_CFS" ] || skip_all "no netconsole with dynamic targets (CONFIG_NETCONSOLE_DYNAMIC)"
 
-ns_create ns2 || bail_out "cannot create netns"
-A=$(npusim_rand_id)
-npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+npusim_pair_new
 MAC_B=$(ip -n "$ns2" -j link show dev "$B0" | jq -r '.[0].address')
 ip addr add 10.12.0.1/24 dev "$A0" && ip link set "$A0" up ||
 	bail_out "cannot configure $A0"

@@ -19,14 +19,7 @@ npusim_load || skip_all "npusim module not available"
 M10=0x2 M100=0x8 M1000=0x20 M10000=0x1000
 N=10
 
-ns_create ns2 || bail_out "cannot create netns"
-A=$(npusim_rand_id)
-npusim_new "$A" 1 || bail_out "cannot create npusim$A"
-A0=${PORT_NAMES[0]}
-B=$(npusim_rand_id)
-npusim_new "$B" 1 "$ns2" || bail_out "cannot create npusim$B"
-B0=${PORT_NAMES[0]}
-npusim_link "" "$A0" "$ns2" "$B0" || bail_out "cannot link: $ERRMSG"
+npusim_pair_new
 ip addr add 10.15.0.1/24 dev "$A0" && ip link set "$A0" up ||
 	bail_out "cannot configure $A0"
 ip -n "$ns2" addr add 10.15.0.2/24 dev "$B0" && ip -n "$ns2" link set "$B0" up ||
