@@ -29,7 +29,8 @@ FOLD6=fd31:1::1:0:3
 SPORT=41000
 N=50
 
-ft_setup
+# Stopped flows keep their entries for as long as test_fold needs them.
+ft_setup udp_timeout=600
 # The router drops what comes from FOLD6 before the flowtable rule: such
 # a flow is never offloaded, the NPU can only forward it by mistake.
 ft_nft_load -- "table inet fold {
@@ -93,7 +94,7 @@ test_shared()
 
 test_fold()
 {
-	local i miss fwd
+	local i miss fwd drops
 
 	RET=0
 	# The flows stop; their entries stay until nf_flowtable's timeout.
@@ -106,16 +107,20 @@ test_fold()
 	check_err $? "no entry for [$FT_C6]:$SPORT -> [$FT_S6]:5310"
 	ft_snap fold_a
 	ip netns exec "$FT_NSC" $FT_TOOL udp-send "$FT_S6" 5310 --src "$FOLD6" \
-		--sport $SPORT --count $N --interval 0.002 > /dev/null
+		--sport $SPORT --count $N --interval 0.002 --steady > /dev/null
 	check_err $? "cannot send from $FOLD6"
 	ft_snap fold_b
 	ft_resource "$FT_NSR" "$FT_R"
 	check_eq "entries after the datagrams from $FOLD6" 10 "$FT_OCC"
 	miss=$(ft_delta fold_a fold_b r0.rx_punt_miss)
 	fwd=$(ft_delta fold_a fold_b r0.rx_npu_fwd_packets)
-	log_info "from $FOLD6: r0.rx_punt_miss +$miss, r0.rx_npu_fwd_packets +$fwd"
-	if [ "$miss" == "?" ] || [ "$miss" -lt $N ]; then
-		check_err 1 "$miss of $N datagrams from $FOLD6 reached the stack"
+	# a starved VM may lose some in the port's ingress FIFO
+	drops=$(ft_delta fold_a fold_b r0.rx_fifo_drops)
+	log_info "from $FOLD6: r0.rx_punt_miss +$miss, r0.rx_fifo_drops +$drops," \
+		"r0.rx_npu_fwd_packets +$fwd"
+	if [ "$miss" == "?" ] || [ "$drops" == "?" ] ||
+	   [ $((miss + drops)) -lt $N ] || [ "$miss" -lt $((N / 2)) ]; then
+		check_err 1 "$miss of $N datagrams from $FOLD6 reached the stack ($drops dropped)"
 	fi
 	check_eq "datagrams the NPU forwarded" 0 "$fwd"
 	log_test "an IPv6 entry matches its full addresses"
