@@ -377,7 +377,7 @@ typedef void (*npusim_hw_fdb_notify_t)(void *ctx);
  * every number of ways divides.
  */
 #define NPUSIM_HW_FT_MIN_SIZE		4
-#define NPUSIM_HW_FT_MAX_SIZE		BIT(20)
+#define NPUSIM_HW_FT_MAX_SIZE		BIT(22)
 #define NPUSIM_HW_FT_MAX_VLANS		2
 
 /**

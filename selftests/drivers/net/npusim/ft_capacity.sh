@@ -11,7 +11,7 @@
 #    fail with fail_bucket_full while the table still has room; a flow in
 #    the other bucket is still offloaded.  (The bucket is predicted with
 #    ft_tool.py bucket, the same jhash2 as the emulated hardware.)
-#  - devlink resource: 1048576 is accepted (occupancy 0); 3, 0, 2000000, 6
+#  - devlink resource: 1048576 is accepted (occupancy 0); 3, 0, 5000000, 6
 #    are refused and change nothing.
 
 source "$(dirname "$0")"/lib.sh
@@ -168,7 +168,7 @@ test_resize()
 	log_test "devlink resource flow_table: default size 16384, occ 0"
 
 	RET=0
-	for s in 3 0 2000000 6; do
+	for s in 3 0 5000000 6; do
 		devlink resource set "npusim/npusim$id" path /flow_table size "$s" \
 			> /dev/null 2>&1
 		check_fail $? "devlink resource set size $s accepted"
@@ -182,7 +182,7 @@ test_resize()
 	check_err $? "ports not back after reload"
 	ft_resource - "$id"
 	check_eq "size after refused sets and a reload" 16384 "$FT_SIZE"
-	log_test "devlink resource flow_table: sizes 3, 0, 2000000, 6 refused"
+	log_test "devlink resource flow_table: sizes 3, 0, 5000000, 6 refused"
 
 	RET=0
 	ft_resize - "$id" 1048576

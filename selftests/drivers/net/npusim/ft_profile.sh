@@ -54,11 +54,11 @@ ft_begin
 PROFILES="generic mt7621 mt7986 en7581 ipq807x"
 # profile: asic.id, flow table size, model/ registers
 declare -A PROFILE=(
-	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
+	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
 	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=1048576 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0"
+	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=4194304 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0"
 	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=2 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=1048576 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
+	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
 )
 PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp bind_hits full_policy cache counters_wrap_in clock_offset ignore_port"
 
@@ -127,7 +127,7 @@ test_bad_input()
 		[bytes_bits]="0 65"
 		[clear_on_read]="2"
 		[l2_bytes]="2"
-		[stats_slots]="1048577 4294967295"
+		[stats_slots]="4194305 4294967295"
 		[ipv6_nat]="2"
 		[max_vlans]="3"
 		[pppoe]="2"
@@ -500,7 +500,7 @@ test_stats_slots()
 	check_eq "entries of the flow in bucket 0" 1 "$n0"
 	check_eq "entries of the flow in bucket 1" 1 "$n1"
 	empty_table
-	set_model stats_slots=1048576
+	set_model stats_slots=4194304
 	log_test "stats_slots=4: slots 0..3 count, slots 4..7 record the last hit only"
 }
 
