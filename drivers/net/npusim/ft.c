@@ -292,6 +292,9 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		if (err == -EBUSY) {
 			ft->cnt.fail_bucket_full++;
 			NL_SET_ERR_MSG_MOD(extack, "Hash bucket full");
+		} else if (err == -ENOBUFS) {
+			ft->cnt.fail_nh_full++;
+			NL_SET_ERR_MSG_MOD(extack, "Next-hop table full");
 		} else {
 			ft->cnt.fail_table_full++;
 			NL_SET_ERR_MSG_MOD(extack, "Flow table full");
@@ -1174,6 +1177,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("fail_unsupported", 0400, dir,
 			   &ft->cnt.fail_unsupported);
 	debugfs_create_u64("fail_nomem", 0400, dir, &ft->cnt.fail_nomem);
+	debugfs_create_u64("fail_nh_full", 0400, dir, &ft->cnt.fail_nh_full);
 	debugfs_create_u64("skipped_foreign", 0400, dir,
 			   &ft->cnt.skipped_foreign);
 	debugfs_create_u64("lost", 0400, dir, &ft->cnt.lost);

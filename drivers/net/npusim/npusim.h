@@ -57,6 +57,8 @@ struct npusim_bus_dev {
  * @fail_bucket_full: REPLACE refused, the entry's hash bucket was full
  * @fail_unsupported: REPLACE refused, the hardware cannot do the rule
  * @fail_nomem: REPLACE failed for lack of memory
+ * @fail_nh_full: REPLACE refused, its next hop was new and the chip's
+ *	next-hop table full
  * @skipped_foreign: REPLACE refused because the flow enters through
  *	another device, on a flowtable shared with it: not a failure
  * @lost: entries the driver found dropped by the chip (evicted), or
@@ -82,6 +84,7 @@ struct npusim_ft_counters {
 	u64 fail_bucket_full;
 	u64 fail_unsupported;
 	u64 fail_nomem;
+	u64 fail_nh_full;
 	u64 skipped_foreign;
 	u64 lost;
 	u64 cache_flushes;

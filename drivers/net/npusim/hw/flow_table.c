@@ -218,13 +218,14 @@ static void npusim_hw_ft_unprep(struct npusim_hw_ft_prep *p)
 
 /*
  * Take a reference on the next hop of @p's rewrite, adding it to the
- * table if it is new.  Locked.  Return 0 and set @id, or -ENOSPC if
- * the next-hop table is full, -ENOMEM.
+ * table if it is new.  Locked.  Return 0 and set @id, or -ENOBUFS if
+ * the next-hop table (NPUSIM_HW_PARAM_NEXT_HOPS) is full, -ENOMEM.
  */
-static int npusim_hw_ft_nh_get(struct npusim_hw_ft *ft,
+static int npusim_hw_ft_nh_get(struct npusim_hw *hw,
 			       struct npusim_hw_ft_prep *p, u16 *id)
 {
 	u32 hash = jhash(&p->nh->d, sizeof(p->nh->d), 0);
+	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_nh *nh;
 	int err;
 
@@ -235,11 +236,13 @@ static int npusim_hw_ft_nh_get(struct npusim_hw_ft *ft,
 		*id = nh->id;
 		return 0;
 	}
+	if (ft->n_nh >= hw->param[NPUSIM_HW_PARAM_NEXT_HOPS])
+		return -ENOBUFS;
 	nh = p->nh;
 	err = xa_alloc(&ft->nhs, &nh->id, nh,
 		       XA_LIMIT(0, NPUSIM_HW_FT_MAX_NH - 1), GFP_ATOMIC);
 	if (err)
-		return err == -EBUSY ? -ENOSPC : err;
+		return err == -EBUSY ? -ENOBUFS : err;
 	nh->refs = 1;
 	hash_add(ft->nh_hash, &nh->node, hash);
 	ft->n_nh++;
@@ -496,8 +499,8 @@ static u32 npusim_hw_ft_lru(struct npusim_hw *hw, u32 first, u32 ways)
  * destroyed); the packet engine uses the one written last.  If the
  * bucket is full, NPUSIM_HW_PARAM_FULL_POLICY decides.
  *
- * Return: 0; -ENOSPC if the table is full, or the next-hop table and
- * @entry's next hop is new; -EBUSY if only the bucket is full
+ * Return: 0; -ENOSPC if the table is full; -ENOBUFS if @entry's next
+ * hop is new and the next-hop table full; -EBUSY if only the bucket is full
  * (NPUSIM_HW_FULL_REFUSE); -EOPNOTSUPP if the chip's entries cannot
  * carry @entry (too many VLAN tags, PPPoE, IPv6 NAT: see enum
  * npusim_hw_param); -ENOMEM.  On error the table is unchanged.
@@ -546,7 +549,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 		goto out;
 	}
 	/* before an eviction: a write that fails changes nothing */
-	err = npusim_hw_ft_nh_get(ft, &prep, &nh);
+	err = npusim_hw_ft_nh_get(hw, &prep, &nh);
 	if (err)
 		goto out;
 	if (i == first + ways) {
@@ -654,7 +657,7 @@ int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
  *
  * Return: 0, -ENOENT if the entry is not valid any more, -EINVAL if the
  * key differs, -EOPNOTSUPP if the chip cannot carry the new entry,
- * -ENOSPC if its next hop is new and the next-hop table full, -ENOMEM.
+ * -ENOBUFS if its next hop is new and the next-hop table full, -ENOMEM.
  */
 int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 			 const struct npusim_hw_flow_entry *entry)
@@ -680,7 +683,7 @@ int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 	else if (!npusim_hw_ft_can_carry(hw, entry))
 		err = -EOPNOTSUPP;
 	else
-		err = npusim_hw_ft_nh_get(ft, &prep, &nh);
+		err = npusim_hw_ft_nh_get(hw, &prep, &nh);
 	if (!err) {
 		write_seqcount_begin(npusim_hw_ft_wseq(ft, index));
 		npusim_hw_ft_release(ft, slot);

@@ -40,6 +40,7 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_IPV6_NAT] = 1,
 			[NPUSIM_HW_PARAM_MAX_VLANS] = 2,
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
+			[NPUSIM_HW_PARAM_NEXT_HOPS] = NPUSIM_HW_FT_MAX_NH,
 		},
 	},
 	{
@@ -65,6 +66,7 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
 			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_ACCEPT,
 			[NPUSIM_HW_PARAM_CACHE] = 1,
+			[NPUSIM_HW_PARAM_NEXT_HOPS] = NPUSIM_HW_FT_MAX_NH,
 		},
 	},
 	{
@@ -90,6 +92,7 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
 			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_ACCEPT,
 			[NPUSIM_HW_PARAM_CACHE] = 1,
+			[NPUSIM_HW_PARAM_NEXT_HOPS] = NPUSIM_HW_FT_MAX_NH,
 		},
 	},
 	{
@@ -118,6 +121,7 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_AGE_UDP] = 12,
 			[NPUSIM_HW_PARAM_BIND_HITS] = 30,
 			[NPUSIM_HW_PARAM_FULL_POLICY] = NPUSIM_HW_FULL_EVICT,
+			[NPUSIM_HW_PARAM_NEXT_HOPS] = NPUSIM_HW_FT_MAX_NH,
 		},
 	},
 	{
@@ -142,6 +146,7 @@ static const struct npusim_hw_profile npusim_hw_profiles[] = {
 			[NPUSIM_HW_PARAM_IPV6_NAT] = 1,
 			[NPUSIM_HW_PARAM_MAX_VLANS] = 2,
 			[NPUSIM_HW_PARAM_PPPOE] = 1,
+			[NPUSIM_HW_PARAM_NEXT_HOPS] = NPUSIM_HW_FT_MAX_NH,
 		},
 	},
 };
@@ -181,6 +186,7 @@ static const struct npusim_hw_param_desc npusim_hw_params[] = {
 	[NPUSIM_HW_PARAM_COUNTERS_WRAP_IN] = { "counters_wrap_in", 0, U32_MAX },
 	[NPUSIM_HW_PARAM_CLOCK_OFFSET] = { "clock_offset", 0, U16_MAX },
 	[NPUSIM_HW_PARAM_IGNORE_PORT] = { "ignore_port", 0, 1 },
+	[NPUSIM_HW_PARAM_NEXT_HOPS] = { "next_hops", 1, NPUSIM_HW_FT_MAX_NH },
 };
 
 static_assert(ARRAY_SIZE(npusim_hw_params) == NPUSIM_HW_PARAM_MAX);

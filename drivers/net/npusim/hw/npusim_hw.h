@@ -429,6 +429,9 @@ typedef void (*npusim_hw_fdb_notify_t)(void *ctx);
  *	Qualcomm PPE driver of OpenWrt PR #24806 matched on a partial key),
  *	so that the frames of one 5-tuple from any port hit the newest
  *	entry written for it; 0 on every chip
+ * @NPUSIM_HW_PARAM_NEXT_HOPS: size of the next-hop table the entries
+ *	share (their MAC addresses, tags to push and PPPoE session),
+ *	1..65536; 65536 on every chip
  * @NPUSIM_HW_PARAM_MAX: number of parameters
  *
  * A chip powers up with its profile's values.  They can be changed
@@ -455,6 +458,7 @@ enum npusim_hw_param {
 	NPUSIM_HW_PARAM_COUNTERS_WRAP_IN,
 	NPUSIM_HW_PARAM_CLOCK_OFFSET,
 	NPUSIM_HW_PARAM_IGNORE_PORT,
+	NPUSIM_HW_PARAM_NEXT_HOPS,
 	NPUSIM_HW_PARAM_MAX,
 };
 

@@ -14,7 +14,13 @@
 #    themselves) all reach the router's stack (rx_punt_miss), none is
 #    forwarded by the flow's entry;
 #  - once the flows are gone, the next hops and IPv6 entries are freed:
-#    the memory is back to 64 bytes per slot.
+#    the memory is back to 64 bytes per slot;
+#  - a next-hop table of one (model/next_hops=1): a flow's first
+#    direction takes it, the other direction's REPLACE fails with
+#    "Next-hop table full" (flow_table/fail_nh_full and last_error) and
+#    the flow is [HW_OFFLOAD] with one entry; a second flow's same
+#    direction shares the next hop and is offloaded too, the other is
+#    refused again.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -141,9 +147,47 @@ test_freed()
 	log_test "next hops and IPv6 addresses are freed with their entries"
 }
 
+test_nh_full()
+{
+	local f0 nf err
+
+	RET=0
+	ft_model next_hops 1
+	check_err $? "model/next_hops=1: $ERRMSG"
+	f0=$(ft_dfs fail_nh_full)
+	check_err $? "no flow_table/fail_nh_full"
+	ft_flow_start nh1 udp "$FT_S4" 5321 echo
+	check_err $? "$ERRMSG"
+	ft_wait_ct udp 5321 HW_OFFLOAD
+	check_err $? "flow 1: '$CT_STATE', expected [HW_OFFLOAD]"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge fail_nh_full $((f0 + 1))
+	check_err $? "fail_nh_full $(ft_dfs fail_nh_full), expected > $f0"
+	err=$(ft_dfs last_error)
+	[[ "$err" == *"Next-hop table full"* ]]
+	check_err $? "last_error: '$err'"
+	ft_flow_start nh2 udp "$FT_S4" 5322 echo
+	check_err $? "$ERRMSG"
+	ft_wait_ct udp 5322 HW_OFFLOAD
+	check_err $? "flow 2: '$CT_STATE', expected [HW_OFFLOAD]"
+	ft_flow_stop nh1
+	ft_flow_stop nh2
+	ft_resource "$FT_NSR" "$FT_R"
+	check_eq "entries of two flows, one direction each" 2 "$FT_OCC"
+	check_eq "next hops" 1 "$(ft_hw_info next_hops)"
+	nf=$(ft_dfs fail_nh_full)
+	log_info "fail_nh_full +$((nf - f0)) (nf_flowtable retries the refused direction)"
+	[ "$nf" -ge $((f0 + 2)) ]
+	check_err $? "fail_nh_full +$((nf - f0)), expected one refusal per flow at least"
+	ft_ct_flush
+	ft_wait_occ 0
+	check_err $? "occupancy $(ft_occ) after the flows are gone"
+	log_test "a full next-hop table refuses a new next hop, not a shared one"
+}
+
 test_empty
 test_shared
 test_fold
 test_freed
+test_nh_full
 
 exit_tests

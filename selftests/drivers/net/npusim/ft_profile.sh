@@ -54,13 +54,13 @@ ft_begin
 PROFILES="generic mt7621 mt7986 en7581 ipq807x"
 # profile: asic.id, flow table size, model/ registers
 declare -A PROFILE=(
-	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=4194304 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=2 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
-	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0"
+	[generic]="0x5e51 16384 ways=4 clock_bits=15 clock_hz=1 pkts_bits=32 bytes_bits=48 clear_on_read=0 l2_bytes=0 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0 next_hops=65536"
+	[mt7621]="0x7621 16384 ways=2 clock_bits=15 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=0 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0 next_hops=65536"
+	[mt7986]="0x7986 16384 ways=4 clock_bits=8 clock_hz=1 pkts_bits=40 bytes_bits=48 clear_on_read=1 l2_bytes=1 stats_slots=4194304 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=1 cache=1 counters_wrap_in=0 clock_offset=0 ignore_port=0 next_hops=65536"
+	[en7581]="0x7581 32768 ways=1 clock_bits=15 clock_hz=1 pkts_bits=64 bytes_bits=64 clear_on_read=0 l2_bytes=1 stats_slots=8192 ipv6_nat=0 max_vlans=2 pppoe=1 age_tcp=7 age_udp=12 bind_hits=30 full_policy=2 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0 next_hops=65536"
+	[ipq807x]="0x8074 4096 ways=4 clock_bits=16 clock_hz=1 pkts_bits=32 bytes_bits=40 clear_on_read=0 l2_bytes=1 stats_slots=4194304 ipv6_nat=1 max_vlans=2 pppoe=1 age_tcp=0 age_udp=0 bind_hits=0 full_policy=0 cache=0 counters_wrap_in=0 clock_offset=0 ignore_port=0 next_hops=65536"
 )
-PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp bind_hits full_policy cache counters_wrap_in clock_offset ignore_port"
+PARAMS="ways clock_bits clock_hz pkts_bits bytes_bits clear_on_read l2_bytes stats_slots ipv6_nat max_vlans pppoe age_tcp age_udp bind_hits full_policy cache counters_wrap_in clock_offset ignore_port next_hops"
 
 # model_of ID PARAM
 model_of()
@@ -128,6 +128,7 @@ test_bad_input()
 		[clear_on_read]="2"
 		[l2_bytes]="2"
 		[stats_slots]="4194305 4294967295"
+		[next_hops]="0 65537"
 		[ipv6_nat]="2"
 		[max_vlans]="3"
 		[pppoe]="2"
