@@ -12,7 +12,8 @@ then summarised over the rounds.
 
 With --cp CP.TSV (npusim-bench's control-plane part), a second table:
 per number of flows, the REPLACE rate, the time until all were
-[HW_OFFLOAD], the cost of idle STATS and the kernel memory per flow; with
+[HW_OFFLOAD], the cost of idle flows before and with STATS, and the
+kernel and chip memory per flow; with
 --png FILE, those against the number of flows (python3-matplotlib).
 
 usage: report.py SAMPLES.TSV [--cp CP.TSV [--png FILE]] [--md FILE]
@@ -259,6 +260,15 @@ def read_cp(path):
         extra = r['idle_busy_jiffies'] - base * r['idle_total_jiffies']
         r['us_per_stats'] = (extra * JIFFY_US / r['idle_stats_calls']
                              if r['idle_stats_calls'] else float('nan'))
+        # nf_flowtable asks for two STATS a flow a second (one per
+        # direction); the VM may serve fewer
+        r['stats_asked'] = 2 * r['hw_offloaded']
+        r['saturated'] = r['stats_s'] < 0.9 * r['stats_asked']
+        # what serving them all would cost, in % of one vCPU
+        r['full_pct'] = r['us_per_stats'] * r['stats_asked'] / 1e4
+        gc = (r['gc_busy_jiffies'] / r['gc_total_jiffies']
+              if r.get('gc_total_jiffies') else float('nan'))
+        r['gc_pct'] = 100.0 * (gc - base)   # not in older cp.tsv: nan
         r['bytes_flow'] = r['kmem_kb'] * 1024 / n
         r['s_remove'] = r['us_to_remove'] / 1e6
         r['us_remove'] = r['us_to_remove'] / n
@@ -301,20 +311,27 @@ def control_plane(path, png):
     out = ['### control plane: N UDP flows offloaded at once', '',
            '| flows | table size | [HW_OFFLOAD] | chip entries (refused, lost) '
            '| REPLACE calls | REPLACE/s '
-           '| s to 99% / all [HW_OFFLOAD] | idle STATS/s | idle added CPU % '
-           '| CPU µs per STATS | kernel bytes per flow | chip bytes per slot '
+           '| s to 99% / all entries installed | s to all [HW_OFFLOAD] '
+           '| idle added CPU %: no STATS / STATS '
+           '| STATS/s served (asked) | CPU µs per STATS '
+           '| kernel bytes per flow | chip bytes per slot '
            '| s to remove all | µs per flow removed |',
-           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         inst = r.get('installs', float('nan'))   # not in older cp.tsv
         chip = ('%d (%s, %d)' % (inst, fmt1(r.get('refused', float('nan')), '%d'),
                                  r['lost']) if inst == inst else 'n/a')
-        out.append('| %d | %d | %d | %s | %d | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s |' % (
+        out.append('| %d | %d | %d | %s | %d | %s | %s / %s | %s | %s / %s '
+                   '| %s (%d)%s | %s | %s | %s | %s | %s |' % (
             r['flows'], r['table_size'], r['hw_offloaded'], chip,
             r['replace_calls'],
             fmt1(r['replace_s'], '%.0f'), fmt1(r['s_99'], '%.1f'),
-            fmt1(r['s_all'], '%.1f'), fmt1(r['stats_s'], '%.0f'),
-            fmt1(r['idle_pct'], '%.1f'), fmt1(r['us_per_stats'], '%.1f'),
+            fmt1(r['us_to_installed'] / 1e6, '%.1f'),
+            fmt1(r['s_all'], '%.1f'),
+            fmt1(r['gc_pct'], '%.1f'), fmt1(r['idle_pct'], '%.1f'),
+            fmt1(r['stats_s'], '%.0f'), r['stats_asked'],
+            ' saturated' if r['saturated'] else '',
+            fmt1(r['us_per_stats'], '%.1f'),
             fmt1(r['bytes_flow'], '%.0f'), fmt1(r['slot_bytes'], '%.1f'),
             fmt1(r['s_remove'], '%.1f'), fmt1(r['us_remove'], '%.0f')))
     out += ['',
@@ -322,13 +339,17 @@ def control_plane(path, png):
             'flows idle.  Chip entries: the entries the chip took (two a flow), '
             'those it refused (a full bucket) and those lost (a model that '
             'takes a write to a full bucket and stores nothing); conntrack '
-            'shows a flow [HW_OFFLOAD] once one direction is offloaded, the '
-            'other then goes through software.  REPLACE/s: over the time '
-            'until the chip held every entry, or to 99% [HW_OFFLOAD] when '
+            'shows a flow [HW_OFFLOAD] once one of its directions is offloaded.  '
+            'Times from the first datagram sent; REPLACE/s: over the time '
+            'until the chip held every entry, or 99% of them when '
             'some were refused or lost.  Idle added '
             'CPU: busy share of all vCPUs '
-            'with the flows idle minus with no flows; CPU µs per STATS: that '
-            'extra busy time over the STATS calls.  Kernel bytes per flow: '
+            'with the flows idle minus with no flows, first before '
+            'nf_flowtable asks for any STATS (its garbage collector alone), '
+            'then with STATS asked for every flow every second (two calls a '
+            'flow); "saturated": the VM served fewer than nine tenths of '
+            'them.  CPU µs per STATS: that extra busy time over the STATS '
+            'calls served.  Kernel bytes per flow: '
             'Slab + Percpu grown, conntrack + nf_flowtable + the driver.  '
             'Chip bytes per slot: the flow table\'s memory (slots, next hops, '
             'IPv6 addresses) with the flows in it, over its size.  Removal: '
@@ -354,9 +375,19 @@ def control_plane(path, png):
     out += ['| control plane | measured | goal |', '|---|---|---|',
             '| (3) chip bytes per slot, table of %d | %s | <= 64 |'
             % (hi['table_size'], fmt1(hi['slot_bytes'], '%.1f')),
-            '| (3) idle offloaded flows: added CPU, %% of one vCPU, %d flows '
-            '| %s | < 25 (256K flows) |'
-            % (hi['flows'], fmt1(hi['idle_pct'] * cpus, '%.1f')),
+            '| (3) %d flows: s until all entries installed (99%%), '
+            'kernel + chip bytes per flow (two entries) | %s (%s), %s + %s '
+            '| reported |'
+            % (hi['flows'], fmt1(hi['us_to_installed'] / 1e6, '%.0f'),
+               fmt1(hi['s_99'], '%.0f'), fmt1(hi['bytes_flow'], '%.0f'),
+               fmt1(2 * hi['slot_bytes'], '%.0f')),
+            '| (3) %d idle offloaded flows: added CPU, %% of one vCPU, '
+            'no STATS / with STATS%s / all STATS served (projected) '
+            '| %s / %s / %s | < 25 (256K flows) |'
+            % (hi['flows'], ' (saturated)' if hi['saturated'] else '',
+               fmt1(hi['gc_pct'] * cpus, '%.1f'),
+               fmt1(hi['idle_pct'] * cpus, '%.1f'),
+               fmt1(hi['full_pct'], '%.0f')),
             '| (4) time per REPLACE, ratio | %s | flat (1.0) |'
             % per_call('replace_s', inverse=True),
             '| (4) CPU per STATS, ratio | %s | flat (1.0) |'
