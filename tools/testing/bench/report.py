@@ -26,6 +26,7 @@ import sys
 
 USER_HZ = 100          # /proc/stat units
 JIFFY_US = 1e6 / USER_HZ
+MIN_JIFFIES = USER_HZ / 2
 
 # The bare link each router mode is compared with ("added CPU").
 BASE = {'rt_none': 'wire', 'rt_sw': 'wire', 'rt_hw': 'wire',
@@ -264,8 +265,10 @@ def read_cp(path):
         r['idle_pct'] = 100.0 * (idle - base)
         r['stats_s'] = r['idle_stats_calls'] / r['idle_s']
         extra = r['idle_busy_jiffies'] - base * r['idle_total_jiffies']
+        # under half a second of CPU, jiffies are too coarse for a cost
         r['us_per_stats'] = (extra * JIFFY_US / r['idle_stats_calls']
-                             if r['idle_stats_calls'] else float('nan'))
+                             if r['idle_stats_calls'] and extra >= MIN_JIFFIES
+                             else float('nan'))
         # nf_flowtable asks for two STATS a second for every flow it
         # handed to the hardware (one per direction, installed or not);
         # the VM may serve fewer
@@ -283,7 +286,10 @@ def read_cp(path):
         r['gc_pct'] = 100.0 * (gc - base)   # not in older cp.tsv: nan
         r['bytes_flow'] = r['kmem_kb'] * 1024 / n
         r['s_remove'] = r['us_to_remove'] / 1e6
-        r['us_remove'] = r['us_to_remove'] / n
+        # below 16K flows the removal takes about a second whatever the
+        # flows, fixed costs (conntrack -F starting, the occupancy polled)
+        r['us_remove'] = (r['us_to_remove'] / n if n >= 16384
+                          else float('nan'))
         # not in older cp.tsv
         r['slot_bytes'] = r.get('ft_bytes', float('nan')) / r['table_size']
     return rows
@@ -364,12 +370,14 @@ def control_plane(path, png):
             'then with STATS asked for every flow every second (two calls a '
             'flow); "saturated": the VM served fewer than nine tenths of '
             'them.  CPU µs per STATS: that extra busy time over the STATS '
-            'calls served.  Kernel bytes per flow: '
+            'calls served (n/a under half a second of it: jiffies are too '
+            'coarse).  Kernel bytes per flow: '
             'Slab + Percpu grown, conntrack + nf_flowtable + the driver.  '
             'Chip bytes per slot: the flow table\'s memory (slots, next hops, '
             'IPv6 addresses) with the flows in it, over its size.  Removal: '
             'conntrack -F until the table is empty (DESTROY of both entries '
-            'and the conntrack entry).', '']
+            'and the conntrack entry; µs per flow from 16K flows: below, the '
+            'second or so of fixed costs dominates).', '']
     # a size whose flows were gone before they were measured (they timed
     # out: see --cp-timeout) gives no per-call cost
     valid = [r for r in rows if r['hw_offloaded'] > 0] or rows
