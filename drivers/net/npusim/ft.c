@@ -100,10 +100,24 @@ struct npusim_flow {
 	u64 lastused;
 };
 
+/*
+ * The cookie compared as the word it is: the default compare calls
+ * memcmp(), 7% of the CPU that half a million idle offloaded flows
+ * cost (their STATS look their flows up).
+ */
+static int npusim_flow_cmp(struct rhashtable_compare_arg *arg,
+			   const void *obj)
+{
+	const struct npusim_flow *flow = obj;
+
+	return flow->cookie != *(const unsigned long *)arg->key;
+}
+
 static const struct rhashtable_params npusim_flow_ht_params = {
 	.head_offset = offsetof(struct npusim_flow, ht_node),
 	.key_offset = offsetof(struct npusim_flow, cookie),
 	.key_len = sizeof(unsigned long),
+	.obj_cmpfn = npusim_flow_cmp,
 	.automatic_shrinking = true,
 };
 
