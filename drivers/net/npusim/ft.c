@@ -11,7 +11,11 @@
  *
  * Callbacks run concurrently from nf_flowtable's unbound workqueues
  * and may sleep; a per-device mutex serialises them.  It is never held
- * across calls into nf_flowtable.
+ * across calls into nf_flowtable.  STATS, which nf_flowtable sends for
+ * every idle offloaded flow twice a second, skips it: it finds its flow
+ * under RCU and reads and reports the counters under the flow's own
+ * spinlock; only a STATS that finds the flow's entry gone from the chip,
+ * or a fault to inject, takes the mutex.
  *
  * Each flow direction (cookie) is one hardware entry.  STATS turns the
  * entry's hardware counters (free-running and wrapping, or cleared by
@@ -64,8 +68,13 @@ struct npusim_ft_block {
  * @h_dest: the destination MAC address its entry writes
  * @index: hardware entry
  * @tag: its tag (see npusim_hw_ft_write())
+ * @lock: protects the counts below, @lost and @dead; taken inside
+ *	npusim_ft.lock where both are taken
  * @lost: the chip dropped the entry on its own (evicted it); the flow
- *	waits for nf_flowtable to REPLACE it again or to give up on it
+ *	waits for nf_flowtable to REPLACE it again or to give up on it;
+ *	written under both locks
+ * @dead: removed from npusim_ft.flows: a STATS that found it under RCU
+ *	looks again under npusim_ft.lock; written under both locks
  * @in_port: its ingress port
  * @out_port: its egress port
  * @installed: jiffies at install time
@@ -77,6 +86,7 @@ struct npusim_ft_block {
  * @packets: packets read from the hardware since the install
  * @bytes: their bytes
  * @lastused: the last use reported to nf_flowtable (jiffies), 0 if none
+ * @rcu: frees it after the STATS that may have found it under RCU
  */
 struct npusim_flow {
 	unsigned long cookie;
@@ -87,7 +97,9 @@ struct npusim_flow {
 	u8 h_dest[ETH_ALEN];
 	u32 index;
 	u32 tag;
+	spinlock_t lock;	/* see above */
 	bool lost;
+	bool dead;
 	u8 in_port;
 	u8 out_port;
 	unsigned long installed;
@@ -98,6 +110,7 @@ struct npusim_flow {
 	u64 packets;
 	u64 bytes;
 	u64 lastused;
+	struct rcu_head rcu;
 };
 
 /*
@@ -166,7 +179,10 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 			       npusim_flow_ht_params);
 	list_del(&flow->block_node);
 	hash_del(&flow->dest_node);
-	kfree(flow);
+	spin_lock(&flow->lock);
+	flow->dead = true;
+	spin_unlock(&flow->lock);
+	kfree_rcu(flow, rcu);
 }
 
 /* The chip dropped the flow's entry: its index may be someone else's. */
@@ -176,7 +192,9 @@ static void npusim_ft_flow_lost(struct npusim_ft *ft, struct npusim_flow *flow)
 	trace_npusim_ft_remove(npusim_ft_name(ft), flow->cookie, flow->index,
 			       true);
 	xa_cmpxchg(&ft->by_index, flow->index, flow, NULL, 0);
+	spin_lock(&flow->lock);
 	flow->lost = true;
+	spin_unlock(&flow->lock);
 	ft->cnt.lost++;
 }
 
@@ -274,12 +292,17 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
+	spin_lock_init(&flow->lock);
 	if (old) {
+		/* dead at once: a STATS must not report these twice */
+		spin_lock(&old->lock);
 		flow->new_packets = old->new_packets;
 		flow->new_bytes = old->new_bytes;
 		flow->packets = old->packets;
 		flow->bytes = old->bytes;
 		flow->lastused = old->lastused;
+		old->dead = true;
+		spin_unlock(&old->lock);
 		npusim_ft_flow_del(ft, nsim_dev->hw, old);
 	}
 	flow->cookie = cls->cookie;
@@ -385,10 +408,9 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 }
 
 /**
- * npusim_ft_flow_read() - read a flow's entry and take in its counters
- * @ft: the device's offload state, locked
+ * __npusim_ft_flow_read() - read a flow's entry and take in its counters
  * @hw: the chip
- * @flow: the flow
+ * @flow: the flow, its lock held
  * @e: filled with the entry, or NULL
  * @mib: filled with the counters as read
  * @keep: add what was counted since the previous read to the flow's
@@ -398,25 +420,25 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
  * previous read is their difference modulo the width.  A clear-on-read
  * counter holds exactly that count, and the read hands it to us alone:
  * whatever reads the entry must keep what it read for the next STATS.
+ * The flow's lock makes the read and the difference one step.
  *
  * Return: 0; -ENOENT if the chip dropped the entry (now or before),
- * then nothing is filled in.
+ * then nothing is filled in and the caller marks the flow lost.
  */
-static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
-			       struct npusim_flow *flow,
-			       struct npusim_hw_flow_entry *e,
-			       struct npusim_hw_flow_mib *mib, bool keep)
+static int __npusim_ft_flow_read(struct npusim_hw *hw,
+				 struct npusim_flow *flow,
+				 struct npusim_hw_flow_entry *e,
+				 struct npusim_hw_flow_mib *mib, bool keep)
 {
 	u32 pkts_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_PKTS_BITS);
 	u32 bytes_bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_BYTES_BITS);
 	u64 pkts, bytes;
 
+	lockdep_assert_held(&flow->lock);
 	if (flow->lost)
 		return -ENOENT;
-	if (npusim_hw_ft_read(hw, flow->index, flow->tag, e, mib)) {
-		npusim_ft_flow_lost(ft, flow);
+	if (npusim_hw_ft_read(hw, flow->index, flow->tag, e, mib))
 		return -ENOENT;
-	}
 	pkts = (mib->packets - flow->hw_packets) &
 	       GENMASK_ULL(pkts_bits - 1, 0);
 	bytes = (mib->bytes - flow->hw_bytes) & GENMASK_ULL(bytes_bits - 1, 0);
@@ -434,6 +456,34 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 	flow->packets += pkts;
 	flow->bytes += bytes;
 	return 0;
+}
+
+/*
+ * __npusim_ft_flow_read() under the device lock, which marks the flow
+ * lost if the chip dropped its entry.  @packets and @bytes, if not NULL,
+ * get the flow's counts since the install.
+ */
+static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
+			       struct npusim_flow *flow,
+			       struct npusim_hw_flow_entry *e,
+			       struct npusim_hw_flow_mib *mib, bool keep,
+			       u64 *packets, u64 *bytes)
+{
+	bool lost;
+	int err;
+
+	lockdep_assert_held(&ft->lock);
+	spin_lock(&flow->lock);
+	err = __npusim_ft_flow_read(hw, flow, e, mib, keep);
+	lost = err && !flow->lost;
+	if (packets)
+		*packets = flow->packets;
+	if (bytes)
+		*bytes = flow->bytes;
+	spin_unlock(&flow->lock);
+	if (lost)
+		npusim_ft_flow_lost(ft, flow);
+	return err;
 }
 
 /*
@@ -461,6 +511,78 @@ static u64 npusim_ft_lastused(struct npusim_hw *hw,
 	return lastused;
 }
 
+/*
+ * Hand nf_flowtable what was read of the flow and not yet reported,
+ * and the last use; @mib is what was read now, or NULL if the entry is
+ * gone.  Under the flow's lock.
+ */
+static void npusim_ft_stats_report(struct npusim_ft *ft, struct npusim_hw *hw,
+				   struct npusim_flow *flow,
+				   const struct npusim_hw_flow_mib *mib,
+				   struct flow_cls_offload *cls)
+{
+	lockdep_assert_held(&flow->lock);
+	/*
+	 * An entry the chip dropped reports what was read before and its
+	 * last use, which no longer moves: nf_flowtable times the flow out
+	 * unless its packets, now in software, make it REPLACE it again.
+	 */
+	if (mib && !READ_ONCE(ft->stale_lastused))
+		flow->lastused = npusim_ft_lastused(hw, flow, mib);
+	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
+			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
+	flow->new_packets = 0;
+	flow->new_bytes = 0;
+}
+
+/**
+ * npusim_ft_stats_rcu() - STATS without the device lock
+ * @block: the block
+ * @cls: the request
+ *
+ * The common case: a flow the driver knows, whose entry the chip still
+ * holds, and no fault to inject.  The flow is found under RCU (flows
+ * are freed after a grace period) and read under its own lock, so the
+ * STATS of different flows run in parallel and never wait for a
+ * REPLACE or a dump.
+ *
+ * Return: 0 if it answered; -EAGAIN for npusim_ft_stats() to answer,
+ * under the device lock: an unknown cookie, a flow being removed, an
+ * entry the chip dropped (the flow must be marked lost), a fault set.
+ */
+static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
+			       struct flow_cls_offload *cls)
+{
+	struct npusim_hw *hw = block->nsim_dev->hw;
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct npusim_hw_flow_mib mib;
+	struct npusim_flow *flow;
+	int err = -EAGAIN;
+
+	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err))
+		return -EAGAIN;
+	rcu_read_lock();
+	flow = rhashtable_lookup(&ft->flows, &cls->cookie,
+				 npusim_flow_ht_params);
+	if (flow) {
+		spin_lock(&flow->lock);
+		if (!flow->dead) {
+			if (flow->lost) {
+				npusim_ft_stats_report(ft, hw, flow, NULL, cls);
+				err = 0;
+			} else if (!__npusim_ft_flow_read(hw, flow, NULL, &mib,
+							  true)) {
+				npusim_ft_stats_report(ft, hw, flow, &mib, cls);
+				err = 0;
+			}
+		}
+		spin_unlock(&flow->lock);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/* STATS under the device lock: see npusim_ft_stats_rcu(). */
 static int npusim_ft_stats(struct npusim_ft_block *block,
 			   struct flow_cls_offload *cls)
 {
@@ -470,30 +592,22 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	struct npusim_flow *flow;
 	int err;
 
-	ft->cnt.stats_calls++;
 	flow = rhashtable_lookup_fast(&ft->flows, &cls->cookie,
 				      npusim_flow_ht_params);
 	if (!flow) {
 		ft->cnt.stats_unknown++;
 		return -ENOENT;
 	}
+	ft->cnt.stats_locked++;
 	/* Nothing is read: the counts wait for the next STATS. */
 	err = npusim_ft_fault(ft, FLOW_CLS_STATS);
 	if (err)
 		return err;
 
-	/*
-	 * An entry the chip dropped reports what was read before and its
-	 * last use, which no longer moves: nf_flowtable times the flow out
-	 * unless its packets, now in software, make it REPLACE it again.
-	 */
-	if (!npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true) &&
-	    !READ_ONCE(ft->stale_lastused))
-		flow->lastused = npusim_ft_lastused(hw, flow, &mib);
-	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
-			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
-	flow->new_packets = 0;
-	flow->new_bytes = 0;
+	err = npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true, NULL, NULL);
+	spin_lock(&flow->lock);
+	npusim_ft_stats_report(ft, hw, flow, err ? NULL : &mib, cls);
+	spin_unlock(&flow->lock);
 	return 0;
 }
 
@@ -536,6 +650,18 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 		npusim_ft_hold_wait(&ft->destroy_hold, &ft->destroys_held);
 	else if (cls->command == FLOW_CLS_STATS)
 		npusim_ft_hold_wait(&ft->stats_hold, &ft->stats_held);
+
+	if (cls->command == FLOW_CLS_STATS) {
+		atomic64_inc(&ft->stats_calls);
+		err = npusim_ft_stats_rcu(block, cls);
+		if (err != -EAGAIN) {
+			trace_npusim_ft_stats(npusim_ft_name(ft), cls->cookie,
+					      err, cls->stats.pkts,
+					      cls->stats.bytes,
+					      cls->stats.lastused);
+			return err;
+		}
+	}
 
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
@@ -797,11 +923,14 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	u64 lastused, pkts, bytes;
 	int i;
 
-	if (npusim_ft_flow_read(&nsim_dev->ft, hw, flow, &e, &mib, !steal))
+	if (npusim_ft_flow_read(&nsim_dev->ft, hw, flow, &e, &mib, !steal,
+				&pkts, &bytes))
 		return;		/* the chip dropped it just now */
 	/* The fault shows what it read, as mtk_ppe_debugfs.c does. */
-	pkts = steal ? mib.packets : flow->packets;
-	bytes = steal ? mib.bytes : flow->bytes;
+	if (steal) {
+		pkts = mib.packets;
+		bytes = mib.bytes;
+	}
 	seq_printf(s, "%06x cookie=%p in=p%u %s ", flow->index,
 		   (void *)flow->cookie, k->in_port,
 		   k->l4proto == IPPROTO_TCP ? "tcp" : "udp");
@@ -1167,6 +1296,14 @@ static const struct file_operations npusim_ft_evict_fops = {
 	.llseek = noop_llseek,
 };
 
+static int npusim_atomic64_get(void *data, u64 *val)
+{
+	*val = atomic64_read(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(npusim_atomic64_fops, npusim_atomic64_get, NULL,
+			 "%llu\n");
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -1180,7 +1317,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			    &npusim_ft_last_error_fops);
 	debugfs_create_u64("replace_calls", 0400, dir, &ft->cnt.replace_calls);
 	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
-	debugfs_create_u64("stats_calls", 0400, dir, &ft->cnt.stats_calls);
+	debugfs_create_file_unsafe("stats_calls", 0400, dir, &ft->stats_calls,
+				   &npusim_atomic64_fops);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
 	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
 	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);
@@ -1211,6 +1349,7 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			   &npusim_ft_hold_knob);
 	debugfs_create_atomic_t("stats_held", 0400, dir, &ft->stats_held);
 	debugfs_create_u64("stats_unknown", 0400, dir, &ft->cnt.stats_unknown);
+	debugfs_create_u64("stats_locked", 0400, dir, &ft->cnt.stats_locked);
 	npusim_knob_create("dump_steals", dir, &ft->dump_steals,
 			   &npusim_ft_flag_knob);
 	npusim_knob_create("skip_cache_flush", dir, &ft->skip_cache_flush,

@@ -50,7 +50,6 @@ struct npusim_bus_dev {
  * struct npusim_ft_counters - flowtable offload activity of a device
  * @replace_calls: FLOW_CLS_REPLACE requests
  * @destroy_calls: FLOW_CLS_DESTROY requests
- * @stats_calls: FLOW_CLS_STATS requests
  * @installs: entries written to the flow table
  * @removals: entries removed (DESTROY, unbind, port removal)
  * @fail_table_full: REPLACE refused, the table was full
@@ -67,6 +66,9 @@ struct npusim_bus_dev {
  * @cache_flushes_skipped: the same, skipped by the skip_cache_flush fault
  * @stats_unknown: STATS for cookies the driver does not know: never
  *	installed, or already destroyed
+ * @stats_locked: STATS for a flow the driver knows, answered under the
+ *	device lock rather than under RCU: a STATS fault was set, or the
+ *	chip had dropped the flow's entry
  * @station_moves: flow entries pointed at the bridge port their
  *	destination station moved to
  * @station_move_fail: flow entries cleared because they could not
@@ -77,7 +79,6 @@ struct npusim_bus_dev {
 struct npusim_ft_counters {
 	u64 replace_calls;
 	u64 destroy_calls;
-	u64 stats_calls;
 	u64 installs;
 	u64 removals;
 	u64 fail_table_full;
@@ -90,6 +91,7 @@ struct npusim_ft_counters {
 	u64 cache_flushes;
 	u64 cache_flushes_skipped;
 	u64 stats_unknown;
+	u64 stats_locked;
 	u64 station_moves;
 	u64 station_move_fail;
 	u64 flush_batches;
@@ -127,6 +129,8 @@ struct npusim_fault {
  * @blocks: flowtables bound to ports of the device
  * @n_blocks: their number (debugfs flow_table/blocks)
  * @cnt: activity counters, shown in debugfs
+ * @stats_calls: FLOW_CLS_STATS requests (debugfs), counted without
+ *	@lock
  * @last_error: copy of this driver's extack message for the last
  *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
  *	discards extack
@@ -160,6 +164,7 @@ struct npusim_ft {
 	struct list_head blocks;
 	u32 n_blocks;
 	struct npusim_ft_counters cnt;
+	atomic64_t stats_calls;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
 	bool destroy_hold;

@@ -761,6 +761,48 @@ u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
 	return n;
 }
 
+/*
+ * npusim_hw_ft_read() of free-running counters: inside the table's and
+ * the entry's seqcounts, under RCU for the slots (a resize frees them
+ * after a grace period), like the engine's lookup.
+ */
+static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
+				      u32 tag, struct npusim_hw_flow_mib *mib)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	struct npusim_hw_ft_slot *slot;
+	seqcount_spinlock_t *wseq;
+	unsigned int seq;
+	bool valid;
+
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&ft->geom);
+		slot = index < ft->size ? &ft->slots[index] : NULL;
+	} while (read_seqcount_retry(&ft->geom, seq));
+	if (!slot) {
+		rcu_read_unlock();
+		return -ENOENT;
+	}
+	wseq = npusim_hw_ft_wseq(ft, index);
+	do {
+		seq = read_seqcount_begin(wseq);
+		valid = slot->valid && slot->seq == tag;
+		mib->state = slot->state;
+		mib->bind_hits = slot->bind_hits;
+		mib->last_hit = READ_ONCE(slot->last_hit);
+		mib->hit = READ_ONCE(slot->hit);
+		mib->packets = atomic64_read(&slot->packets);
+		mib->bytes = atomic64_read(&slot->bytes);
+	} while (read_seqcount_retry(wseq, seq));
+	rcu_read_unlock();
+	if (!valid)
+		return -ENOENT;
+	mib->packets &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_PKTS_BITS] - 1, 0);
+	mib->bytes &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_BYTES_BITS] - 1, 0);
+	return 0;
+}
+
 /**
  * npusim_hw_ft_read() - read an entry and its counters
  * @hw: the chip
@@ -771,7 +813,9 @@ u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
  *
  * On a chip with NPUSIM_HW_PARAM_CLEAR_ON_READ, reading clears the
  * counters: whoever reads them owns what they counted.  @mib also
- * gives the entry's state.
+ * gives the entry's state.  Counters that are only read, without the
+ * entry, are read as the engine reads entries, without the table's
+ * lock: the STATS of many flows at once do not serialise on it.
  *
  * Return: 0; -ENOENT if the entry is gone (the chip evicted it), and
  * then nothing is filled in.
@@ -782,6 +826,9 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
+
+	if (!entry && !READ_ONCE(hw->param[NPUSIM_HW_PARAM_CLEAR_ON_READ]))
+		return npusim_hw_ft_read_counters(hw, index, tag, mib);
 
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);

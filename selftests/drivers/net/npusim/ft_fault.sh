@@ -149,7 +149,7 @@ test_replace_delay()
 
 test_stats_fail()
 {
-	local d0 s0 s1 i0 i1
+	local d0 s0 s1 i0 i1 lk0 lk1
 
 	RET=0
 	ft_ct_flush
@@ -157,6 +157,7 @@ test_stats_fail()
 	ft_wait_ct udp 6004 HW_OFFLOAD
 	check_err $? "flow not offloaded: '$CT_STATE'"
 	d0=$(ft_dfs destroy_calls)
+	lk0=$(ft_dfs stats_locked)
 	s0=$(ft_dfs stats_injected)
 	knob stats_fail 5
 	# no STATS, no lastused: the flow times out while it runs
@@ -164,8 +165,13 @@ test_stats_fail()
 	check_err $? "the flow was not torn down while STATS failed"
 	ft_flow_running sf
 	check_err $? "the flow ended before it was torn down"
-	[ "$(ft_dfs stats_injected)" -gt "$s0" ]
+	s1=$(ft_dfs stats_injected)
+	lk1=$(ft_dfs stats_locked)
+	[ "$s1" -gt "$s0" ]
 	check_err $? "stats_injected did not grow"
+	# a fault to inject takes the STATS under the device lock
+	[ $((lk1 - lk0)) -ge $((s1 - s0)) ]
+	check_err $? "stats_locked $lk0 -> $lk1 for $((s1 - s0)) faults"
 	knob stats_fail 0
 	ft_flow_finish sf udp
 	log_test "stats_fail=EIO: a busy flow times out and is torn down"

@@ -7,7 +7,8 @@
 #    what was sent, in both directions, within one STATS interval of lag;
 #    the NPU counts L3 bytes (IP total length), as conntrack does, also
 #    for runt frames (nf_flowtable's software path counts their Ethernet
-#    padding: allowed for the packets that missed the NPU);
+#    padding: allowed for the packets that missed the NPU); every STATS
+#    is answered without the device lock (stats_locked stays put);
 #  - a busy flow and a low-rate flow (one datagram every 2 s) stay
 #    [HW_OFFLOAD] past the 5 s timeout (until a reference flow, offloaded
 #    after them and stopped, has aged out): STATS keeps them alive;
@@ -59,11 +60,12 @@ _ct_count_is()
 
 test_counters()
 {
-	local size=$1 port=$2 n l3 npu0 npu1 pad stats0 stats1 what
+	local size=$1 port=$2 n l3 npu0 npu1 pad stats0 stats1 what lk0 lk1
 
 	RET=0
 	l3=$((size + 28))
 	stats0=$(ft_dfs stats_calls)
+	lk0=$(ft_dfs stats_locked)
 	ft_snap "cnt${size}_a"
 	ft_flow_start "cnt$size" udp "$FT_S4" "$port" size="$size" echo
 	check_err $? "$ERRMSG"
@@ -80,6 +82,7 @@ test_counters()
 	ft_ct udp "$port"
 	ft_snap "cnt${size}_b"
 	stats1=$(ft_dfs stats_calls)
+	lk1=$(ft_dfs stats_locked)
 	log_info "sent $n x $l3 B each way; ct original $CT_OPKTS pkts $CT_OBYTES B," \
 		"reply $CT_RPKTS pkts $CT_RBYTES B; stats_calls $stats0 -> $stats1"
 	npu0=$(ft_delta "cnt${size}_a" "cnt${size}_b" r0.rx_npu_fwd_packets)
@@ -100,6 +103,8 @@ test_counters()
 		"ct reply bytes $CT_RBYTES for $CT_RPKTS x $l3 B (+$pad per packet not from the NPU, $npu1 from it)"
 	[ -n "$stats1" ] && [ "$stats1" -gt "${stats0:-0}" ]
 	check_err $? "stats_calls did not grow ($stats0 -> $stats1)"
+	# no fault, no entry dropped: none of them needed the device lock
+	check_eq "STATS answered under the device lock" "$lk0" "$lk1"
 	what="$size-byte payloads"
 	# padded to the 60-byte minimum frame on the wire: the padding is
 	# not IP bytes, and neither path counts it
