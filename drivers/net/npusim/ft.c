@@ -225,6 +225,21 @@ static int npusim_ft_fault(struct npusim_ft *ft, enum flow_cls_command cmd)
 }
 
 /*
+ * A flow's memory.  Not inlined, so that the kernel's fail_function can
+ * make it fail (it is on the error injection list): a REPLACE that runs
+ * out of memory.
+ */
+static noinline struct npusim_flow *npusim_ft_flow_alloc(void)
+{
+	struct npusim_flow *flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+
+	if (flow)
+		spin_lock_init(&flow->lock);
+	return flow;
+}
+ALLOW_ERROR_INJECTION(npusim_ft_flow_alloc, NULL);
+
+/*
  * Not inlined, so that the kernel's fail_function can make it fail: it
  * and npusim_ft_setup() are on the error injection list.
  */
@@ -286,13 +301,12 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		return -EOPNOTSUPP;
 	}
 
-	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+	flow = npusim_ft_flow_alloc();
 	if (!flow) {
 		NL_SET_ERR_MSG_MOD(extack, "Out of memory");
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
-	spin_lock_init(&flow->lock);
 	if (old) {
 		/* dead at once: a STATS must not report these twice */
 		spin_lock(&old->lock);

@@ -31,7 +31,9 @@
 #    rx_fifo_drops; nothing reaches the host until the ring resumes;
 #  - fail_function (debug kernel: ALLOW_ERROR_INJECTION): injected errors
 #    in npusim_ft_setup refuse the flowtable, in npusim_ft_replace keep
-#    a flow in software until the injection stops.
+#    a flow in software until the injection stops, and no memory for a
+#    flow (npusim_ft_flow_alloc) fails its REPLACEs with fail_nomem and
+#    "Out of memory" until it is back.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -417,12 +419,12 @@ test_host_stall()
 
 test_fail_function()
 {
-	local r0 i0
+	local r0 i0 n0 err
 
 	RET=0
 	if ! grep -qw npusim_ft_replace "$FF/injectable" 2> /dev/null; then
 		case_skip "fail_function or npusim's error injection list missing (stock kernel)"
-		log_test "fail_function: npusim_ft_setup and npusim_ft_replace"
+		log_test "fail_function: npusim_ft_setup, npusim_ft_replace, npusim_ft_flow_alloc"
 		return
 	fi
 	ip netns exec "$FT_NSR" nft flush ruleset
@@ -450,8 +452,25 @@ test_fail_function()
 	ft_wait_ct udp 6113 HW_OFFLOAD
 	check_err $? "flow not offloaded after the injection stopped: '$CT_STATE'"
 	ft_flow_finish ff udp
+
+	# out of memory for a flow: fail_nomem and the extack
+	fail npusim_ft_flow_alloc
+	check_err $? "cannot inject into npusim_ft_flow_alloc"
+	n0=$(ft_dfs fail_nomem)
+	i0=$(ft_dfs installs)
+	ft_flow_start fm udp "$FT_S4" 6114
+	wait_until "$FT_DEADLINE" _ft_dfs_ge fail_nomem $((n0 + 2))
+	check_err $? "fail_nomem $n0 -> $(ft_dfs fail_nomem), expected 2 more"
+	check_eq "installs without memory" "$i0" "$(ft_dfs installs)"
+	err=$(ft_dfs last_error)
+	[[ "$err" == *"Out of memory"* ]]
+	check_err $? "last_error: '$err'"
+	printf '!npusim_ft_flow_alloc' > "$FF/inject"
+	ft_wait_ct udp 6114 HW_OFFLOAD
+	check_err $? "flow not offloaded once memory was back: '$CT_STATE'"
+	ft_flow_finish fm udp
 	reset
-	log_test "fail_function: npusim_ft_setup and npusim_ft_replace"
+	log_test "fail_function: npusim_ft_setup, npusim_ft_replace, npusim_ft_flow_alloc"
 }
 
 cleanup_test()
