@@ -28,11 +28,12 @@
  * (slots, buckets, ways) inside the table's.  The engine's lookup of a
  * bound entry and its hit accounting take no lock: they read inside
  * the seqcounts, and count in the entry's own atomic counters and last
- * hit.  A chip with the lookup cache takes the lock on every lookup,
+ * hit.  The driver's reads of free-running counters take no lock
+ * either.  A chip with the lookup cache takes the lock on every lookup,
  * for the cache.  A resize frees the old slots after an RCU grace
  * period, and a next hop or IPv6 addresses an entry no longer uses go
  * after one too: the engine runs in RCU read-side sections (its NAPI
- * poll).
+ * poll), and a counter read takes rcu_read_lock().
  */
 
 #include <linux/bitfield.h>
