@@ -578,20 +578,18 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	rcu_read_lock();
 	flow = rhashtable_lookup(&ft->flows, &cls->cookie,
 				 npusim_flow_ht_params);
-	if (flow) {
-		spin_lock(&flow->lock);
-		if (!flow->dead) {
-			if (flow->lost) {
-				npusim_ft_stats_report(ft, hw, flow, NULL, cls);
-				err = 0;
-			} else if (!__npusim_ft_flow_read(hw, flow, NULL, &mib,
-							  true)) {
-				npusim_ft_stats_report(ft, hw, flow, &mib, cls);
-				err = 0;
-			}
-		}
-		spin_unlock(&flow->lock);
+	if (!flow)
+		goto out;
+	spin_lock(&flow->lock);
+	/* a lost flow reports what was read before; else read it now */
+	if (!flow->dead && (flow->lost ||
+			    !__npusim_ft_flow_read(hw, flow, NULL, &mib, true))) {
+		npusim_ft_stats_report(ft, hw, flow, flow->lost ? NULL : &mib,
+				       cls);
+		err = 0;
 	}
+	spin_unlock(&flow->lock);
+out:
 	rcu_read_unlock();
 	return err;
 }

@@ -762,6 +762,14 @@ u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index)
 	return n;
 }
 
+/* The counters as wide as the chip's are (the slots hold 64 bits). */
+static void npusim_hw_ft_mib_mask(struct npusim_hw *hw,
+				  struct npusim_hw_flow_mib *mib)
+{
+	mib->packets &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_PKTS_BITS] - 1, 0);
+	mib->bytes &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_BYTES_BITS] - 1, 0);
+}
+
 /*
  * npusim_hw_ft_read() of free-running counters: inside the table's and
  * the entry's seqcounts, under RCU for the slots (a resize frees them
@@ -799,8 +807,7 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 	rcu_read_unlock();
 	if (!valid)
 		return -ENOENT;
-	mib->packets &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_PKTS_BITS] - 1, 0);
-	mib->bytes &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_BYTES_BITS] - 1, 0);
+	npusim_hw_ft_mib_mask(hw, mib);
 	return 0;
 }
 
@@ -849,8 +856,7 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 			mib->packets = atomic64_read(&slot->packets);
 			mib->bytes = atomic64_read(&slot->bytes);
 		}
-		mib->packets &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_PKTS_BITS] - 1, 0);
-		mib->bytes &= GENMASK_ULL(hw->param[NPUSIM_HW_PARAM_BYTES_BITS] - 1, 0);
+		npusim_hw_ft_mib_mask(hw, mib);
 	}
 	spin_unlock_bh(&ft->lock);
 	return slot ? 0 : -ENOENT;
