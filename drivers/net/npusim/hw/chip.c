@@ -52,6 +52,9 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 		err = -ENOMEM;
 		goto err_free;
 	}
+	/* names the engine's threads, "napi/npuID-NAPI_ID" */
+	snprintf(hw->engine_dev->name, sizeof(hw->engine_dev->name), "npu%u",
+		 id);
 	err = npusim_hw_ft_init(hw, prof->ft_size);
 	if (err)
 		goto err_free_dev;
@@ -124,6 +127,40 @@ void npusim_hw_destroy(struct npusim_hw *hw)
 	npusim_hw_ft_fini(&hw->ft);
 	npusim_free_netdev_dummy(hw->engine_dev);
 	kfree(hw);
+}
+
+/**
+ * npusim_hw_set_engine_threaded() - where the packet engine runs
+ * @hw: the chip
+ * @on: true: each port's engine context runs in a kernel thread of its
+ *	own, "napi/npuID-NAPI_ID", which the scheduler may put on any
+ *	CPU, as the silicon forwards beside the CPUs; false (at power up):
+ *	in the NET_RX softirq of the CPU that queued the frame, usually
+ *	the sender's
+ *
+ * The switch takes effect at each context's next run.  The caller
+ * serialises calls.  May sleep.
+ *
+ * Return: 0, or a negative errno if a thread could not be created (the
+ * engine then stays in softirq).
+ */
+int npusim_hw_set_engine_threaded(struct npusim_hw *hw, bool on)
+{
+	int err = dev_set_threaded(hw->engine_dev, on);
+
+	hw->engine_threaded = on && !err;
+	return err;
+}
+
+/**
+ * npusim_hw_engine_threaded() - whether the packet engine runs in threads
+ * @hw: the chip
+ *
+ * Return: the state npusim_hw_set_engine_threaded() set.
+ */
+bool npusim_hw_engine_threaded(struct npusim_hw *hw)
+{
+	return hw->engine_threaded;
 }
 
 /**

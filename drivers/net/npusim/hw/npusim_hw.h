@@ -631,6 +631,8 @@ struct npusim_hw_rif_stats {
 struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 				   const char *profile);
 void npusim_hw_destroy(struct npusim_hw *hw);
+int npusim_hw_set_engine_threaded(struct npusim_hw *hw, bool on);
+bool npusim_hw_engine_threaded(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
 void npusim_hw_punt_drop(struct npusim_hw *hw, enum npusim_hw_punt reason,
 			 bool drop);
