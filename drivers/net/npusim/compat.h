@@ -104,6 +104,21 @@ static inline int npusim_devlink_info_driver_name_put(struct devlink_info_req *r
 	} while (0)
 #endif
 
+/* A devlink parameter's set() takes an extended ACK from 6.8. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define NPUSIM_PARAM_SET_EXTACK	1
+#endif
+
+/*
+ * devl_params_register() registers parameters under the instance lock
+ * from 6.3; before, devlink_params_register() does, without the lock,
+ * before devlink_register() (and unregisters after devlink_unregister()).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define devl_params_register	devlink_params_register
+#define devl_params_unregister	devlink_params_unregister
+#endif
+
 /* ethtool_puts() is 6.8's; before, ethtool_sprintf() does the same. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
 #define ethtool_puts(data, str)	ethtool_sprintf(data, "%s", str)

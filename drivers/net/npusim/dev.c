@@ -118,6 +118,58 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 	return 0;
 }
 
+enum npusim_dev_param_id {
+	NPUSIM_DEVLINK_PARAM_ID_BASE = DEVLINK_PARAM_GENERIC_ID_MAX,
+	NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
+};
+
+static int npusim_dev_engine_threaded_get(struct devlink *devlink, u32 id,
+					  struct devlink_param_gset_ctx *ctx)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+
+	ctx->val.vbool = npusim_hw_engine_threaded(nsim_dev->hw);
+	return 0;
+}
+
+/* Under the instance lock, which serialises the chip's switches. */
+static int npusim_dev_engine_threaded_apply(struct devlink *devlink, bool on,
+					    struct netlink_ext_ack *extack)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+	int err;
+
+	err = npusim_hw_set_engine_threaded(nsim_dev->hw, on);
+	if (err)
+		NL_SET_ERR_MSG_MOD(extack,
+				   "Cannot create the packet engine's threads");
+	return err;
+}
+
+#ifdef NPUSIM_PARAM_SET_EXTACK
+static int npusim_dev_engine_threaded_set(struct devlink *devlink, u32 id,
+					  struct devlink_param_gset_ctx *ctx,
+					  struct netlink_ext_ack *extack)
+{
+	return npusim_dev_engine_threaded_apply(devlink, ctx->val.vbool,
+						extack);
+}
+#else
+static int npusim_dev_engine_threaded_set(struct devlink *devlink, u32 id,
+					  struct devlink_param_gset_ctx *ctx)
+{
+	return npusim_dev_engine_threaded_apply(devlink, ctx->val.vbool, NULL);
+}
+#endif
+
+static const struct devlink_param npusim_dev_params[] = {
+	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
+			     "engine_threaded", DEVLINK_PARAM_TYPE_BOOL,
+			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
+			     npusim_dev_engine_threaded_get,
+			     npusim_dev_engine_threaded_set, NULL),
+};
+
 /*
  * Apply a flow table size set with "devlink resource set".  On failure
  * the table keeps its size, and so does the resource: devlink took the
@@ -300,10 +352,15 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 	if (err)
 		goto err_resources_unregister;
 
+	err = devl_params_register(devlink, npusim_dev_params,
+				   ARRAY_SIZE(npusim_dev_params));
+	if (err)
+		goto err_traps_unregister;
+
 #ifdef NPUSIM_DEVL_REGISTER_LOCKED
 	err = devl_register(devlink);
 	if (err)
-		goto err_traps_unregister;
+		goto err_params_unregister;
 
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err)
@@ -312,7 +369,7 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 #else
 	err = npusim_dev_ports_create(nsim_dev);
 	if (err)
-		goto err_traps_unregister;
+		goto err_params_unregister;
 	devl_unlock(devlink);
 	devlink_set_features(devlink, DEVLINK_F_RELOAD);
 	devlink_register(devlink);
@@ -325,6 +382,9 @@ int npusim_dev_probe(struct npusim_bus_dev *bus_dev)
 err_devl_unregister:
 	devl_unregister(devlink);
 #endif
+err_params_unregister:
+	devl_params_unregister(devlink, npusim_dev_params,
+			       ARRAY_SIZE(npusim_dev_params));
 err_traps_unregister:
 	npusim_traps_unregister(nsim_dev);
 err_resources_unregister:
@@ -363,6 +423,8 @@ void npusim_dev_remove(struct npusim_bus_dev *bus_dev)
 	devl_lock(devlink);
 	npusim_dev_ports_destroy(nsim_dev);
 #endif
+	devl_params_unregister(devlink, npusim_dev_params,
+			       ARRAY_SIZE(npusim_dev_params));
 	npusim_traps_unregister(nsim_dev);
 	devl_resources_unregister(devlink);
 	devl_unlock(devlink);

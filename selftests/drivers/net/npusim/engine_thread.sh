@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# npusim engine_threaded, the devlink parameter that moves the packet
+# engine out of the sender's softirq into threads of its own, one per
+# port ("napi/npuID-NAPI_ID"):
+#  - it is a runtime parameter, false at probe, and no engine thread
+#    exists then; true creates one thread per port;
+#  - with it, frames cross the wire and reach the host (pings, a TCP
+#    transfer intact) and the engine's threads are the ones that ran;
+#  - false again: the threads sleep while frames go on crossing;
+#  - bad values and configuration modes fail and change nothing; a
+#    reload keeps it (the chip survives a reload); the threads go with
+#    the device;
+#  - a device removed with threaded engines while frames flood its
+#    wire goes, and its threads with it.
+#
+#   init_net [A p0 10.19.0.1] <-> [B p0 10.19.0.2] ns2;  C: 4 ports, unwired
+
+source "$(dirname "$0")"/lib.sh
+
+require_cmd ip devlink jq ping python3
+npusim_load || skip_all "npusim module not available"
+trap cleanup EXIT
+
+host_pair_setup 10.19.0 fd19
+
+# eng_threads ID: the PIDs of device ID's engine threads.
+eng_threads()
+{
+	local p c
+
+	for p in /proc/[0-9]*; do
+		read -r c 2> /dev/null < "$p/comm" || continue
+		[[ $c == "napi/npu$1-"* ]] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# eng_count ID: how many engine threads device ID has.
+eng_count()
+{
+	eng_threads "$1" | wc -l
+}
+
+# eng_runs ID: how many times device ID's engine threads were switched
+# out (each run of a thread ends with one).
+eng_runs()
+{
+	local p n=0 v
+
+	for p in $(eng_threads "$1"); do
+		v=$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' \
+			"/proc/$p/status" 2> /dev/null)
+		n=$((n + ${v:-0}))
+	done
+	echo "$n"
+}
+
+# eng_ran ID N: device ID's engine threads were switched out more than N
+# times.
+eng_ran()
+{
+	[ "$(eng_runs "$1")" -gt "$2" ]
+}
+
+# param NS ID: device ID's engine_threaded (devlink in netns NS).
+param()
+{
+	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
+		name engine_threaded 2> /dev/null |
+		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
+}
+
+# param_set NS ID VALUE [CMODE]
+param_set()
+{
+	in_ns "$1" devlink dev param set "npusim/npusim$2" \
+		name engine_threaded value "$3" cmode "${4:-runtime}"
+}
+
+# pings NS DST N: N pings from NS to DST, every one answered.
+pings()
+{
+	in_ns "$1" ping -q -c "$3" -i 0.01 -W 5 "$2" > /dev/null
+}
+
+# --- the parameter and its threads ------------------------------------------
+
+check_eq "npusim$A engine_threaded at probe" false "$(param "" "$A")"
+check_eq "npusim$A engine threads at probe" 0 "$(eng_count "$A")"
+C=$(npusim_rand_id)
+npusim_new "$C" 4 || bail_out "cannot create npusim$C"
+param_set "" "$C" true
+check_err $? "devlink dev param set engine_threaded true failed"
+check_eq "npusim$C engine_threaded" true "$(param "" "$C")"
+check_eq "npusim$C engine threads (4 ports)" 4 "$(eng_count "$C")"
+log_test "engine_threaded: false at probe; true: a thread per port"
+
+param_set "" "$C" false driverinit 2> /dev/null
+check_fail $? "cmode driverinit accepted"
+param_set "" "$C" maybe 2> /dev/null
+check_fail $? "value 'maybe' accepted"
+check_eq "npusim$C engine_threaded after bad input" true "$(param "" "$C")"
+check_eq "npusim$C engine threads after bad input" 4 "$(eng_count "$C")"
+devlink dev reload "npusim/npusim$C"
+check_err $? "devlink dev reload failed"
+check_eq "npusim$C engine_threaded after reload" true "$(param "" "$C")"
+check_eq "npusim$C engine threads after reload" 4 "$(eng_count "$C")"
+npusim_del "$C"
+check_err $? "cannot remove npusim$C"
+check_eq "npusim$C engine threads once removed" 0 "$(eng_count "$C")"
+log_test "engine_threaded: bad input changes nothing, a reload keeps it, the threads go with the device"
+
+# --- frames through threaded engines -----------------------------------------
+
+param_set "" "$A" true && param_set "$ns2" "$B" true
+check_err $? "devlink dev param set engine_threaded true failed"
+check_eq "npusim$A engine threads" 1 "$(eng_count "$A")"
+check_eq "npusim$B engine threads" 1 "$(eng_count "$B")"
+ra=$(eng_runs "$A") rb=$(eng_runs "$B")
+pings "$ns2" 10.19.0.1 20
+check_err $? "pings over threaded engines went unanswered"
+tcp_xfer "$ns2" 10.19.0.1 $((4 << 20))
+check_err $? "a TCP transfer over threaded engines did not arrive intact"
+eng_ran "$A" "$ra"
+check_err $? "npusim$A's engine thread never ran ($ra runs before, as many after)"
+eng_ran "$B" "$rb"
+check_err $? "npusim$B's engine thread never ran ($rb runs before, as many after)"
+log_test "engine_threaded: frames cross and reach the host, the engine threads run"
+
+# --- back to softirq -----------------------------------------------------------
+
+param_set "" "$A" false && param_set "$ns2" "$B" false
+check_err $? "devlink dev param set engine_threaded false failed"
+check_eq "npusim$A engine_threaded" false "$(param "" "$A")"
+# a context switches mode at its next run: let each run once
+pings "$ns2" 10.19.0.1 5
+ra=$(eng_runs "$A") rb=$(eng_runs "$B")
+pings "$ns2" 10.19.0.1 50
+check_err $? "pings over engines in softirq went unanswered"
+check_eq "npusim$A engine thread runs over 50 pings" "$ra" "$(eng_runs "$A")"
+check_eq "npusim$B engine thread runs over 50 pings" "$rb" "$(eng_runs "$B")"
+log_test "engine_threaded false: the threads sleep while frames cross"
+
+# --- removal under traffic ----------------------------------------------------------
+
+param_set "" "$A" true && param_set "$ns2" "$B" true
+check_err $? "devlink dev param set engine_threaded true failed"
+ra=$(eng_runs "$A")
+bg_run ip netns exec "$ns2" ping -f -q -w 600 10.19.0.1 > /dev/null 2>&1
+wait_until "$WAIT_TIMEOUT" eng_ran "$A" "$ra"
+check_err $? "the flood never reached npusim$A's engine thread"
+timeout 300 bash -c "echo $A > $NPUSIM_SYS/del_device"
+check_err $? "removing npusim$A under traffic failed or hung"
+npusim_del "$A"
+check_eq "npusim$A engine threads once removed" 0 "$(eng_count "$A")"
+check_eq "npusim$B engine threads" 1 "$(eng_count "$B")"
+bg_kill_all
+log_test "engine_threaded: a device goes under traffic, and its threads with it"
+
+exit_tests
