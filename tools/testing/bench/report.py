@@ -31,7 +31,7 @@ MIN_JIFFIES = USER_HZ / 2
 # The bare link each router mode is compared with ("added CPU").
 BASE = {'rt_none': 'wire', 'rt_sw': 'wire', 'rt_hw': 'wire',
         'vethrt_sw': 'veth'}
-ORDER = ['wire', 'veth', 'vethrt_sw', 'rt_none', 'rt_sw', 'rt_hw', 'wire2']
+ORDER = ['wire', 'wire_thr', 'veth', 'vethrt_sw', 'rt_none', 'rt_sw', 'rt_hw', 'wire2']
 
 
 def read(path):
@@ -197,6 +197,10 @@ def main():
          ratio('wire', 'veth', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) UDP 64 B: bare npusim wire / bare veth pair, pps (info)',
          ratio('wire', 'veth', 'udp', 'kpps'), '>= 1.0'),
+        ('(1) TCP: bare npusim wire, threaded / bare veth pair, Mbit/s',
+         ratio('wire_thr', 'veth', 'tcp', 'mbps'), '>= 1.0'),
+        ('(1) UDP 64 B: bare npusim wire, threaded / bare veth pair, pps '
+         '(info)', ratio('wire_thr', 'veth', 'udp', 'kpps'), '>= 1.0'),
         ('(2) UDP 64 B: router vCPU time per packet, offload / sw flowtable',
          rcpu_ratio('rt_hw', 'rt_sw', 'udp'), '<= 0.20'),
         ('(2) UDP 64 B: added softirq (all vCPUs, emulated NPU included) '
@@ -224,7 +228,8 @@ def main():
             '/proc/stat of all vCPUs (the emulated NPU runs in softirq too); '
             'added: minus the bare link of the same round (npusim router: '
             'npusim wire, veth router: veth pair).  veth TCP packets are GSO '
-            'super-packets.' % fmt1(idle_pct, '%.1f'),
+            'super-packets.  The threaded wire\'s receiving side runs in '
+            'threads, not in softirq.' % fmt1(idle_pct, '%.1f'),
             '']
     if a.cp and os.path.exists(a.cp):
         out += control_plane(a.cp, a.png)
