@@ -64,6 +64,18 @@ eng_ran()
 	[ "$(eng_runs "$1")" -gt "$2" ]
 }
 
+# eng_asleep ID: every engine thread of device ID sleeps.
+# shellcheck disable=SC2317 # called by wait_until
+eng_asleep()
+{
+	local p
+
+	for p in $(eng_threads "$1"); do
+		[ "$(awk '/^State:/ { print $2 }' "/proc/$p/status")" == S ] ||
+			return 1
+	done
+}
+
 # param NS ID: device ID's engine_threaded (devlink in netns NS).
 param()
 {
@@ -134,8 +146,12 @@ log_test "engine_threaded: frames cross and reach the host, the engine threads r
 param_set "" "$A" false && param_set "$ns2" "$B" false
 check_err $? "devlink dev param set engine_threaded false failed"
 check_eq "npusim$A engine_threaded" false "$(param "" "$A")"
-# a context switches mode at its next run: let each run once
+# A context switches mode at its next run: let each run once, and its
+# thread go to sleep.
 pings "$ns2" 10.19.0.1 5
+wait_until "$WAIT_TIMEOUT" eng_asleep "$A" &&
+	wait_until "$WAIT_TIMEOUT" eng_asleep "$B"
+check_err $? "the engine threads did not go to sleep"
 ra=$(eng_runs "$A") rb=$(eng_runs "$B")
 pings "$ns2" 10.19.0.1 50
 check_err $? "pings over engines in softirq went unanswered"
