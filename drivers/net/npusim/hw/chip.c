@@ -146,10 +146,7 @@ void npusim_hw_destroy(struct npusim_hw *hw)
  */
 int npusim_hw_set_engine_threaded(struct npusim_hw *hw, bool on)
 {
-	int err = dev_set_threaded(hw->engine_dev, on);
-
-	hw->engine_threaded = on && !err;
-	return err;
+	return dev_set_threaded(hw->engine_dev, on);
 }
 
 /**
@@ -160,7 +157,8 @@ int npusim_hw_set_engine_threaded(struct npusim_hw *hw, bool on)
  */
 bool npusim_hw_engine_threaded(struct npusim_hw *hw)
 {
-	return hw->engine_threaded;
+	/* dev_set_threaded() leaves it false if it failed */
+	return hw->engine_dev->threaded;
 }
 
 /**

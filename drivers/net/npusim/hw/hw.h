@@ -461,8 +461,6 @@ struct npusim_hw_profile {
  * @l2_flows: the bridged (L2) flow entries (l2_flow.c)
  * @engine_dev: a dummy netdev that holds the packet engine's NAPI
  *	contexts: the engine runs on its own, whatever the host does
- * @engine_threaded: the engine's contexts run in threads
- *	(npusim_hw_set_engine_threaded())
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
@@ -477,7 +475,6 @@ struct npusim_hw {
 	struct npusim_hw_fdb *fdb;
 	struct npusim_hw_l2_flows *l2_flows;
 	struct net_device *engine_dev;
-	bool engine_threaded;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };
