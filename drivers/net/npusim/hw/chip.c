@@ -162,6 +162,41 @@ bool npusim_hw_engine_threaded(struct npusim_hw *hw)
 }
 
 /**
+ * npusim_hw_set_engine_busy_poll() - how long the threaded engine polls on
+ * @hw: the chip
+ * @usecs: 0 (at power up): an engine context in a thread sleeps as soon
+ *	as its ingress FIFO is empty, and the next frame queued wakes it;
+ *	else it goes on polling the FIFO for @usecs microseconds after the
+ *	last frame it took, as silicon that polls its queues all the time,
+ *	so that a sender rarely has to wake it.  Engines in softirq ignore
+ *	it (npusim_hw_set_engine_threaded()).
+ *
+ * Polling costs the CPU the thread runs on while traffic flows.  Takes
+ * effect at each engine context's next poll.
+ *
+ * Return: 0; -ERANGE if @usecs is above NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US
+ * (nothing changed).
+ */
+int npusim_hw_set_engine_busy_poll(struct npusim_hw *hw, u32 usecs)
+{
+	if (usecs > NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US)
+		return -ERANGE;
+	WRITE_ONCE(hw->engine_busy_poll_us, usecs);
+	return 0;
+}
+
+/**
+ * npusim_hw_engine_busy_poll() - how long the threaded engine polls on
+ * @hw: the chip
+ *
+ * Return: the microseconds npusim_hw_set_engine_busy_poll() set.
+ */
+u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw)
+{
+	return READ_ONCE(hw->engine_busy_poll_us);
+}
+
+/**
  * npusim_hw_reg_read() - read an identification register
  * @hw: the chip
  * @reg: register

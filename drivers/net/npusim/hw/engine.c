@@ -23,6 +23,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/ppp_defs.h>
+#include <linux/sched/clock.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
@@ -547,6 +548,42 @@ split:
 }
 
 /**
+ * npusim_hw_engine_poll_on() - whether an engine context polls on
+ * @port: the port
+ * @napi: its engine context
+ * @done: frames it took in this poll
+ * @budget: most it could take
+ *
+ * A context in a thread (engine_dev threaded), on a chip with busy
+ * polling (npusim_hw_set_engine_busy_poll()), stays scheduled until its
+ * FIFO has been empty for engine_busy_poll_us: its thread polls again
+ * instead of sleeping, and a frame queued meanwhile needs no wake-up.
+ * local_clock() may differ a little between CPUs: a thread that moves
+ * polls a little longer or shorter.
+ *
+ * Return: true if the context polls again although it took less than
+ * @budget.
+ */
+static bool npusim_hw_engine_poll_on(struct npusim_hw_port *port,
+				     struct napi_struct *napi, int done,
+				     int budget)
+{
+	u32 usecs = READ_ONCE(port->hw->engine_busy_poll_us);
+	u64 now;
+
+	if (!usecs || !test_bit(NAPI_STATE_THREADED, &napi->state))
+		return false;
+	now = local_clock();
+	if (done)
+		port->busy_poll_last = now;
+	if (done == budget ||
+	    now - port->busy_poll_last >= (u64)usecs * NSEC_PER_USEC)
+		return false;
+	atomic64_inc(&port->cnt.engine_busy_polls);
+	return true;
+}
+
+/**
  * npusim_hw_engine_poll() - the packet engine's NAPI poll for one port
  * @napi: the port's engine_napi
  * @budget: most frames to take from the ingress FIFO
@@ -554,7 +591,8 @@ split:
  * Forwards what the flow table says, queues the other frames on the
  * port's host RX ring and raises the RX interrupt once for them.
  *
- * Return: frames taken from the FIFO.
+ * Return: frames taken from the FIFO; @budget (the context stays
+ * scheduled) also when npusim_hw_engine_poll_on() says to poll again.
  */
 int npusim_hw_engine_poll(struct napi_struct *napi, int budget)
 {
@@ -579,6 +617,8 @@ int npusim_hw_engine_poll(struct napi_struct *napi, int budget)
 		npusim_hw_port_raise_irq(port, NPUSIM_HW_IRQ_RX);
 	rcu_read_unlock();
 
+	if (npusim_hw_engine_poll_on(port, napi, done, budget))
+		return budget;
 	if (done < budget)
 		napi_complete_done(napi, done);
 	return done;

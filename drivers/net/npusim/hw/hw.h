@@ -51,6 +51,7 @@ struct npusim_hw_port_counters {
 	atomic64_t tx_l2_fwd_frames;
 	atomic64_t tx_l2_fwd_octets;
 	atomic64_t rx_l2_drops;
+	atomic64_t engine_busy_polls;
 };
 
 /**
@@ -105,6 +106,8 @@ struct npusim_hw_rx_desc {
  * @engine_napi: the packet engine's context for this port: it drains
  *	@ingress, forwards what the flow table says and queues the rest on
  *	@rx_fifo
+ * @busy_poll_last: local_clock() when @engine_napi last took a frame,
+ *	written and read by it alone (npusim_hw_engine_busy_poll())
  * @rx_fifo: host RX ring: frames the engine passes to the host
  * @irq_handler: driver's interrupt handler
  * @irq_ctx: its context
@@ -136,6 +139,7 @@ struct npusim_hw_port {
 	struct npusim_hw_phy_cfg phy;
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
+	u64 busy_poll_last;
 	struct ptr_ring rx_fifo;
 	npusim_hw_irq_handler_t irq_handler;
 	void *irq_ctx;
@@ -461,6 +465,9 @@ struct npusim_hw_profile {
  * @l2_flows: the bridged (L2) flow entries (l2_flow.c)
  * @engine_dev: a dummy netdev that holds the packet engine's NAPI
  *	contexts: the engine runs on its own, whatever the host does
+ * @engine_busy_poll_us: how long a threaded engine context goes on
+ *	polling its FIFO after its last frame, in microseconds, 0 for not
+ *	at all (npusim_hw_set_engine_busy_poll())
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
@@ -475,6 +482,7 @@ struct npusim_hw {
 	struct npusim_hw_fdb *fdb;
 	struct npusim_hw_l2_flows *l2_flows;
 	struct net_device *engine_dev;
+	u32 engine_busy_poll_us;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };

@@ -173,6 +173,9 @@ struct npusim_hw_rx_status {
  * @rx_l2_drops: frames the L2 switch dropped: ingress port not
  *	forwarding (STP), destination behind the ingress port or behind a
  *	port that does not forward
+ * @engine_busy_polls: times this port's engine context, in a thread
+ *	with busy polling (npusim_hw_set_engine_busy_poll()), polled its
+ *	FIFO again instead of sleeping
  */
 struct npusim_hw_port_mib {
 	u64 rx_frames;
@@ -203,6 +206,7 @@ struct npusim_hw_port_mib {
 	u64 tx_l2_fwd_frames;
 	u64 tx_l2_fwd_octets;
 	u64 rx_l2_drops;
+	u64 engine_busy_polls;
 };
 
 /*
@@ -633,6 +637,9 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 void npusim_hw_destroy(struct npusim_hw *hw);
 int npusim_hw_set_engine_threaded(struct npusim_hw *hw, bool on);
 bool npusim_hw_engine_threaded(struct npusim_hw *hw);
+#define NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US	1000
+int npusim_hw_set_engine_busy_poll(struct npusim_hw *hw, u32 usecs);
+u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
 void npusim_hw_punt_drop(struct npusim_hw *hw, enum npusim_hw_punt reason,
 			 bool drop);

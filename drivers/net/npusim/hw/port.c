@@ -399,6 +399,7 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->tx_l2_fwd_frames = atomic64_read(&c->tx_l2_fwd_frames);
 	mib->tx_l2_fwd_octets = atomic64_read(&c->tx_l2_fwd_octets);
 	mib->rx_l2_drops = atomic64_read(&c->rx_l2_drops);
+	mib->engine_busy_polls = atomic64_read(&c->engine_busy_polls);
 	mib->rx_punt_drops = 0;
 	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++) {
 		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
