@@ -121,6 +121,7 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 enum npusim_dev_param_id {
 	NPUSIM_DEVLINK_PARAM_ID_BASE = DEVLINK_PARAM_GENERIC_ID_MAX,
 	NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
+	NPUSIM_DEVLINK_PARAM_ID_ENGINE_BUSY_POLL_US,
 };
 
 static int npusim_dev_engine_threaded_get(struct devlink *devlink, u32 id,
@@ -162,12 +163,55 @@ static int npusim_dev_engine_threaded_set(struct devlink *devlink, u32 id,
 }
 #endif
 
+static int npusim_dev_engine_busy_poll_get(struct devlink *devlink, u32 id,
+					   struct devlink_param_gset_ctx *ctx)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+
+	ctx->val.vu32 = npusim_hw_engine_busy_poll(nsim_dev->hw);
+	return 0;
+}
+
+#ifdef NPUSIM_PARAM_SET_EXTACK
+static int npusim_dev_engine_busy_poll_set(struct devlink *devlink, u32 id,
+					   struct devlink_param_gset_ctx *ctx,
+					   struct netlink_ext_ack *extack)
+#else
+static int npusim_dev_engine_busy_poll_set(struct devlink *devlink, u32 id,
+					   struct devlink_param_gset_ctx *ctx)
+#endif
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+
+	return npusim_hw_set_engine_busy_poll(nsim_dev->hw, ctx->val.vu32);
+}
+
+static int npusim_dev_engine_busy_poll_validate(struct devlink *devlink,
+						u32 id,
+						union devlink_param_value val,
+						struct netlink_ext_ack *extack)
+{
+	if (val.vu32 > NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US) {
+		/* a plain message: 6.1's extack takes no formatted ones */
+		NL_SET_ERR_MSG_MOD(extack, "engine_busy_poll_us is at most "
+				   __stringify(NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US));
+		return -ERANGE;
+	}
+	return 0;
+}
+
 static const struct devlink_param npusim_dev_params[] = {
 	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
 			     "engine_threaded", DEVLINK_PARAM_TYPE_BOOL,
 			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
 			     npusim_dev_engine_threaded_get,
 			     npusim_dev_engine_threaded_set, NULL),
+	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_BUSY_POLL_US,
+			     "engine_busy_poll_us", DEVLINK_PARAM_TYPE_U32,
+			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
+			     npusim_dev_engine_busy_poll_get,
+			     npusim_dev_engine_busy_poll_set,
+			     npusim_dev_engine_busy_poll_validate),
 };
 
 /*

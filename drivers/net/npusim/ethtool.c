@@ -53,6 +53,7 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_punt_unsupported", rx_punt[NPUSIM_HW_PUNT_UNSUPPORTED]),
 	NPUSIM_MIB_STAT("rx_punt_unbound", rx_punt[NPUSIM_HW_PUNT_UNBOUND]),
 	NPUSIM_MIB_STAT("rx_punt_drops", rx_punt_drops),
+	NPUSIM_MIB_STAT("engine_busy_polls", engine_busy_polls),
 };
 
 /*

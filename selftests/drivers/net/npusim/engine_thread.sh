@@ -13,7 +13,12 @@
 #    reload keeps it (the chip survives a reload); the threads go with
 #    the device;
 #  - a device removed with threaded engines while frames flood its
-#    wire goes, and its threads with it.
+#    wire goes, and its threads with it;
+#  - engine_busy_poll_us: 0 at probe, at most 1000, runtime only, kept
+#    over a reload; with it, a threaded engine polls its FIFO on after
+#    its frames (engine_busy_polls, ethtool -S, grows), frames still
+#    cross, and its thread sleeps once the traffic stopped; with 0, or
+#    with the engine in softirq, it never polls on.
 #
 #   init_net [A p0 10.19.0.1] <-> [B p0 10.19.0.2] ns2;  C: 4 ports, unwired
 
@@ -91,6 +96,27 @@ param_set()
 		name engine_threaded value "$3" cmode "${4:-runtime}"
 }
 
+# busy NS ID: device ID's engine_busy_poll_us (devlink in netns NS).
+busy()
+{
+	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
+		name engine_busy_poll_us 2> /dev/null |
+		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
+}
+
+# busy_set NS ID VALUE [CMODE]
+busy_set()
+{
+	in_ns "$1" devlink dev param set "npusim/npusim$2" \
+		name engine_busy_poll_us value "$3" cmode "${4:-runtime}"
+}
+
+# polls NS DEV: port DEV's engine_busy_polls.
+polls()
+{
+	ethtool_stat "$1" "$2" engine_busy_polls
+}
+
 # pings NS DST N: N pings from NS to DST, every one answered.
 pings()
 {
@@ -119,6 +145,24 @@ devlink dev reload "npusim/npusim$C"
 check_err $? "devlink dev reload failed"
 check_eq "npusim$C engine_threaded after reload" true "$(param "" "$C")"
 check_eq "npusim$C engine threads after reload" 4 "$(eng_count "$C")"
+
+check_eq "npusim$C engine_busy_poll_us at probe" 0 "$(busy "" "$C")"
+busy_set "" "$C" 250
+check_err $? "devlink dev param set engine_busy_poll_us 250 failed"
+msg=$(busy_set "" "$C" 1001 2>&1)
+check_fail $? "engine_busy_poll_us 1001 accepted"
+[[ $msg == *"engine_busy_poll_us is at most 1000"* ]]
+check_err $? "engine_busy_poll_us 1001: unclear error '$msg'"
+busy_set "" "$C" 0 driverinit 2> /dev/null
+check_fail $? "engine_busy_poll_us cmode driverinit accepted"
+busy_set "" "$C" -1 2> /dev/null
+check_fail $? "engine_busy_poll_us -1 accepted"
+check_eq "npusim$C engine_busy_poll_us after bad input" 250 "$(busy "" "$C")"
+devlink dev reload "npusim/npusim$C"
+check_err $? "devlink dev reload failed"
+check_eq "npusim$C engine_busy_poll_us after reload" 250 "$(busy "" "$C")"
+log_test "engine_busy_poll_us: 0 at probe, at most 1000, bad input changes nothing, a reload keeps it"
+
 npusim_del "$C"
 check_err $? "cannot remove npusim$C"
 check_eq "npusim$C engine threads once removed" 0 "$(eng_count "$C")"
@@ -141,11 +185,43 @@ eng_ran "$B" "$rb"
 check_err $? "npusim$B's engine thread never ran ($rb runs before, as many after)"
 log_test "engine_threaded: frames cross and reach the host, the engine threads run"
 
+# --- busy polling -------------------------------------------------------------
+
+pa=$(polls "" "$A0") pb=$(polls "$ns2" "$B0")
+pings "$ns2" 10.19.0.1 20
+check_err $? "pings over threaded engines went unanswered"
+check_eq "$A0 engine_busy_polls without busy polling" "$pa" "$(polls "" "$A0")"
+check_eq "$B0 engine_busy_polls without busy polling" "$pb" "$(polls "$ns2" "$B0")"
+busy_set "" "$A" 1000 && busy_set "$ns2" "$B" 1000
+check_err $? "devlink dev param set engine_busy_poll_us 1000 failed"
+pings "$ns2" 10.19.0.1 20
+check_err $? "pings over busy-polling engines went unanswered"
+tcp_xfer "$ns2" 10.19.0.1 $((4 << 20))
+check_err $? "a TCP transfer over busy-polling engines did not arrive intact"
+pa2=$(polls "" "$A0") pb2=$(polls "$ns2" "$B0")
+[ "$pa2" -gt "$pa" ] && [ "$pb2" -gt "$pb" ]
+check_err $? "the engines never polled on: engine_busy_polls $pa -> $pa2, $pb -> $pb2"
+# Polling ends once the FIFO stayed empty for 1 ms: the threads sleep.
+wait_until "$WAIT_TIMEOUT" eng_asleep "$A" &&
+	wait_until "$WAIT_TIMEOUT" eng_asleep "$B"
+check_err $? "the busy-polling engine threads never went to sleep"
+busy_set "" "$A" 0 && busy_set "$ns2" "$B" 0
+check_err $? "devlink dev param set engine_busy_poll_us 0 failed"
+pa=$(polls "" "$A0") pb=$(polls "$ns2" "$B0")
+pings "$ns2" 10.19.0.1 50
+check_err $? "pings after busy polling went unanswered"
+check_eq "$A0 engine_busy_polls over 50 pings, busy polling off" "$pa" "$(polls "" "$A0")"
+check_eq "$B0 engine_busy_polls over 50 pings, busy polling off" "$pb" "$(polls "$ns2" "$B0")"
+log_test "engine_busy_poll_us: threaded engines poll on after their frames, then sleep; 0 stops it"
+
 # --- back to softirq -----------------------------------------------------------
 
 param_set "" "$A" false && param_set "$ns2" "$B" false
 check_err $? "devlink dev param set engine_threaded false failed"
 check_eq "npusim$A engine_threaded" false "$(param "" "$A")"
+# busy polling applies to threads only
+busy_set "" "$A" 1000 && busy_set "$ns2" "$B" 1000
+check_err $? "devlink dev param set engine_busy_poll_us 1000 failed"
 # A context switches mode at its next run: let each run once, and its
 # thread go to sleep.
 pings "$ns2" 10.19.0.1 5
@@ -153,11 +229,14 @@ wait_until "$WAIT_TIMEOUT" eng_asleep "$A" &&
 	wait_until "$WAIT_TIMEOUT" eng_asleep "$B"
 check_err $? "the engine threads did not go to sleep"
 ra=$(eng_runs "$A") rb=$(eng_runs "$B")
+pa=$(polls "" "$A0") pb=$(polls "$ns2" "$B0")
 pings "$ns2" 10.19.0.1 50
 check_err $? "pings over engines in softirq went unanswered"
 check_eq "npusim$A engine thread runs over 50 pings" "$ra" "$(eng_runs "$A")"
 check_eq "npusim$B engine thread runs over 50 pings" "$rb" "$(eng_runs "$B")"
-log_test "engine_threaded false: the threads sleep while frames cross"
+check_eq "$A0 engine_busy_polls over 50 pings in softirq" "$pa" "$(polls "" "$A0")"
+check_eq "$B0 engine_busy_polls over 50 pings in softirq" "$pb" "$(polls "$ns2" "$B0")"
+log_test "engine_threaded false: the threads sleep while frames cross, busy polling or not"
 
 # --- removal under traffic ----------------------------------------------------------
 
@@ -173,6 +252,6 @@ npusim_del "$A"
 check_eq "npusim$A engine threads once removed" 0 "$(eng_count "$A")"
 check_eq "npusim$B engine threads" 1 "$(eng_count "$B")"
 bg_kill_all
-log_test "engine_threaded: a device goes under traffic, and its threads with it"
+log_test "engine_threaded: a device goes under traffic, busy polling, and its threads with it"
 
 exit_tests
