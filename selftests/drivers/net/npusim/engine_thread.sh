@@ -81,35 +81,28 @@ eng_asleep()
 	done
 }
 
-# param NS ID: device ID's engine_threaded (devlink in netns NS).
-param()
+# dl_param NS ID NAME: device ID's runtime value of devlink parameter
+# NAME (devlink in netns NS).
+dl_param()
 {
 	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
-		name engine_threaded 2> /dev/null |
+		name "$3" 2> /dev/null |
 		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
 }
 
-# param_set NS ID VALUE [CMODE]
-param_set()
+# dl_param_set NS ID NAME VALUE [CMODE]
+dl_param_set()
 {
 	in_ns "$1" devlink dev param set "npusim/npusim$2" \
-		name engine_threaded value "$3" cmode "${4:-runtime}"
+		name "$3" value "$4" cmode "${5:-runtime}"
 }
 
-# busy NS ID: device ID's engine_busy_poll_us (devlink in netns NS).
-busy()
-{
-	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
-		name engine_busy_poll_us 2> /dev/null |
-		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
-}
-
-# busy_set NS ID VALUE [CMODE]
-busy_set()
-{
-	in_ns "$1" devlink dev param set "npusim/npusim$2" \
-		name engine_busy_poll_us value "$3" cmode "${4:-runtime}"
-}
+# param NS ID, param_set NS ID VALUE [CMODE]: engine_threaded;
+# busy, busy_set: engine_busy_poll_us.
+param() { dl_param "$1" "$2" engine_threaded; }
+param_set() { dl_param_set "$1" "$2" engine_threaded "${@:3}"; }
+busy() { dl_param "$1" "$2" engine_busy_poll_us; }
+busy_set() { dl_param_set "$1" "$2" engine_busy_poll_us "${@:3}"; }
 
 # polls NS DEV: port DEV's engine_busy_polls.
 polls()
