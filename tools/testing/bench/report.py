@@ -80,6 +80,11 @@ def derive(r):
     rt = r.get('router_cpu_total_jiffies', 0.0)
     r['rcpu_pct'] = 100.0 * rb / rt if rt else float('nan')
     r['rcpu_us'] = rb * JIFFY_US / pkts if pkts and rt else float('nan')
+    # all vCPUs, threads included (not in older samples.tsv: nan)
+    busy = r.get('busy_jiffies', float('nan'))
+    r['cpu_pct'] = 100.0 * busy / (win * USER_HZ)
+    r['cpu_nsb'] = (busy * JIFFY_US * 1e3 / r['rx_bytes'] if r['rx_bytes']
+                    else float('nan'))
 
 
 def idle_correct(r, idle):
@@ -152,8 +157,9 @@ def main():
     out += ['| mode | proto | Mbit/s | kpps at server | router stack kpps '
             '| NPU fwd kpps | IP fwd kpps | router vCPU % '
             '| router vCPU µs/pkt | softirq % | softirq µs/pkt '
-            '| added softirq µs/pkt |',
-            '|---|---|---|---|---|---|---|---|---|---|---|---|']
+            '| added softirq µs/pkt | all vCPUs busy % '
+            '| all vCPUs ns/byte |',
+            '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for p in protos:
         for m in modes:
             s = list(by.get((m, p), {}).values())
@@ -161,7 +167,8 @@ def main():
                 continue
             ad = added(m, p, 'si_us')
             router = m in BASE
-            out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+            out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s '
+                       '| %s | %s | %s | %s |' % (
                 labels.get(m, m), 'TCP' if p == 'tcp' else 'UDP 64 B',
                 mmm([r['mbps'] for r in s], '%.1f'),
                 mmm([r['kpps'] for r in s], '%.1f'),
@@ -172,7 +179,9 @@ def main():
                 mmm([r['rcpu_us'] for r in s], '%.1f') if router else '',
                 fmt1(med([r['si_pct'] for r in s]), '%.0f'),
                 fmt1(med([r['si_us'] for r in s]), '%.1f'),
-                mmm(ad.values(), '%.1f') if ad else ''))
+                mmm(ad.values(), '%.1f') if ad else '',
+                fmt1(med([r['cpu_pct'] for r in s]), '%.0f'),
+                fmt1(med([r['cpu_nsb'] for r in s]), '%.2f')))
     out += ['']
 
     def ratio(m1, m2, proto, key):
@@ -204,6 +213,12 @@ def main():
          ratio('wire_thr', 'veth', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) UDP 64 B: bare npusim wire, threaded / bare veth pair, pps '
          '(info)', ratio('wire_thr', 'veth', 'udp', 'kpps'), '>= 1.0'),
+        ('(1) TCP: CPU per byte (all vCPUs), bare npusim wire, threaded / '
+         'bare veth pair (info: what the threads cost)',
+         ratio('wire_thr', 'veth', 'tcp', 'cpu_nsb'), ''),
+        ('(1) TCP: CPU per byte (all vCPUs), offload router, threaded / '
+         'veth router + sw flowtable (info)',
+         ratio('rt_hw_thr', 'vethrt_sw', 'tcp', 'cpu_nsb'), ''),
         ('(2) UDP 64 B: router vCPU time per packet, offload / sw flowtable',
          rcpu_ratio('rt_hw', 'rt_sw', 'udp'), '<= 0.20'),
         ('(2) UDP 64 B: added softirq (all vCPUs, emulated NPU included) '
@@ -230,14 +245,19 @@ def main():
             '(%s%% median), per packet at the server; softirq: '
             '/proc/stat of all vCPUs (the emulated NPU runs in softirq too); '
             'added: minus the bare link of the same round (npusim router: '
-            'npusim wire, veth router: veth pair).  veth TCP packets are GSO '
+            'npusim wire, veth router: veth pair); all vCPUs: their busy '
+            'time (softirq, threads, iperf3, everything), in %% of one '
+            'vCPU and per byte received by the server\'s port.  veth TCP '
+            'packets are GSO '
             'super-packets.  Threaded modes run the emulated NPU and the '
             'NAPI polls in threads, not in softirq (their router vCPU '
             'includes the NPU where the scheduler put its threads there).'
             % fmt1(idle_pct, '%.1f'),
             '']
     if a.cp and os.path.exists(a.cp):
-        out += control_plane(a.cp, a.png)
+        out += control_plane(a.cp, a.png,
+                             os.path.join(os.path.dirname(a.cp),
+                                          'perf-idle.txt'))
     text = '\n'.join(out)
     print(text)
     if a.md:
@@ -305,6 +325,28 @@ def read_cp(path):
     return rows
 
 
+def idle_split(rows, hi, shares):
+    """Goal 3's idle cost split with perf: what the driver's callback
+    took of the busy time with the flows idle (the profile of the
+    largest size), and so of the projected cost of all STATS served at
+    262144 flows (or the largest size, without it)."""
+    if 'driver' not in shares:
+        return []
+    at = next((r for r in rows if r['flows'] == 262144), hi)
+    drv = shares['driver']
+    full = at['full_pct']
+    return [
+        '| (3) %d idle flows, perf: the driver\'s callback and all it '
+        'called / everything else (nf_flowtable: its GC, the STATS work '
+        'items, the workqueue), %% of the busy time | %s / %s | where '
+        'nf_flowtable dominates, shown |'
+        % (hi['flows'], fmt1(drv), fmt1(100.0 - drv)),
+        '| (3) %d idle flows, all STATS served (projected), %% of one '
+        'vCPU: the driver / everything else | %s / %s | < 25 in all |'
+        % (at['flows'], fmt1(full * drv / 100.0, '%.0f'),
+           fmt1(full * (100.0 - drv) / 100.0, '%.0f'))]
+
+
 def plot(rows, png):
     try:
         import matplotlib
@@ -332,7 +374,24 @@ def plot(rows, png):
     return 'plot: %s' % png
 
 
-def control_plane(path, png):
+def read_perf_idle(path):
+    """From npusim-bench's idle profile: the shares of the busy time,
+    in %, of the driver's callback with all it called ('driver'), and
+    of nf_flowtable's own functions ('nf_flow_table'); {} without it."""
+    keys = {'(npusim_ft_block_cb, children included):': 'driver',
+            "# excluded):": 'nf_flow_table'}
+    shares = {}
+    if not os.path.exists(path):
+        return shares
+    with open(path) as f:
+        for line in f:
+            for k, name in keys.items():
+                if k in line and line.rstrip().endswith('%'):
+                    shares[name] = float(line.split(k)[1].split()[0])
+    return shares
+
+
+def control_plane(path, png, perf_idle):
     rows = read_cp(path)
     if not rows:
         return []
@@ -421,6 +480,7 @@ def control_plane(path, png):
                fmt1(hi['gc_pct'] * cpus, '%.1f'),
                fmt1(hi['idle_pct'] * cpus, '%.1f'),
                fmt1(hi['full_pct'], '%.0f')),
+            ] + idle_split(rows, hi, read_perf_idle(perf_idle)) + [
             '| (4) time per REPLACE, ratio | %s | flat (1.0) |'
             % per_call('replace_s', inverse=True),
             '| (4) CPU per STATS, ratio | %s | flat (1.0) |'
