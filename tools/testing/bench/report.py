@@ -21,6 +21,7 @@ usage: report.py SAMPLES.TSV [--cp CP.TSV [--png FILE]] [--md FILE]
 
 import argparse
 import os
+import re
 import statistics
 import sys
 
@@ -378,16 +379,16 @@ def read_perf_idle(path):
     """From npusim-bench's idle profile: the shares of the busy time,
     in %, of the driver's callback with all it called ('driver'), and
     of nf_flowtable's own functions ('nf_flow_table'); {} without it."""
-    keys = {'(npusim_ft_block_cb, children included):': 'driver',
-            "# excluded):": 'nf_flow_table'}
+    names = {'npusim_ft_block_cb': 'driver', 'nf_flow_table': 'nf_flow_table'}
     shares = {}
     if not os.path.exists(path):
         return shares
     with open(path) as f:
         for line in f:
-            for k, name in keys.items():
-                if k in line and line.rstrip().endswith('%'):
-                    shares[name] = float(line.split(k)[1].split()[0])
+            m = re.match(r'# share of the busy time, (\S+) \(.*\): ([0-9.]+) %$',
+                         line.rstrip())
+            if m and m.group(1) in names:
+                shares[names[m.group(1)]] = float(m.group(2))
     return shares
 
 
