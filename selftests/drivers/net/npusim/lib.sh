@@ -215,19 +215,27 @@ _sleep()
 	return 0
 }
 
-# wait_until TIMEOUT_S CMD...: retry CMD every 0.1 s until it succeeds;
-# return 1 when TIMEOUT_S seconds passed without success.  Every wait is
-# for a condition; TIMEOUT_S is a generous deadline (WAIT_TIMEOUT), never
-# a measurement window.
+# The pauses between two tries of a wait_until condition: six tries in
+# the first second, then one every half second.  A condition often forks
+# (devlink, ethtool, ip), and on a slow VM a try every 0.1 s for the
+# whole of a long wait takes the CPU from the very work that is awaited.
+_WAIT_STEPS=(0.1 0.1 0.1 0.2 0.2 0.3 0.5)
+
+# wait_until TIMEOUT_S CMD...: retry CMD until it succeeds, at first every
+# 0.1 s, after a second every 0.5 s (_WAIT_STEPS); return 1 when
+# TIMEOUT_S seconds passed without success.  Every wait is for a
+# condition; TIMEOUT_S is a generous deadline (WAIT_TIMEOUT), never a
+# measurement window.
 wait_until()
 {
-	local timeout=$1 end
+	local timeout=$1 end i=0 last=$((${#_WAIT_STEPS[@]} - 1))
 
 	shift
 	end=$((SECONDS + timeout))
 	until "$@"; do
 		[ "$SECONDS" -ge "$end" ] && return 1
-		_sleep 0.1
+		_sleep "${_WAIT_STEPS[i]}"
+		[ "$i" -ge "$last" ] || i=$((i + 1))
 	done
 	return 0
 }
