@@ -267,9 +267,12 @@ trap_case ip_options options "$FT_S4" 5962 ipv4_options ip_options "$N"
 trap_case fragment fragment "$FT_S4" 5963 ipv4_fragment fragment $((2 * N))
 trap_case ipv6_ext ipv6_ext "$FT_S6" 5964 ipv6_ext_header ipv6_ext "$N"
 test_miss
+# one NPU drop path for every trap: the debug kernel takes it once
+sweep_note "action drop for fragment and ipv6_ext"
 drop_case ip_options options "$FT_S4" 5965 ipv4_options ip_options "$N"
-drop_case fragment fragment "$FT_S4" 5966 ipv4_fragment fragment $((2 * N))
-drop_case ipv6_ext ipv6_ext "$FT_S6" 5967 ipv6_ext_header ipv6_ext "$N"
+! full_sweep ||
+	drop_case fragment fragment "$FT_S4" 5966 ipv4_fragment fragment $((2 * N))
+! full_sweep || drop_case ipv6_ext ipv6_ext "$FT_S6" 5967 ipv6_ext_header ipv6_ext "$N"
 test_refused
 test_report
 test_reload

@@ -146,16 +146,17 @@ flow()
 
 test_bind
 test_failing_batches
+sweep_note "udp4, tcp6 and the flow over firewall4's syntax"
 flow tcp4 tcp "$FT_S4" 5201
-flow udp4 udp "$FT_S4" 5202
-flow tcp6 tcp "$FT_S6" 5203
+! full_sweep || flow udp4 udp "$FT_S4" 5202
+! full_sweep || flow tcp6 tcp "$FT_S6" 5203
 flow udp6 udp "$FT_S6" 5204
 
 RET=0
 ft_nft_load fw4
 check_err $? "loading the 'flow offload @ft' ruleset failed: $ERRMSG"
 log_test "firewall4 syntax 'flow offload @ft' loads"
-flow fw4_udp4 udp "$FT_S4" 5205
+! full_sweep || flow fw4_udp4 udp "$FT_S4" 5205
 
 RET=0
 ip netns exec "$FT_NSR" nft flush ruleset

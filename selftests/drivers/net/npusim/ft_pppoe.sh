@@ -52,9 +52,10 @@ flow()
 		peer="$5"
 }
 
+sweep_note "pppoe_udp4 and pppoe_tcp6"
 flow pppoe_tcp4 tcp "$FT_S4" 5501 "$FT_RW4"
-flow pppoe_udp4 udp "$FT_S4" 5502 "$FT_RW4"
-flow pppoe_tcp6 tcp "$FT_S6" 5503 "$FT_RW6"
+! full_sweep || flow pppoe_udp4 udp "$FT_S4" 5502 "$FT_RW4"
+! full_sweep || flow pppoe_tcp6 tcp "$FT_S6" 5503 "$FT_RW6"
 flow pppoe_udp6 udp "$FT_S6" 5504 "$FT_RW6"
 
 # pppoe=0: a chip without PPPoE refuses the direction that pushes the

@@ -265,6 +265,11 @@ test_ways()
 	ft_flow_finish w1 udp
 	log_test "ways=2: a flow whose bucket another flow fills is refused"
 
+	if ! full_sweep; then
+		empty_table
+		set_model ways=4
+		return 0
+	fi
 	# the same two flows fit a bucket of 4 ways
 	RET=0
 	empty_table
@@ -684,13 +689,14 @@ test_bad_input
 
 ft_setup size=8 tcp_timeout=5 udp_timeout=5
 ft_nft_load || bail_out "ruleset: $ERRMSG"
+sweep_note "ways=4, the wide counters' wraps and l2_bytes=0"
 test_ways
 test_ipv6_nat
 test_wrap
-test_wrap_wide
+! full_sweep || test_wrap_wide
 test_clock_wrap
 test_clear_on_read
-byte_basis 0 0
+! full_sweep || byte_basis 0 0
 byte_basis 1 14
 test_stats_slots
 test_clock

@@ -191,6 +191,27 @@ kernel_has_kasan()
 	[ "$_KASAN" = y ]
 }
 
+# full_sweep: true where a script runs the whole of a sweep, every
+# protocol, encapsulation or model value of a code path it covers.  On
+# the debug kernel, where every case costs several times what it costs
+# on Debian's kernel, scripts run one representative of each path of
+# the driver (IPv4 and IPv6, TCP and UDP, each encapsulation and each
+# fault at least once) and leave the rest of the sweep to Debian's
+# kernel, which runs it whole.  NPUSIM_FULL_SWEEP=1 runs it whole on the
+# debug kernel too.
+full_sweep()
+{
+	[ "${NPUSIM_FULL_SWEEP:-0}" = 1 ] || ! kernel_has_kasan
+}
+
+# sweep_note WHAT: on the debug kernel, say what of the sweep it leaves
+# to Debian's kernel.
+sweep_note()
+{
+	full_sweep ||
+		log_info "debug kernel: $* left to Debian's kernel (NPUSIM_FULL_SWEEP=1 runs them here)"
+}
+
 # ---------------------------------------------------------------------------
 # Bounded waits
 
