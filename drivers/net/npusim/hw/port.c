@@ -482,7 +482,8 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 bool npusim_hw_port_to_host(struct npusim_hw_port *port, struct sk_buff *skb)
 {
 	if (ptr_ring_produce(&port->rx_fifo, skb)) {
-		atomic64_inc(&port->cnt.rx_fifo_drops);
+		/* a burst (rx_gro_hw) counts as the frames it stands for */
+		atomic64_add(npusim_hw_frames(skb), &port->cnt.rx_fifo_drops);
 		kfree_skb_reason(skb, SKB_DROP_REASON_FULL_RING);
 		return false;
 	}
