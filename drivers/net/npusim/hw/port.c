@@ -65,24 +65,32 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	return 0;
 }
 
-static void npusim_hw_ring_purge(struct ptr_ring *ring)
+/* Free the frames of @ring; return how many wire frames they were. */
+static u64 npusim_hw_ring_purge(struct ptr_ring *ring)
 {
 	struct sk_buff *skb;
+	u64 frames = 0;
 
-	while ((skb = ptr_ring_consume_bh(ring)))
+	while ((skb = ptr_ring_consume_bh(ring))) {
+		frames += npusim_hw_frames(skb);
 		kfree_skb_reason(skb, SKB_DROP_REASON_QUEUE_PURGE);
+	}
+	return frames;
 }
 
 /*
  * Drop the frames of both FIFOs.  The engine is stopped meanwhile, so
  * that it neither forwards nor passes to the host a frame that was
- * queued before.  May sleep.
+ * queued before.  Those the host RX ring held count in rx_fifo_drops:
+ * every frame passed to the host is taken by it or counted dropped.
+ * May sleep.
  */
 void npusim_hw_port_flush_fifo(struct npusim_hw_port *port)
 {
 	napi_disable(&port->engine_napi);
 	npusim_hw_ring_purge(&port->ingress);
-	npusim_hw_ring_purge(&port->rx_fifo);
+	atomic64_add(npusim_hw_ring_purge(&port->rx_fifo),
+		     &port->cnt.rx_fifo_drops);
 	napi_enable(&port->engine_napi);
 }
 

@@ -9,6 +9,9 @@
 # take every frame (rx_packets, no rx_ingress_drops).  Resuming delivers
 # exactly the frames that waited.  (ft_model.sh shows that the NPU goes
 # on forwarding meanwhile.)
+# Taking the port down with frames in the stalled ring drops them,
+# counted in rx_fifo_drops: none reaches the host after the port comes
+# back up.
 # The fault knob ports/<N>/rx_drop makes the MAC drop a percentage of
 # the arriving frames as corrupted (rx_crc_errors, ip -s rx_crc_errors):
 # 100 drops all of a burst, 50 some but not all of 400 frames, 0 none;
@@ -167,8 +170,51 @@ test_rx_drop()
 	log_test "rx_drop=0: all 50 frames are received"
 }
 
+# stall 0|1: resume or stall the host RX ring of B0.
+stall()
+{
+	echo "$1" > "$STALL"
+}
+
+test_down_flush()
+{
+	local n=100
+
+	RET=0
+	ethtool_stats "$ns2" "$B0"
+	local rx0=${ETS[rx_packets]} drop0=${ETS[rx_fifo_drops]}
+	local cpu0=${ETS[rx_cpu_packets]}
+
+	stall 1
+	check_err $? "cannot stall the FIFO"
+	send_burst $n
+	check_err $? "cannot send the burst"
+	# all of them are in the ring, none dropped: it holds $FIFO_LEN
+	wait_until "$WAIT_TIMEOUT" _arrived $((rx0 + n)) "$drop0"
+	check_err $? "frames still missing: ${ARRIVED:-?}, expected $((rx0 + n))"
+	check_eq "rx_fifo_drops before the port goes down" "$drop0" \
+		 "$(ethtool_stat "$ns2" "$B0" rx_fifo_drops)"
+	ip -n "$ns2" link set "$B0" down
+	check_err $? "cannot take $B0 down"
+	ethtool_stats "$ns2" "$B0"
+	check_eq "rx_fifo_drops after the port went down" $((drop0 + n)) \
+		 "${ETS[rx_fifo_drops]}"
+	check_eq "rx_cpu_packets after the port went down" "$cpu0" \
+		 "${ETS[rx_cpu_packets]}"
+	stall 0
+	check_err $? "cannot resume the FIFO"
+	ip -n "$ns2" link set "$B0" up
+	check_err $? "cannot take $B0 up"
+	wait_until "$WAIT_TIMEOUT" carrier "$ns2" "$B0"
+	check_err $? "$B0 has no carrier after coming back up"
+	check_eq "rx_cpu_packets after the port came back up" "$cpu0" \
+		 "$(ethtool_stat "$ns2" "$B0" rx_cpu_packets)"
+	log_test "port down with $n frames in the stalled ring: counted in rx_fifo_drops, none delivered"
+}
+
 test_knob
 test_overflow
 test_rx_drop
+test_down_flush
 
 exit_tests
