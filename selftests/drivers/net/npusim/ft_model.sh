@@ -353,10 +353,11 @@ _refused()
 }
 
 # _ring_drained S: take snapshot S; every frame the router's LAN port's
-# engine has passed to the host since the port came up was taken by the
-# host or dropped by the full ring (PUNTED: their number).  All-time
-# counts, not deltas: a frame already in the ring when a snapshot is
-# taken is counted by one and not the other.
+# engine has passed to the host since the port came up (PUNTED) was
+# taken by the host (TOOK) or dropped by the full ring (DROPPED).
+# All-time counts, not deltas: a frame already in the ring when a
+# snapshot is taken is counted by one and not the other.
+PUNTED=0 TOOK=0 DROPPED=0
 _ring_drained()
 {
 	local -n s="FTS_$1"
@@ -368,8 +369,8 @@ _ring_drained()
 		 unsupported unbound; do
 		PUNTED=$((PUNTED + ${s[r0.rx_punt_$k]:-0}))
 	done
-	[ "$PUNTED" -eq $((${s[r0.rx_cpu_packets]:-0} +
-			   ${s[r0.rx_fifo_drops]:-0})) ]
+	TOOK=${s[r0.rx_cpu_packets]:-0} DROPPED=${s[r0.rx_fifo_drops]:-0}
+	[ "$PUNTED" -eq $((TOOK + DROPPED)) ]
 }
 
 # The router's LAN port's host RX ring stalls; its packet engine must not.
@@ -411,7 +412,7 @@ test_host_stall()
 	check_err $? "cannot resume the host RX ring"
 	# the host takes whatever the ring held (up to $ring frames)
 	wait_until "$FT_DEADLINE" _ring_drained hs_c
-	check_err $? "frames the engine passed to the host: $PUNTED, the host took ${FTS_hs_c[r0.rx_cpu_packets]}, the ring dropped ${FTS_hs_c[r0.rx_fifo_drops]}"
+	check_err $? "frames the engine passed to the host: $PUNTED, the host took $TOOK, the ring dropped $DROPPED"
 	[ "$(ft_delta hs_b hs_c r0.rx_cpu_packets)" -gt 0 ]
 	check_err $? "the host took no frame after the resume"
 	ft_flow_finish hs udp
