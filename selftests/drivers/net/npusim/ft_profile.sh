@@ -270,7 +270,10 @@ test_ways()
 	RET=0
 	empty_table
 	set_model ways=4
-	full_sweep || return 0
+	if ! full_sweep; then
+		[ "$RET" -eq 0 ] || log_test "back to 4 ways for the cases that follow"
+		return 0
+	fi
 	ft_flow_start w3 udp "$FT_S4" 5901 sport="${sp[0]}" interval=0.05
 	ft_flow_start w4 udp "$FT_S4" 5902 sport="${sp[1]}" interval=0.05
 	ft_wait_ct udp 5901 HW_OFFLOAD
