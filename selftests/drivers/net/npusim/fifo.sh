@@ -34,6 +34,12 @@ quiet_pair_setup 10.13.0
 
 STALL=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_stall
 
+# stall 0|1: resume or stall the host RX ring of B0.
+stall()
+{
+	echo "$1" > "$STALL"
+}
+
 DROP=/sys/kernel/debug/npusim/npusim$B/ports/0/rx_drop
 
 # Send $SENT (or $1) UDP datagrams from ns1 to a port nobody listens on.
@@ -83,7 +89,7 @@ test_overflow()
 	ip_stats "$ns2" "$B0"
 	over0=${IPS[rx_over_errors]}
 
-	echo 1 > "$STALL"
+	stall 1
 	check_err $? "cannot stall the FIFO"
 	send_burst
 	check_err $? "cannot send the burst"
@@ -102,7 +108,7 @@ test_overflow()
 	log_test "stalled host ring holds $FIFO_LEN frames, the other $((SENT - FIFO_LEN)) are counted drops"
 
 	RET=0
-	echo 0 > "$STALL"
+	stall 0
 	check_err $? "cannot resume the FIFO"
 	wait_until "$WAIT_TIMEOUT" rx_cpu_is $((cpu0 + FIFO_LEN))
 	check_err $? "rx_cpu_packets: expected $((cpu0 + FIFO_LEN)), observed $(ethtool_stat "$ns2" "$B0" rx_cpu_packets)"
@@ -168,12 +174,6 @@ test_rx_drop()
 	drop_burst 0 50
 	check_eq "frames dropped with rx_drop=0" 0 "$CRCD"
 	log_test "rx_drop=0: all 50 frames are received"
-}
-
-# stall 0|1: resume or stall the host RX ring of B0.
-stall()
-{
-	echo "$1" > "$STALL"
 }
 
 test_down_flush()
