@@ -54,6 +54,7 @@ static const struct npusim_stat npusim_mib_stats[] = {
 	NPUSIM_MIB_STAT("rx_punt_unbound", rx_punt[NPUSIM_HW_PUNT_UNBOUND]),
 	NPUSIM_MIB_STAT("rx_punt_drops", rx_punt_drops),
 	NPUSIM_MIB_STAT("engine_busy_polls", engine_busy_polls),
+	NPUSIM_MIB_STAT("engine_remote_kicks", engine_remote_kicks),
 };
 
 /*

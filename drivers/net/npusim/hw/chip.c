@@ -43,6 +43,7 @@ struct npusim_hw *npusim_hw_create(u32 id, unsigned int num_ports,
 	hw->id = id;
 	hw->num_ports = num_ports;
 	hw->profile = prof;
+	hw->engine_cpu = NPUSIM_HW_ENGINE_CPU_LOCAL;
 	memcpy(hw->param, prof->param, sizeof(hw->param));
 	hw->serial = ((u64)prof->chip_id << 48) | ((u64)prof->chip_rev << 40) |
 		     id;
@@ -194,6 +195,46 @@ int npusim_hw_set_engine_busy_poll(struct npusim_hw *hw, u32 usecs)
 u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw)
 {
 	return READ_ONCE(hw->engine_busy_poll_us);
+}
+
+/**
+ * npusim_hw_set_engine_cpu() - which CPU runs the packet engine
+ * @hw: the chip
+ * @cpu: NPUSIM_HW_ENGINE_CPU_LOCAL (at power up): each engine context
+ *	runs in the NET_RX softirq of the CPU that queued its frames,
+ *	usually the sender's; else an online CPU, whose NET_RX softirq
+ *	runs them all: a frame queued on another CPU wakes its context
+ *	there by an IPI (engine_remote_kicks), so that the silicon
+ *	forwards beside the senders.  Engines in threads ignore it
+ *	(npusim_hw_set_engine_threaded()): their threads run where the
+ *	scheduler puts them.
+ *
+ * Takes effect at the next frame queued.  If @cpu goes offline later,
+ * the engine contexts run where their frames are queued again, until
+ * it is back.
+ *
+ * Return: 0; -EINVAL if @cpu is neither NPUSIM_HW_ENGINE_CPU_LOCAL nor
+ * an online CPU (nothing changed).
+ */
+int npusim_hw_set_engine_cpu(struct npusim_hw *hw, int cpu)
+{
+	if (cpu != NPUSIM_HW_ENGINE_CPU_LOCAL &&
+	    (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu)))
+		return -EINVAL;
+	WRITE_ONCE(hw->engine_cpu, cpu);
+	return 0;
+}
+
+/**
+ * npusim_hw_engine_cpu() - which CPU runs the packet engine
+ * @hw: the chip
+ *
+ * Return: the CPU npusim_hw_set_engine_cpu() set, or
+ * NPUSIM_HW_ENGINE_CPU_LOCAL.
+ */
+int npusim_hw_engine_cpu(struct npusim_hw *hw)
+{
+	return READ_ONCE(hw->engine_cpu);
 }
 
 /**

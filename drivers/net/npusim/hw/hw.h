@@ -52,6 +52,7 @@ struct npusim_hw_port_counters {
 	atomic64_t tx_l2_fwd_octets;
 	atomic64_t rx_l2_drops;
 	atomic64_t engine_busy_polls;
+	atomic64_t engine_remote_kicks;
 };
 
 /**
@@ -108,6 +109,9 @@ struct npusim_hw_rx_desc {
  *	@rx_fifo
  * @busy_poll_last: local_clock() when @engine_napi last took a frame,
  *	written and read by it alone (npusim_hw_engine_busy_poll())
+ * @engine_csd: the IPI that schedules @engine_napi on the engine's CPU
+ *	(npusim_hw_set_engine_cpu()); in flight only while @engine_napi
+ *	is scheduled and not yet running
  * @rx_fifo: host RX ring: frames the engine passes to the host
  * @irq_handler: driver's interrupt handler
  * @irq_ctx: its context
@@ -140,6 +144,7 @@ struct npusim_hw_port {
 	struct ptr_ring ingress;
 	struct napi_struct engine_napi;
 	u64 busy_poll_last;
+	call_single_data_t engine_csd;
 	struct ptr_ring rx_fifo;
 	npusim_hw_irq_handler_t irq_handler;
 	void *irq_ctx;
@@ -468,6 +473,8 @@ struct npusim_hw_profile {
  * @engine_busy_poll_us: how long a threaded engine context goes on
  *	polling its FIFO after its last frame, in microseconds, 0 for not
  *	at all (npusim_hw_set_engine_busy_poll())
+ * @engine_cpu: the CPU whose NET_RX softirq runs the engine contexts, or
+ *	NPUSIM_HW_ENGINE_CPU_LOCAL (npusim_hw_set_engine_cpu())
  * @num_ports: number of MAC ports
  * @ports: the ports
  */
@@ -483,6 +490,7 @@ struct npusim_hw {
 	struct npusim_hw_l2_flows *l2_flows;
 	struct net_device *engine_dev;
 	u32 engine_busy_poll_us;
+	int engine_cpu;
 	unsigned int num_ports;
 	struct npusim_hw_port ports[] __counted_by(num_ports);
 };

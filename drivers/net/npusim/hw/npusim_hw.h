@@ -176,6 +176,9 @@ struct npusim_hw_rx_status {
  * @engine_busy_polls: times this port's engine context, in a thread
  *	with busy polling (npusim_hw_set_engine_busy_poll()), polled its
  *	FIFO again instead of sleeping
+ * @engine_remote_kicks: frames queued on a CPU other than the engine's
+ *	(npusim_hw_set_engine_cpu()) that woke this port's engine context
+ *	there, by an IPI
  */
 struct npusim_hw_port_mib {
 	u64 rx_frames;
@@ -207,6 +210,7 @@ struct npusim_hw_port_mib {
 	u64 tx_l2_fwd_octets;
 	u64 rx_l2_drops;
 	u64 engine_busy_polls;
+	u64 engine_remote_kicks;
 };
 
 /*
@@ -640,6 +644,9 @@ bool npusim_hw_engine_threaded(struct npusim_hw *hw);
 #define NPUSIM_HW_ENGINE_BUSY_POLL_MAX_US	1000
 int npusim_hw_set_engine_busy_poll(struct npusim_hw *hw, u32 usecs);
 u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw);
+#define NPUSIM_HW_ENGINE_CPU_LOCAL	(-1)
+int npusim_hw_set_engine_cpu(struct npusim_hw *hw, int cpu);
+int npusim_hw_engine_cpu(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
 void npusim_hw_punt_drop(struct npusim_hw *hw, enum npusim_hw_punt reason,
 			 bool drop);

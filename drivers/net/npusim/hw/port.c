@@ -37,6 +37,44 @@
  */
 static struct lock_class_key npusim_hw_ingress_lock_key;
 
+/* On the engine's CPU, in the IPI: its NET_RX softirq runs the context. */
+static void npusim_hw_engine_kick_ipi(void *info)
+{
+	struct npusim_hw_port *port = info;
+
+	__napi_schedule_irqoff(&port->engine_napi);
+}
+
+/*
+ * npusim_hw_engine_kick() - wake @port's engine context for the frames
+ * just queued on its ingress FIFO
+ *
+ * In a thread, or with no engine CPU set, or on that CPU, the context is
+ * scheduled here: in the NET_RX softirq of the CPU that queued the
+ * frame, usually the sender's.  Else it is claimed here and scheduled
+ * on the engine's CPU by an IPI; if that CPU went offline meanwhile, it
+ * runs here after all.  The IPI is in flight only while the context is
+ * claimed and not yet running, so one per port suffices; and
+ * napi_disable() waits for the context, hence for the IPI.
+ */
+static void npusim_hw_engine_kick(struct npusim_hw_port *port)
+{
+	int cpu = READ_ONCE(port->hw->engine_cpu);
+
+	/* a caller that migrates meanwhile at worst IPIs itself */
+	if (cpu == NPUSIM_HW_ENGINE_CPU_LOCAL ||
+	    cpu == raw_smp_processor_id() || !cpu_online(cpu) ||
+	    test_bit(NAPI_STATE_THREADED, &port->engine_napi.state)) {
+		napi_schedule(&port->engine_napi);
+		return;
+	}
+	if (!napi_schedule_prep(&port->engine_napi))
+		return;
+	atomic64_inc(&port->cnt.engine_remote_kicks);
+	if (smp_call_function_single_async(cpu, &port->engine_csd))
+		__napi_schedule(&port->engine_napi);
+}
+
 int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 			unsigned int index)
 {
@@ -61,6 +99,7 @@ int npusim_hw_port_init(struct npusim_hw *hw, struct npusim_hw_port *port,
 	}
 	netif_napi_add(hw->engine_dev, &port->engine_napi,
 		       npusim_hw_engine_poll);
+	INIT_CSD(&port->engine_csd, npusim_hw_engine_kick_ipi, port);
 	napi_enable(&port->engine_napi);
 	return 0;
 }
@@ -408,6 +447,7 @@ void npusim_hw_port_read_mib(struct npusim_hw_port *port,
 	mib->tx_l2_fwd_octets = atomic64_read(&c->tx_l2_fwd_octets);
 	mib->rx_l2_drops = atomic64_read(&c->rx_l2_drops);
 	mib->engine_busy_polls = atomic64_read(&c->engine_busy_polls);
+	mib->engine_remote_kicks = atomic64_read(&c->engine_remote_kicks);
 	mib->rx_punt_drops = 0;
 	for (i = 0; i < NPUSIM_HW_PUNT_MAX; i++) {
 		mib->rx_punt[i] = atomic64_read(&c->rx_punt[i]);
@@ -478,7 +518,7 @@ void npusim_hw_port_receive(struct npusim_hw_port *port, struct sk_buff *skb)
 	}
 	atomic64_inc(&c->rx_frames);
 	atomic64_add(len, &c->rx_octets);
-	napi_schedule(&port->engine_napi);
+	npusim_hw_engine_kick(port);
 }
 
 /*
@@ -683,7 +723,7 @@ static void npusim_hw_port_receive_burst(struct npusim_hw_port *port,
 	}
 	atomic64_add(n, &c->rx_frames);
 	atomic64_add(len, &c->rx_octets);
-	napi_schedule(&port->engine_napi);
+	npusim_hw_engine_kick(port);
 }
 
 /*
