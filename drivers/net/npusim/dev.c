@@ -8,6 +8,8 @@
  * its wires survive a reload, as cables survive a driver restart.
  */
 
+#include <linux/cpumask.h>
+#include <linux/ctype.h>
 #include <linux/slab.h>
 #include <net/devlink.h>
 
@@ -122,6 +124,7 @@ enum npusim_dev_param_id {
 	NPUSIM_DEVLINK_PARAM_ID_BASE = DEVLINK_PARAM_GENERIC_ID_MAX,
 	NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
 	NPUSIM_DEVLINK_PARAM_ID_ENGINE_BUSY_POLL_US,
+	NPUSIM_DEVLINK_PARAM_ID_ENGINE_CPU,
 };
 
 static int npusim_dev_engine_threaded_get(struct devlink *devlink, u32 id,
@@ -200,6 +203,73 @@ static int npusim_dev_engine_busy_poll_validate(struct devlink *devlink,
 	return 0;
 }
 
+/*
+ * engine_cpu is "local" or a CPU number in decimal, without sign or
+ * leading zeros.  Return the CPU, NPUSIM_HW_ENGINE_CPU_LOCAL, or
+ * -EINVAL.
+ */
+static int npusim_dev_engine_cpu_parse(const char *s)
+{
+	unsigned int cpu;
+
+	if (!strcmp(s, "local"))
+		return NPUSIM_HW_ENGINE_CPU_LOCAL;
+	if (!isdigit(s[0]) || (s[0] == '0' && s[1]) || kstrtouint(s, 10, &cpu) ||
+	    cpu > INT_MAX)
+		return -EINVAL;
+	return cpu;
+}
+
+static int npusim_dev_engine_cpu_get(struct devlink *devlink, u32 id,
+				     struct devlink_param_gset_ctx *ctx)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+	int cpu = npusim_hw_engine_cpu(nsim_dev->hw);
+
+	if (cpu == NPUSIM_HW_ENGINE_CPU_LOCAL)
+		strscpy(ctx->val.vstr, "local", sizeof(ctx->val.vstr));
+	else
+		snprintf(ctx->val.vstr, sizeof(ctx->val.vstr), "%d", cpu);
+	return 0;
+}
+
+#ifdef NPUSIM_PARAM_SET_EXTACK
+static int npusim_dev_engine_cpu_set(struct devlink *devlink, u32 id,
+				     struct devlink_param_gset_ctx *ctx,
+				     struct netlink_ext_ack *extack)
+#else
+static int npusim_dev_engine_cpu_set(struct devlink *devlink, u32 id,
+				     struct devlink_param_gset_ctx *ctx)
+#endif
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+	int cpu = npusim_dev_engine_cpu_parse(ctx->val.vstr);
+
+	if (cpu == -EINVAL)
+		return cpu;
+	/* -EINVAL if the CPU went offline since the validation */
+	return npusim_hw_set_engine_cpu(nsim_dev->hw, cpu);
+}
+
+static int npusim_dev_engine_cpu_validate(struct devlink *devlink, u32 id,
+					  union devlink_param_value val,
+					  struct netlink_ext_ack *extack)
+{
+	int cpu = npusim_dev_engine_cpu_parse(val.vstr);
+
+	if (cpu == -EINVAL) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "engine_cpu is \"local\" or a CPU number");
+		return -EINVAL;
+	}
+	if (cpu != NPUSIM_HW_ENGINE_CPU_LOCAL &&
+	    (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+		NL_SET_ERR_MSG_MOD(extack, "engine_cpu: no such CPU online");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct devlink_param npusim_dev_params[] = {
 	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
 			     "engine_threaded", DEVLINK_PARAM_TYPE_BOOL,
@@ -212,6 +282,12 @@ static const struct devlink_param npusim_dev_params[] = {
 			     npusim_dev_engine_busy_poll_get,
 			     npusim_dev_engine_busy_poll_set,
 			     npusim_dev_engine_busy_poll_validate),
+	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_CPU,
+			     "engine_cpu", DEVLINK_PARAM_TYPE_STRING,
+			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
+			     npusim_dev_engine_cpu_get,
+			     npusim_dev_engine_cpu_set,
+			     npusim_dev_engine_cpu_validate),
 };
 
 /*
