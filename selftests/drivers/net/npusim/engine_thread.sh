@@ -81,22 +81,6 @@ eng_asleep()
 	done
 }
 
-# dl_param NS ID NAME: device ID's runtime value of devlink parameter
-# NAME (devlink in netns NS).
-dl_param()
-{
-	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
-		name "$3" 2> /dev/null |
-		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
-}
-
-# dl_param_set NS ID NAME VALUE [CMODE]
-dl_param_set()
-{
-	in_ns "$1" devlink dev param set "npusim/npusim$2" \
-		name "$3" value "$4" cmode "${5:-runtime}"
-}
-
 # param NS ID, param_set NS ID VALUE [CMODE]: engine_threaded;
 # busy, busy_set: engine_busy_poll_us.
 param() { dl_param "$1" "$2" engine_threaded; }

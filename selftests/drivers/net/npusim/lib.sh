@@ -799,6 +799,22 @@ npusim_pair_new()
 	npusim_link "" "$A0" "${!var}" "$B0" || bail_out "cannot link: $ERRMSG"
 }
 
+# dl_param NS ID NAME: device ID's runtime value of devlink parameter
+# NAME (devlink in netns NS).
+dl_param()
+{
+	in_ns "$1" devlink -j dev param show "npusim/npusim$2" \
+		name "$3" 2> /dev/null |
+		jq -r '.param[][0].values[] | select(.cmode == "runtime") | .value'
+}
+
+# dl_param_set NS ID NAME VALUE [CMODE]
+dl_param_set()
+{
+	in_ns "$1" devlink dev param set "npusim/npusim$2" \
+		name "$3" value "$4" cmode "${5:-runtime}"
+}
+
 # host_pair_setup NET4 NET6: this netns and a netns ns2, each with a
 # one-port npusim device (A0 here, B0 in ns2), linked, addressed
 # NET4.1/24 and NET6::1/64 here, NET4.2 and NET6::2 in ns2, neighbours
