@@ -31,9 +31,9 @@ MIN_JIFFIES = USER_HZ / 2
 
 # The bare link each router mode is compared with ("added CPU").
 BASE = {'rt_none': 'wire', 'rt_sw': 'wire', 'rt_hw': 'wire',
-        'vethrt_sw': 'veth'}
-ORDER = ['wire', 'wire_thr', 'veth', 'vethrt_sw', 'rt_none', 'rt_sw', 'rt_hw',
-         'rt_hw_thr', 'wire2']
+        'rt_hw_cpu': 'wire_cpu', 'vethrt_sw': 'veth'}
+ORDER = ['wire', 'wire_thr', 'wire_cpu', 'veth', 'vethrt_sw', 'rt_none',
+         'rt_sw', 'rt_hw', 'rt_hw_thr', 'rt_hw_cpu', 'wire2']
 
 
 def read(path):
@@ -206,6 +206,9 @@ def main():
          ratio('rt_hw', 'vethrt_sw', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) TCP: offload router, threaded / veth router + sw flowtable, '
          'Mbit/s', ratio('rt_hw_thr', 'vethrt_sw', 'tcp', 'mbps'), '>= 1.0'),
+        ('(1) TCP: offload router, engines on the router vCPU / veth router '
+         '+ sw flowtable, Mbit/s',
+         ratio('rt_hw_cpu', 'vethrt_sw', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) TCP: bare npusim wire / bare veth pair, Mbit/s',
          ratio('wire', 'veth', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) UDP 64 B: bare npusim wire / bare veth pair, pps (info)',
@@ -214,6 +217,11 @@ def main():
          ratio('wire_thr', 'veth', 'tcp', 'mbps'), '>= 1.0'),
         ('(1) UDP 64 B: bare npusim wire, threaded / bare veth pair, pps '
          '(info)', ratio('wire_thr', 'veth', 'udp', 'kpps'), '>= 1.0'),
+        ('(1) TCP: bare npusim wire, engines on another vCPU / bare veth '
+         'pair, Mbit/s', ratio('wire_cpu', 'veth', 'tcp', 'mbps'), '>= 1.0'),
+        ('(1) UDP 64 B: bare npusim wire, engines on another vCPU / bare '
+         'veth pair, pps (info)', ratio('wire_cpu', 'veth', 'udp', 'kpps'),
+         '>= 1.0'),
         ('(1) TCP: CPU per byte (all vCPUs), bare npusim wire, threaded / '
          'bare veth pair (info: what the threads cost)',
          ratio('wire_thr', 'veth', 'tcp', 'cpu_nsb'), ''),
@@ -252,7 +260,10 @@ def main():
             'packets are GSO '
             'super-packets.  Threaded modes run the emulated NPU and the '
             'NAPI polls in threads, not in softirq (their router vCPU '
-            'includes the NPU where the scheduler put its threads there).'
+            'includes the NPU where the scheduler put its threads there).  '
+            'The "engines on vCPU N" modes run the emulated NPU in the '
+            'softirq of the last vCPU (devlink param engine_cpu), the '
+            'router\'s: their router vCPU includes it.'
             % fmt1(idle_pct, '%.1f'),
             '']
     if a.cp and os.path.exists(a.cp):
