@@ -57,6 +57,16 @@ echo 1 > "$INST/events/napi/napi_poll/enable" ||
 	bail_out "cannot enable napi:napi_poll"
 
 host_pair_setup 10.20.0 fd20
+# Quiet: IPv6 off and static neighbours, so that no frame but the
+# test's own crosses the wire (neighbour probes and MLD reports leave
+# from timers on any CPU, and would wake an engine by IPI).
+sysctl -qw "net.ipv6.conf.$A0.disable_ipv6=1" &&
+	ip netns exec "$ns2" sysctl -qw "net.ipv6.conf.$B0.disable_ipv6=1" &&
+	ip neigh replace 10.20.0.2 dev "$A0" nud permanent \
+		lladdr "$(ip -n "$ns2" -j link show dev "$B0" | jq -r '.[0].address')" &&
+	ip -n "$ns2" neigh replace 10.20.0.1 dev "$B0" nud permanent \
+		lladdr "$(ip -j link show dev "$A0" | jq -r '.[0].address')" ||
+	bail_out "cannot quiet the pair"
 NCPU=$(getconf _NPROCESSORS_ONLN)
 
 # cpu NS ID, cpu_set NS ID VALUE [CMODE]: device ID's engine_cpu.
