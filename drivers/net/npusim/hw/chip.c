@@ -198,6 +198,19 @@ u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw)
 }
 
 /**
+ * npusim_hw_engine_cpu_valid() - whether the engine can be put on a CPU
+ * @cpu: NPUSIM_HW_ENGINE_CPU_LOCAL or a CPU number
+ *
+ * Return: true if @cpu is NPUSIM_HW_ENGINE_CPU_LOCAL or an online CPU,
+ * the values npusim_hw_set_engine_cpu() takes at this moment.
+ */
+bool npusim_hw_engine_cpu_valid(int cpu)
+{
+	return cpu == NPUSIM_HW_ENGINE_CPU_LOCAL ||
+	       (cpu >= 0 && cpu < nr_cpu_ids && cpu_online(cpu));
+}
+
+/**
  * npusim_hw_set_engine_cpu() - which CPU runs the packet engine
  * @hw: the chip
  * @cpu: NPUSIM_HW_ENGINE_CPU_LOCAL (at power up): each engine context
@@ -218,8 +231,7 @@ u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw)
  */
 int npusim_hw_set_engine_cpu(struct npusim_hw *hw, int cpu)
 {
-	if (cpu != NPUSIM_HW_ENGINE_CPU_LOCAL &&
-	    (cpu < 0 || cpu >= nr_cpu_ids || !cpu_online(cpu)))
+	if (!npusim_hw_engine_cpu_valid(cpu))
 		return -EINVAL;
 	WRITE_ONCE(hw->engine_cpu, cpu);
 	return 0;

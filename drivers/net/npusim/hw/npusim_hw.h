@@ -645,6 +645,7 @@ bool npusim_hw_engine_threaded(struct npusim_hw *hw);
 int npusim_hw_set_engine_busy_poll(struct npusim_hw *hw, u32 usecs);
 u32 npusim_hw_engine_busy_poll(struct npusim_hw *hw);
 #define NPUSIM_HW_ENGINE_CPU_LOCAL	(-1)
+bool npusim_hw_engine_cpu_valid(int cpu);
 int npusim_hw_set_engine_cpu(struct npusim_hw *hw, int cpu);
 int npusim_hw_engine_cpu(struct npusim_hw *hw);
 u32 npusim_hw_reg_read(struct npusim_hw *hw, enum npusim_hw_reg reg);
