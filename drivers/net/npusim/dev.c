@@ -150,22 +150,6 @@ static int npusim_dev_engine_threaded_apply(struct devlink *devlink, bool on,
 	return err;
 }
 
-#ifdef NPUSIM_PARAM_SET_EXTACK
-static int npusim_dev_engine_threaded_set(struct devlink *devlink, u32 id,
-					  struct devlink_param_gset_ctx *ctx,
-					  struct netlink_ext_ack *extack)
-{
-	return npusim_dev_engine_threaded_apply(devlink, ctx->val.vbool,
-						extack);
-}
-#else
-static int npusim_dev_engine_threaded_set(struct devlink *devlink, u32 id,
-					  struct devlink_param_gset_ctx *ctx)
-{
-	return npusim_dev_engine_threaded_apply(devlink, ctx->val.vbool, NULL);
-}
-#endif
-
 static int npusim_dev_engine_busy_poll_get(struct devlink *devlink, u32 id,
 					   struct devlink_param_gset_ctx *ctx)
 {
@@ -173,20 +157,6 @@ static int npusim_dev_engine_busy_poll_get(struct devlink *devlink, u32 id,
 
 	ctx->val.vu32 = npusim_hw_engine_busy_poll(nsim_dev->hw);
 	return 0;
-}
-
-#ifdef NPUSIM_PARAM_SET_EXTACK
-static int npusim_dev_engine_busy_poll_set(struct devlink *devlink, u32 id,
-					   struct devlink_param_gset_ctx *ctx,
-					   struct netlink_ext_ack *extack)
-#else
-static int npusim_dev_engine_busy_poll_set(struct devlink *devlink, u32 id,
-					   struct devlink_param_gset_ctx *ctx)
-#endif
-{
-	struct npusim_dev *nsim_dev = devlink_priv(devlink);
-
-	return npusim_hw_set_engine_busy_poll(nsim_dev->hw, ctx->val.vu32);
 }
 
 static int npusim_dev_engine_busy_poll_validate(struct devlink *devlink,
@@ -233,24 +203,6 @@ static int npusim_dev_engine_cpu_get(struct devlink *devlink, u32 id,
 	return 0;
 }
 
-#ifdef NPUSIM_PARAM_SET_EXTACK
-static int npusim_dev_engine_cpu_set(struct devlink *devlink, u32 id,
-				     struct devlink_param_gset_ctx *ctx,
-				     struct netlink_ext_ack *extack)
-#else
-static int npusim_dev_engine_cpu_set(struct devlink *devlink, u32 id,
-				     struct devlink_param_gset_ctx *ctx)
-#endif
-{
-	struct npusim_dev *nsim_dev = devlink_priv(devlink);
-	int cpu = npusim_dev_engine_cpu_parse(ctx->val.vstr);
-
-	if (cpu == -EINVAL)
-		return cpu;
-	/* -EINVAL if the CPU went offline since the validation */
-	return npusim_hw_set_engine_cpu(nsim_dev->hw, cpu);
-}
-
 static int npusim_dev_engine_cpu_validate(struct devlink *devlink, u32 id,
 					  union devlink_param_value val,
 					  struct netlink_ext_ack *extack)
@@ -262,31 +214,73 @@ static int npusim_dev_engine_cpu_validate(struct devlink *devlink, u32 id,
 				   "engine_cpu is \"local\" or a CPU number");
 		return -EINVAL;
 	}
-	if (cpu != NPUSIM_HW_ENGINE_CPU_LOCAL &&
-	    (cpu >= nr_cpu_ids || !cpu_online(cpu))) {
+	if (!npusim_hw_engine_cpu_valid(cpu)) {
 		NL_SET_ERR_MSG_MOD(extack, "engine_cpu: no such CPU online");
 		return -EINVAL;
 	}
 	return 0;
 }
 
+/*
+ * The set() of every runtime parameter.  Its signature changed in 6.8
+ * (it takes an extended ACK since), so there is one, dispatching by id.
+ */
+static int npusim_dev_param_apply(struct devlink *devlink, u32 id,
+				  struct devlink_param_gset_ctx *ctx,
+				  struct netlink_ext_ack *extack)
+{
+	struct npusim_dev *nsim_dev = devlink_priv(devlink);
+	int cpu;
+
+	switch (id) {
+	case NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED:
+		return npusim_dev_engine_threaded_apply(devlink, ctx->val.vbool,
+							extack);
+	case NPUSIM_DEVLINK_PARAM_ID_ENGINE_BUSY_POLL_US:
+		return npusim_hw_set_engine_busy_poll(nsim_dev->hw,
+						      ctx->val.vu32);
+	case NPUSIM_DEVLINK_PARAM_ID_ENGINE_CPU:
+		cpu = npusim_dev_engine_cpu_parse(ctx->val.vstr);
+		if (cpu == -EINVAL)
+			return cpu;
+		/* -EINVAL if the CPU went offline since the validation */
+		return npusim_hw_set_engine_cpu(nsim_dev->hw, cpu);
+	}
+	return -EOPNOTSUPP;
+}
+
+#ifdef NPUSIM_PARAM_SET_EXTACK
+static int npusim_dev_param_set(struct devlink *devlink, u32 id,
+				struct devlink_param_gset_ctx *ctx,
+				struct netlink_ext_ack *extack)
+{
+	return npusim_dev_param_apply(devlink, id, ctx, extack);
+}
+#else
+static int npusim_dev_param_set(struct devlink *devlink, u32 id,
+				struct devlink_param_gset_ctx *ctx)
+{
+	return npusim_dev_param_apply(devlink, id, ctx, NULL);
+}
+#endif
+
 static const struct devlink_param npusim_dev_params[] = {
 	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_THREADED,
 			     "engine_threaded", DEVLINK_PARAM_TYPE_BOOL,
 			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
 			     npusim_dev_engine_threaded_get,
-			     npusim_dev_engine_threaded_set, NULL),
+			     npusim_dev_param_set, NULL),
 	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_BUSY_POLL_US,
 			     "engine_busy_poll_us", DEVLINK_PARAM_TYPE_U32,
 			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
 			     npusim_dev_engine_busy_poll_get,
-			     npusim_dev_engine_busy_poll_set,
+			     npusim_dev_param_set,
 			     npusim_dev_engine_busy_poll_validate),
 	DEVLINK_PARAM_DRIVER(NPUSIM_DEVLINK_PARAM_ID_ENGINE_CPU,
 			     "engine_cpu", DEVLINK_PARAM_TYPE_STRING,
 			     BIT(DEVLINK_PARAM_CMODE_RUNTIME),
 			     npusim_dev_engine_cpu_get,
-			     npusim_dev_engine_cpu_set,
+			     npusim_dev_param_set,
 			     npusim_dev_engine_cpu_validate),
 };
 
