@@ -27,7 +27,7 @@ KDIR	?= /usr/src/linux-headers-$(KVER)
 NPROC	:= $(shell nproc)
 
 .PHONY: all modules deps clean checks check-w1 check-sparse check-clang \
-	check-dkms \
+	check-dkms check-harness \
 	checkpatch check-kdoc check test test-stock test-debug demo shell debug-kernel \
 	deb bench
 
@@ -80,7 +80,12 @@ check-kdoc: deps
 check-dkms: deps
 	@$(SRC)/scripts/dkms-build
 
-checks: check-w1 check-sparse check-clang checkpatch check-kdoc check-dkms
+# What the VM harness decides on its own, checked on the host: which
+# guest crashes are the emulator's fault (tools/testing/vm/emulator-fault).
+check-harness:
+	@$(SRC)/tools/testing/vm/emulator-fault --test
+
+checks: check-w1 check-sparse check-clang checkpatch check-kdoc check-dkms check-harness
 
 # npusim-dkms_<version>_all.deb from debian/, built with dpkg-buildpackage
 # in build/deb/ and checked with lintian (scripts/deb).
