@@ -731,11 +731,7 @@ def cmd_ident(a):
     return 0
 
 
-def main():
-    p = argparse.ArgumentParser()
-    sub = p.add_subparsers(dest='cmd', required=True)
-
-    q = sub.add_parser('udp-send')
+def _args_udp_send(q):
     q.add_argument('dst')
     q.add_argument('port', type=int)
     q.add_argument('--count', type=int, default=0)
@@ -746,7 +742,8 @@ def main():
     q.add_argument('--interval', type=float, default=0.01)
     q.add_argument('--steady', action='store_true')
 
-    q = sub.add_parser('udp-recv')
+
+def _args_udp_recv(q):
     q.add_argument('port', type=int)
     q.add_argument('--count', type=int, default=0)
     q.add_argument('--sent')
@@ -754,14 +751,16 @@ def main():
     q.add_argument('--echo', action='store_true')
     q.add_argument('--ready')
 
-    q = sub.add_parser('tcp-recv')
+
+def _args_tcp_recv(q):
     q.add_argument('port', type=int)
     q.add_argument('--out')
     q.add_argument('--expect')
     q.add_argument('--ready')
     q.add_argument('--timeout', type=float, default=300)
 
-    q = sub.add_parser('tcp-send')
+
+def _args_tcp_send(q):
     q.add_argument('dst')
     q.add_argument('port', type=int)
     q.add_argument('--file', required=True)
@@ -773,7 +772,8 @@ def main():
     q.add_argument('--connect-timeout', type=float, default=300)
     q.add_argument('--close-timeout', type=float, default=300)
 
-    q = sub.add_parser('bucket')
+
+def _args_bucket(q):
     q.add_argument('--size', type=int, required=True)
     q.add_argument('--ways', type=int, default=4)
     q.add_argument('--count', type=int, required=True)
@@ -786,7 +786,8 @@ def main():
     q.add_argument('--proto', default='udp')
     q.add_argument('--first', type=int, default=20000)
 
-    q = sub.add_parser('ident')
+
+def _args_ident(q):
     q.add_argument('--client-ns', required=True)
     q.add_argument('--client-dev', required=True)
     q.add_argument('--client-mac', required=True)
@@ -814,12 +815,43 @@ def main():
     q.add_argument('--wait', type=float, default=300,
                    help='deadline of each wait (s), ends when the condition holds')
 
-    a = p.parse_args()
-    return {
-        'udp-send': cmd_udp_send, 'udp-recv': cmd_udp_recv,
-        'tcp-recv': cmd_tcp_recv, 'tcp-send': cmd_tcp_send,
-        'bucket': cmd_bucket, 'ident': cmd_ident,
-    }[a.cmd](a)
+
+# subcommand: (its arguments, what runs it)
+COMMANDS = {
+    'udp-send': (_args_udp_send, cmd_udp_send),
+    'udp-recv': (_args_udp_recv, cmd_udp_recv),
+    'tcp-recv': (_args_tcp_recv, cmd_tcp_recv),
+    'tcp-send': (_args_tcp_send, cmd_tcp_send),
+    'bucket': (_args_bucket, cmd_bucket),
+    'ident': (_args_ident, cmd_ident),
+}
+
+
+def _formatter(prog):
+    # a fixed width: argparse would import shutil to ask the terminal,
+    # at every add_argument()
+    return argparse.HelpFormatter(prog, width=78)
+
+
+def main(argv=None):
+    """Parse only the arguments of the subcommand asked for: the tests
+    start ft_tool hundreds of times on a slow VM, and a parser of every
+    subcommand's options costs more than some of their runs.  Anything
+    else (no subcommand, an unknown one, --help) goes to the parser of
+    them all, for its usage and errors."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in COMMANDS:
+        add, run = COMMANDS[argv[0]]
+        q = argparse.ArgumentParser(prog='ft_tool.py ' + argv[0],
+                                    formatter_class=_formatter)
+        add(q)
+        return run(q.parse_args(argv[1:]))
+    p = argparse.ArgumentParser(prog='ft_tool.py', formatter_class=_formatter)
+    sub = p.add_subparsers(dest='cmd', required=True)
+    for name, (add, _) in COMMANDS.items():
+        add(sub.add_parser(name, formatter_class=_formatter))
+    p.parse_args(argv)
+    return 2
 
 
 if __name__ == '__main__':
