@@ -114,7 +114,7 @@ test_fold()
 		"$NPUSIM_DFS/npusim$FT_R/flow_table/entries"
 	check_err $? "no entry for [$FT_C6]:$SPORT -> [$FT_S6]:5310"
 	ft_snap fold_a
-	ip netns exec "$FT_NSC" $FT_TOOL udp-send "$FT_S6" 5310 --src "$FOLD6" \
+	$FT_TOOL --netns "$FT_NSC" udp-send "$FT_S6" 5310 --src "$FOLD6" \
 		--sport $SPORT --count $N --interval 0.002 --steady > /dev/null
 	check_err $? "cannot send from $FOLD6"
 	ft_snap fold_b

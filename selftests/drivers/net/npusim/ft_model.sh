@@ -399,7 +399,7 @@ test_host_stall()
 	wait_until "$FT_DEADLINE" _ft_npu_grew "0:$n:$((ring + 100))"
 	check_err $? "NPU forwarding stopped with the host ring: $((NPU_COUNT - n)) packets"
 	# frames for the router's host: more than the ring holds
-	ip netns exec "$FT_NSC" $FT_TOOL udp-send "$FT_RL4" 9 --count "$sent" \
+	$FT_TOOL --netns "$FT_NSC" udp-send "$FT_RL4" 9 --count "$sent" \
 		--interval 0 > /dev/null
 	check_err $? "cannot send the burst to the router"
 	ft_wait_grew hs_a hs_b r0.rx_fifo_drops:$((sent - ring))

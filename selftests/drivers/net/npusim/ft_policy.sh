@@ -65,12 +65,12 @@ pol_flow_start()
 	local ready=$FT_TMP/ready.$1
 
 	rm -f "$ready"
-	bg_run ip netns exec "$FT_NSS" timeout 600 $FT_TOOL udp-recv "$1" \
+	bg_run $FT_TOOL --netns "$FT_NSS" --max-time 600 udp-recv "$1" \
 		--count 1000000 --timeout 600 --echo \
 		--ready "$ready" > /dev/null 2>&1
 	wait_until "$POL_WAIT" test -e "$ready" ||
 		bail_out "UDP receiver on port $1 not ready"
-	bg_run ip netns exec "$FT_NSC" timeout 600 $FT_TOOL udp-send \
+	bg_run $FT_TOOL --netns "$FT_NSC" --max-time 600 udp-send \
 		"$FT_S4" "$1" --count 30000 --interval 0.02 > /dev/null 2>&1
 }
 

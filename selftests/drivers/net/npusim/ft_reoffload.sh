@@ -76,11 +76,11 @@ udp_burst()
 	local count=$1 size=$2 rc res=$FT_TMP/burst.res ready=$FT_TMP/burst.ready
 
 	rm -f "$ready"
-	ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" $FT_TOOL udp-recv "$DPORT" \
+	$FT_TOOL --netns "$FT_NSS" --max-time "$FT_FLOW_MAX" udp-recv "$DPORT" \
 		--count "$count" --timeout "$FT_DEADLINE" --ready "$ready" > "$res" 2>&1 &
 	local rpid=$!
 	ft_ready_wait "$ready" || { kill "$rpid"; ERRMSG="receiver not ready"; return 1; }
-	ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL udp-send "$FT_S4" "$DPORT" \
+	$FT_TOOL --netns "$FT_NSC" --max-time "$FT_FLOW_MAX" udp-send "$FT_S4" "$DPORT" \
 		--count "$count" --sport "$SPORT" --size "$size" --interval 0.01 > /dev/null
 	rc=$?
 	wait "$rpid" || rc=1

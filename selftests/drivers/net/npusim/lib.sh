@@ -1728,22 +1728,22 @@ ft_flow_start()
 	printf -v "FLOW_${name}_RST" '%s' "$rst"
 	if [ "$proto" == tcp ]; then
 		in=$(ft_data 1048576)
-		ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" $FT_TOOL tcp-recv \
+		$FT_TOOL --netns "$FT_NSS" --max-time "$FT_FLOW_MAX" tcp-recv \
 			"$listen" --expect "$in" --timeout "$FT_DEADLINE" \
 			--ready "$ready" > "$res" 2>&1 &
 	else
-		ip netns exec "$FT_NSS" timeout "$FT_FLOW_MAX" $FT_TOOL udp-recv \
+		$FT_TOOL --netns "$FT_NSS" --max-time "$FT_FLOW_MAX" udp-recv \
 			"$listen" --sent "$snd" --timeout "$FT_DEADLINE" $echo \
 			--ready "$ready" > "$res" 2>&1 &
 	fi
 	printf -v "FLOW_${name}_RPID" '%s' "$!"
 	ft_ready_wait "$ready" || { ERRMSG="$name: receiver not ready"; return 1; }
 	if [ "$proto" == tcp ]; then
-		ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL tcp-send \
+		$FT_TOOL --netns "$FT_NSC" --max-time "$FT_FLOW_MAX" tcp-send \
 			"$dst" "$dport" --file "$in" --rate "$rate" --bytes "$bytes" \
 			--stop "$stop" --sport "$sport" $rst > "$snd" 2>&1 &
 	else
-		ip netns exec "$FT_NSC" timeout "$FT_FLOW_MAX" $FT_TOOL udp-send \
+		$FT_TOOL --netns "$FT_NSC" --max-time "$FT_FLOW_MAX" udp-send \
 			"$dst" "$dport" --count "$count" --size "$size" \
 			--interval "$interval" --stop "$stop" --sport "$sport" \
 			$steady > "$snd" 2>&1 &
