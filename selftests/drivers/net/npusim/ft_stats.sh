@@ -142,7 +142,7 @@ test_keepalive()
 	RET=0
 	ft_flow_start busy udp "$FT_S4" 5502 interval=0.05
 	check_err $? "$ERRMSG"
-	ft_flow_start slow udp "$FT_S4" 5503 interval=2
+	ft_flow_start slow udp "$FT_S4" 5503 interval=2 exact
 	check_err $? "$ERRMSG"
 	ft_wait_ct udp 5502 HW_OFFLOAD
 	check_err $? "busy flow not offloaded: '$CT_STATE'"

@@ -1003,6 +1003,13 @@ FT_FLOW_MAX=${FT_FLOW_MAX:-1800}
 # (nothing but stray neighbour traffic should).
 FT_NPU_PKTS=${FT_NPU_PKTS:-200}
 FT_STACK_MAX=${FT_STACK_MAX:-5}
+# FT_PACE divides the rate of every ft_flow_start flow: on the debug
+# kernel (default 4 there, 1 elsewhere), a datagram costs milliseconds
+# of a vCPU from sender to receiver, and flows at the full rate take
+# the CPU from the checks they wait for.  Waits are for packet counts
+# and states, not for time windows; a flow whose interval an assertion
+# does depend on is started with ft_flow_start's "exact".
+FT_PACE=${NPUSIM_FT_PACE:-}
 
 # Load what the flowtable tests need (sysctls exist only once loaded).
 ft_modules()
@@ -1679,6 +1686,23 @@ ft_data()
 	echo "$f"
 }
 
+# _ft_paced INTERVAL RATE PACE: set _FT_INTERVAL to INTERVAL (seconds,
+# up to 6 decimals) times PACE and _FT_RATE to RATE (bytes/s) divided by
+# it (0, unpaced, stays 0); no fork.
+_ft_paced()
+{
+	local i=${1%%.*} f= us
+
+	[[ $1 == *.* ]] && f=${1#*.}
+	[[ $i =~ ^[0-9]*$ && $f =~ ^[0-9]{0,6}$ && -n $i$f && $2 =~ ^[0-9]+$ &&
+	   $3 =~ ^[1-9][0-9]*$ ]] || return 1
+	f=${f}000000
+	us=$(((10#${i:-0} * 1000000 + 10#${f:0:6}) * $3))
+	printf -v _FT_INTERVAL '%d.%06d' $((us / 1000000)) $((us % 1000000))
+	_FT_RATE=$(($2 / $3))
+	[ "$2" = 0 ] || [ "$_FT_RATE" -gt 0 ] || _FT_RATE=1
+}
+
 # ft_flow_start NAME PROTO DST DPORT [OPTION...]: start one client->server
 # flow in the background.  It runs until ft_flow_finish, ft_flow_end or
 # ft_flow_stop stops it, unless count=/bytes= make it end by itself.
@@ -1686,9 +1710,11 @@ ft_data()
 # size=S (UDP datagram size, default 400), interval=S (UDP, default 0.01),
 # count=N (UDP: end after N datagrams), rate=BPS (TCP, default 524288
 # bytes/s, 0 unpaced), bytes=N (TCP: end after N bytes), echo (UDP: the
-# server echoes), rst (TCP: end with RST).  UDP flows never send faster
-# than one datagram per interval, even to catch up after a stall: a burst
-# of the datagrams a starved VM missed would overflow the ports' FIFOs
+# server echoes), rst (TCP: end with RST), exact (the rate as given,
+# for a flow whose interval a check depends on; else FT_PACE divides
+# the rate of either: the interval times FT_PACE).  UDP flows never send
+# faster than one datagram per interval, even to catch up after a stall:
+# a burst of the datagrams a starved VM missed would overflow the ports' FIFOs
 # (steady, the default, says so; catchup sends on schedule instead).
 # The data is checked however much of it was sent: UDP datagrams carry
 # a sequence number and a pattern, the TCP stream repeats a random file
@@ -1699,7 +1725,7 @@ ft_flow_start()
 {
 	local name=$1 proto=$2 dst=$3 dport=$4 opt
 	local listen=$4 sport=0 count=0 size=400 interval=0.01 bytes=0
-	local rate=524288 echo='' rst='' steady=--steady in
+	local rate=524288 echo='' rst='' steady=--steady in pace=$FT_PACE
 	local ready=$FT_TMP/ready.$1 res=$FT_TMP/res.$1 snd=$FT_TMP/snd.$1
 	local stop=$FT_TMP/stop.$1
 
@@ -1717,9 +1743,20 @@ ft_flow_start()
 		steady) steady=--steady ;;
 		catchup) steady='' ;;
 		rst) rst=--rst ;;
+		exact) pace=1 ;;
 		*) ERRMSG="$name: unknown flow option '$opt'"; return 1 ;;
 		esac
 	done
+	if [ -z "$pace" ]; then
+		FT_PACE=1
+		! kernel_has_kasan || FT_PACE=4
+		pace=$FT_PACE
+	fi
+	_ft_paced "$interval" "$rate" "$pace" || {
+		ERRMSG="$name: bad interval '$interval', rate '$rate' or FT_PACE '$pace'"
+		return 1
+	}
+	interval=$_FT_INTERVAL rate=$_FT_RATE
 	rm -f "$ready" "$res" "$snd" "$stop"
 	: > "$snd"
 	printf -v "FLOW_${name}_RES" '%s' "$res"
