@@ -31,10 +31,6 @@ import socket  # noqa: F401
 import struct  # noqa: F401
 import time  # noqa: F401
 
-# Messages in C: gettext would otherwise look for translations of
-# argparse's strings under every name of the locale, at every string:
-# a failed lookup each, over 9p in the VM.
-os.environ['LANGUAGE'] = 'C'
 sys.pycache_prefix = '/tmp/npusim-pycache'
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
