@@ -57,6 +57,7 @@ static int npusim_hw_info_show(struct seq_file *s, void *unused)
 	seq_printf(s, "next_hops: %u\n", st.next_hops);
 	seq_printf(s, "ipv6_entries: %u\n", st.ext_entries);
 	seq_printf(s, "ft_bytes: %llu\n", st.mem_bytes);
+	seq_printf(s, "ft_map_bytes: %llu\n", st.map_bytes);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(npusim_hw_info);

@@ -326,6 +326,16 @@ static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
 			ft->cache[i].valid = false;
 }
 
+/*
+ * An entry changed under the table's lock, inside its write seqcount:
+ * its bit in the change map is set after the change (see
+ * npusim_hw_ft_unchanged()).
+ */
+static void npusim_hw_ft_changed(struct npusim_hw_ft *ft, u32 index)
+{
+	set_bit(index, ft->changed);
+}
+
 /* Invalidate an entry.  Locked. */
 static void npusim_hw_ft_invalidate(struct npusim_hw_ft *ft, u32 index)
 {
@@ -343,6 +353,9 @@ static void npusim_hw_ft_drop(struct npusim_hw_ft *ft, u32 index)
 {
 	npusim_hw_ft_invalidate(ft, index);
 	npusim_hw_ft_cache_forget(ft, index);
+	/* after the entry reads as gone: see npusim_hw_ft_read_counters() */
+	smp_wmb();
+	WRITE_ONCE(ft->drops, ft->drops + 1);
 }
 
 /* @size free slots, or NULL. */
@@ -351,6 +364,16 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(u32 size)
 	/* the hardware's entry format: one cache line */
 	BUILD_BUG_ON(sizeof(struct npusim_hw_ft_slot) > 64);
 	return kvcalloc(size, sizeof(struct npusim_hw_ft_slot), GFP_KERNEL);
+}
+
+/*
+ * The change map of @size entries, or NULL.  On its own, not after the
+ * slots: small enough for the allocator's physically contiguous memory,
+ * whose kernel mapping uses huge pages (a TLB miss costs less).
+ */
+static unsigned long *npusim_hw_ft_map_alloc(u32 size)
+{
+	return kvcalloc(BITS_TO_LONGS(size), sizeof(long), GFP_KERNEL);
 }
 
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
@@ -367,8 +390,13 @@ int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
 	ft->n_nh = 0;
 	ft->n_ext = 0;
 	ft->slots = npusim_hw_ft_slots_alloc(size);
-	if (!ft->slots)
+	ft->changed = npusim_hw_ft_map_alloc(size);
+	if (!ft->slots || !ft->changed) {
+		kvfree(ft->slots);
+		kvfree(ft->changed);
 		return -ENOMEM;
+	}
+	ft->drops = 0;
 	ft->size = size;
 	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	ft->used = 0;
@@ -388,7 +416,9 @@ void npusim_hw_ft_fini(struct npusim_hw_ft *ft)
 	WARN_ON_ONCE(ft->n_nh || ft->n_ext);
 	xa_destroy(&ft->nhs);
 	kvfree(ft->slots);
+	kvfree(ft->changed);
 	ft->slots = NULL;
+	ft->changed = NULL;
 }
 
 static u32 npusim_hw_ft_bucket(const struct npusim_hw_ft *ft,
@@ -576,6 +606,7 @@ int npusim_hw_ft_write(struct npusim_hw *hw,
 	slot->seq = ft->seq;
 	slot->valid = true;
 	write_seqcount_end(npusim_hw_ft_wseq(ft, i));
+	npusim_hw_ft_changed(ft, i);
 	WRITE_ONCE(ft->used, ft->used + 1);
 	*index = i;
 	*tag = slot->seq;
@@ -690,6 +721,7 @@ int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 		npusim_hw_ft_release(ft, slot);
 		npusim_hw_ft_encode(ft, slot, &hkey, entry, nh, &prep);
 		write_seqcount_end(npusim_hw_ft_wseq(ft, index));
+		npusim_hw_ft_changed(ft, index);
 	}
 	spin_unlock_bh(&ft->lock);
 	npusim_hw_ft_unprep(&prep);
@@ -771,6 +803,24 @@ static void npusim_hw_ft_mib_mask(struct npusim_hw *hw,
 }
 
 /*
+ * A read of entry @index starts: clear its bit in the change map
+ * @map, then note the drop generation, before the entry is read.  A
+ * change that the read may miss sets the bit again; a drop that it
+ * misses moves the generation on.
+ */
+static void npusim_hw_ft_read_begin(struct npusim_hw_ft *ft,
+				    unsigned long *map, u32 index,
+				    struct npusim_hw_flow_mib *mib)
+{
+	clear_bit(index, map);
+	/* the clear, then the reads: pairs with npusim_hw_ft_hit() */
+	smp_mb__after_atomic();
+	mib->gen = READ_ONCE(ft->drops);
+	/* the generation, then the entry: pairs with npusim_hw_ft_drop() */
+	smp_rmb();
+}
+
+/*
  * npusim_hw_ft_read() of free-running counters: inside the table's and
  * the entry's seqcounts, under RCU for the slots (a resize frees them
  * after a grace period), like the engine's lookup.
@@ -781,6 +831,7 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
 	seqcount_spinlock_t *wseq;
+	unsigned long *map;
 	unsigned int seq;
 	bool valid;
 
@@ -788,11 +839,13 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 	do {
 		seq = read_seqcount_begin(&ft->geom);
 		slot = index < ft->size ? &ft->slots[index] : NULL;
+		map = ft->changed;
 	} while (read_seqcount_retry(&ft->geom, seq));
 	if (!slot) {
 		rcu_read_unlock();
 		return -ENOENT;
 	}
+	npusim_hw_ft_read_begin(ft, map, index, mib);
 	wseq = npusim_hw_ft_wseq(ft, index);
 	do {
 		seq = read_seqcount_begin(wseq);
@@ -841,6 +894,7 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);
 	if (slot) {
+		npusim_hw_ft_read_begin(ft, ft->changed, index, mib);
 		if (entry)
 			npusim_hw_ft_decode(ft, slot,
 					    npusim_hw_ft_ext_locked(ft, slot),
@@ -897,6 +951,7 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slots, *old;
+	unsigned long *map, *old_map;
 
 	if (size < NPUSIM_HW_FT_MIN_SIZE || size > NPUSIM_HW_FT_MAX_SIZE ||
 	    size % NPUSIM_HW_FT_MIN_SIZE)
@@ -905,26 +960,36 @@ int npusim_hw_ft_resize(struct npusim_hw *hw, u32 size)
 		return 0;
 
 	slots = npusim_hw_ft_slots_alloc(size);
-	if (!slots)
+	map = npusim_hw_ft_map_alloc(size);
+	if (!slots || !map) {
+		kvfree(slots);
+		kvfree(map);
 		return -ENOMEM;
+	}
 
 	spin_lock_bh(&ft->lock);
 	if (ft->used) {
 		spin_unlock_bh(&ft->lock);
 		kvfree(slots);
+		kvfree(map);
 		return -EBUSY;
 	}
 	old = ft->slots;
+	old_map = ft->changed;
 	write_seqcount_begin(&ft->geom);
 	ft->slots = slots;
+	ft->changed = map;
 	WRITE_ONCE(ft->size, size);
 	ft->n_buckets = size / hw->param[NPUSIM_HW_PARAM_WAYS];
 	write_seqcount_end(&ft->geom);
+	/* every index means another entry now */
+	WRITE_ONCE(ft->drops, ft->drops + 1);
 	npusim_hw_ft_cache_clear(ft);
 	spin_unlock_bh(&ft->lock);
 
 	synchronize_rcu();	/* the engine may still be reading them */
 	kvfree(old);
+	kvfree(old_map);
 	return 0;
 }
 
@@ -1001,6 +1066,7 @@ npusim_hw_ft_lookup_locked(struct npusim_hw *hw,
 		if (best->bind_hits >= hw->param[NPUSIM_HW_PARAM_BIND_HITS])
 			best->state = NPUSIM_HW_FLOW_BIND;
 		write_seqcount_end(npusim_hw_ft_wseq(ft, ref->index));
+		npusim_hw_ft_changed(ft, ref->index);
 		match = NPUSIM_HW_FT_UNBOUND;
 		break;
 	default:
@@ -1144,6 +1210,7 @@ void npusim_hw_ft_fin(struct npusim_hw *hw, const struct npusim_hw_flow_key *key
 		write_seqcount_begin(npusim_hw_ft_wseq(ft, i));
 		slot->state = NPUSIM_HW_FLOW_FIN;
 		write_seqcount_end(npusim_hw_ft_wseq(ft, i));
+		npusim_hw_ft_changed(ft, i);
 		npusim_hw_ft_cache_forget(ft, i);
 	}
 out:
@@ -1163,6 +1230,7 @@ void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st)
 	*st = ft->stats;
 	st->next_hops = ft->n_nh;
 	st->ext_entries = ft->n_ext;
+	st->map_bytes = BITS_TO_LONGS(ft->size) * sizeof(long);
 	st->mem_bytes = (u64)ft->size * sizeof(*ft->slots) +
 			ft->n_nh * sizeof(struct npusim_hw_ft_nh) +
 			ft->n_ext * sizeof(struct npusim_hw_ft_ext);
@@ -1245,6 +1313,7 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
 	unsigned int gseq, seq;
+	unsigned long *map;
 	bool match;
 	u16 now;
 	u32 len;
@@ -1252,6 +1321,7 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 	do {
 		gseq = read_seqcount_begin(&ft->geom);
 		slot = ref->index < ft->size ? &ft->slots[ref->index] : NULL;
+		map = ft->changed;
 	} while (read_seqcount_retry(&ft->geom, gseq));
 	if (!slot)
 		return;
@@ -1267,9 +1337,56 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 		WRITE_ONCE(slot->last_hit, now);
 	if (!READ_ONCE(slot->hit))
 		WRITE_ONCE(slot->hit, true);
-	if (ref->index >= READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS]))
-		return;
-	len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ? l2_len : l3_len;
-	atomic64_add(frames, &slot->packets);
-	atomic64_add(len, &slot->bytes);
+	if (ref->index < READ_ONCE(hw->param[NPUSIM_HW_PARAM_STATS_SLOTS])) {
+		len = READ_ONCE(hw->param[NPUSIM_HW_PARAM_L2_BYTES]) ?
+		      l2_len : l3_len;
+		atomic64_add(frames, &slot->packets);
+		atomic64_add(len, &slot->bytes);
+	}
+	/*
+	 * The hit, then its bit in the change map, set unless it is: a
+	 * reader clears the bit, then reads the entry.  With a full
+	 * barrier on both sides, either the reader sees the hit or this
+	 * sees its bit cleared and sets it again.
+	 */
+	smp_mb();
+	if (!test_bit(ref->index, map))
+		set_bit(ref->index, map);
+}
+
+/**
+ * npusim_hw_ft_unchanged() - has an entry stayed as it was last read?
+ * @hw: the chip
+ * @index: entry index
+ * @gen: @gen of the npusim_hw_flow_mib of that read
+ *
+ * The chip keeps a change map, one bit per entry: every change of the
+ * entry sets it (a write, a hit, a rewrite) and npusim_hw_ft_read()
+ * clears it; every entry the chip drops on its own moves its drop
+ * generation on.  A removal that the host asks for is the host's to
+ * know.  A host that reads the counters of many idle entries
+ * reads this bit, in a map small enough to stay in cache, rather than
+ * each entry.  The map is one for all readers: the one that reads an
+ * entry owns what changed.
+ *
+ * Return: true if entry @index is unchanged since the last
+ * npusim_hw_ft_read() of it and the chip has dropped no entry on its own
+ * since generation @gen: the entry is still there, its counters and
+ * last hit as that read found them.
+ */
+bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen)
+{
+	struct npusim_hw_ft *ft = &hw->ft;
+	unsigned long *map;
+	unsigned int seq;
+	bool ret;
+
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&ft->geom);
+		map = index < ft->size ? ft->changed : NULL;
+	} while (read_seqcount_retry(&ft->geom, seq));
+	ret = map && READ_ONCE(ft->drops) == gen && !test_bit(index, map);
+	rcu_read_unlock();
+	return ret;
 }

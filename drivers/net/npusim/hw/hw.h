@@ -411,6 +411,10 @@ enum npusim_hw_ft_match {
  * @stats: what the table did on its own
  * @seq: sequence number of the last write, never 0
  * @slots: the entries, bucket after bucket
+ * @changed: the change map, one bit per entry (npusim_hw_ft_unchanged()),
+ *	replaced with @slots
+ * @drops: generation of the entries the chip dropped on its own (and of
+ *	resizes), written under @lock
  * @wseq: the entries' write seqcounts, shared: a writer holds @lock
  * @nhs: the next-hop table, by index
  * @nh_hash: the next-hop table, by rewrite
@@ -427,6 +431,8 @@ struct npusim_hw_ft {
 	struct npusim_hw_ft_stats stats;
 	u32 seq;
 	struct npusim_hw_ft_slot *slots;
+	unsigned long *changed;
+	u32 drops;
 	seqcount_spinlock_t wseq[NPUSIM_HW_FT_WSEQS];
 	struct xarray nhs;
 	DECLARE_HASHTABLE(nh_hash, 8);

@@ -510,6 +510,8 @@ enum npusim_hw_flow_state {
  * @ext_entries: IPv6 entries now, which keep their addresses out of line
  * @mem_bytes: the table's memory now: its slots, next hops and IPv6
  *	addresses
+ * @map_bytes: the change map's memory (npusim_hw_ft_unchanged()), apart
+ *	from the table as a MIB table is on MediaTek's PPE
  */
 struct npusim_hw_ft_stats {
 	u64 aged;
@@ -520,6 +522,7 @@ struct npusim_hw_ft_stats {
 	u32 next_hops;
 	u32 ext_entries;
 	u64 mem_bytes;
+	u64 map_bytes;
 };
 
 /* NAT rewrites, npusim_hw_flow_entry.nat */
@@ -599,6 +602,8 @@ struct npusim_hw_flow_entry {
  * @hit: the entry has been hit at least once
  * @state: enum npusim_hw_flow_state
  * @bind_hits: frames that matched it while it was unbound
+ * @gen: the chip's drop generation at the read, for
+ *	npusim_hw_ft_unchanged()
  */
 struct npusim_hw_flow_mib {
 	u64 packets;
@@ -607,6 +612,7 @@ struct npusim_hw_flow_mib {
 	bool hit;
 	u8 state;
 	u16 bind_hits;
+	u32 gen;
 };
 
 /*
@@ -731,6 +737,7 @@ int npusim_hw_ft_peek(struct npusim_hw *hw, u32 index, u32 tag,
 int npusim_hw_ft_rewrite(struct npusim_hw *hw, u32 index, u32 tag,
 			 const struct npusim_hw_flow_entry *entry);
 bool npusim_hw_ft_valid(struct npusim_hw *hw, u32 index, u32 tag);
+bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen);
 u32 npusim_hw_ft_evict(struct npusim_hw *hw, u32 index);
 void npusim_hw_ft_cache_flush(struct npusim_hw *hw);
 void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st);

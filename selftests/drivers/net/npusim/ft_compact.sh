@@ -3,7 +3,8 @@
 #
 # npusim nf_flowtable hardware offload: the compact entry format.
 #  - an empty flow table costs 64 bytes per slot (hw_info ft_bytes is
-#    the size times 64), with no next hop and no IPv6 entry;
+#    the size times 64), with no next hop and no IPv6 entry, and its
+#    change map one bit per slot (ft_map_bytes);
 #  - flows through one router share its two next hops (one per
 #    direction): four IPv4 and one IPv6 UDP flows, all [HW_OFFLOAD],
 #    hold 2 next hops and 2 IPv6 entries (one per direction), and the
@@ -64,6 +65,8 @@ test_empty()
 		$((SIZE * 64)) "$(ft_hw_info ft_bytes)"
 	check_eq "next hops" 0 "$(ft_hw_info next_hops)"
 	check_eq "IPv6 entries" 0 "$(ft_hw_info ipv6_entries)"
+	check_eq "bytes of its change map" $(((SIZE + 63) / 64 * 8)) \
+		"$(ft_hw_info ft_map_bytes)"
 	log_test "an empty flow table costs 64 bytes per slot"
 }
 
