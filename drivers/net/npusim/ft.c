@@ -21,6 +21,14 @@
  * entry's hardware counters (free-running and wrapping, or cleared by
  * each read, as the chip's profile says) into deltas since the previous
  * STATS, and its last-hit timestamp into jiffies.
+ *
+ * Most offloaded flows are idle most of the time, and each costs two
+ * STATS a second.  A flow whose last STATS read its entry and left
+ * nothing unreported is quiet: the quiet table keeps, by cookie, what
+ * its next STATS needs.  While the chip's change map says the entry has
+ * not changed since that read (npusim_hw_ft_unchanged()), STATS answers
+ * from there, without the flow, its lock or the entry: one set of the
+ * table and one bit, where a read costs three scattered structures.
  */
 
 #include <linux/debugfs.h>
@@ -135,6 +143,226 @@ static const struct rhashtable_params npusim_flow_ht_params = {
 };
 
 /*
+ * Entries of the quiet table per set: two cache lines, in one page.  At
+ * half full, two ways would leave a tenth of the flows out.
+ */
+#define NPUSIM_FT_QUIET_WAYS	4
+/* Its smallest and largest number of entries. */
+#define NPUSIM_FT_QUIET_MIN	64
+#define NPUSIM_FT_QUIET_MAX	NPUSIM_HW_FT_MAX_SIZE
+
+/**
+ * struct npusim_ft_quiet - what a quiet flow's STATS answers
+ * @seq: even while the entry is stable, odd while someone writes it
+ * @index: the flow's hardware entry
+ * @cookie: the flow's cookie; 0 for an empty entry
+ * @installed: the flow's install time (jiffies)
+ * @gen: the chip's drop generation at the flow's last read
+ * @last_hit: the entry's last hit at that read
+ * @hit: whether it had been hit then
+ *
+ * Written by a STATS under the flow's lock, emptied by whoever changes
+ * the flow under its lock; flows whose cookies share a set may write
+ * it at once, so a writer that finds it being written gives up: the
+ * table is a cache, and a flow missing from it only costs a read.
+ */
+struct npusim_ft_quiet {
+	u32 seq;
+	u32 index;
+	unsigned long cookie;
+	unsigned long installed;
+	u32 gen;
+	u16 last_hit;
+	bool hit;
+};
+
+/* Entries per chunk of the quiet table: 1 MB. */
+#define NPUSIM_FT_QUIET_CHUNK_SHIFT	15
+
+/**
+ * struct npusim_ft_quiet_table - the quiet flows, by cookie
+ * @mask: number of entries - 1 (a power of 2)
+ * @n_chunks: number of @chunk
+ * @chunk: the entries, in sets of NPUSIM_FT_QUIET_WAYS, in chunks of
+ *	BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) entries (or fewer, one chunk)
+ *
+ * In chunks small enough for the allocator's physically contiguous
+ * memory: its kernel mapping uses huge pages, which make a TLB miss
+ * cheaper than vmalloc's 4K pages do (under QEMU's TCG, where the
+ * table's random accesses miss, a miss walks the guest's page tables
+ * in software).
+ */
+struct npusim_ft_quiet_table {
+	u32 mask;
+	u32 n_chunks;
+	struct npusim_ft_quiet *chunk[];
+};
+
+/* The first entry of @cookie's set. */
+static struct npusim_ft_quiet *
+npusim_ft_quiet_set(struct npusim_ft_quiet_table *t, unsigned long cookie)
+{
+	u32 i = hash_long(cookie, 32) & t->mask & ~(NPUSIM_FT_QUIET_WAYS - 1);
+
+	return &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
+			[i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
+}
+
+static void npusim_ft_quiet_free(struct npusim_ft_quiet_table *t)
+{
+	u32 i;
+
+	for (i = 0; t && i < t->n_chunks; i++)
+		kvfree(t->chunk[i]);
+	kfree(t);
+}
+
+/* An empty table of @n entries, or NULL. */
+static struct npusim_ft_quiet_table *npusim_ft_quiet_alloc(u32 n)
+{
+	u32 per = min_t(u32, n, BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT));
+	struct npusim_ft_quiet_table *t;
+	u32 i;
+
+	t = kzalloc(struct_size(t, chunk, n / per), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	t->mask = n - 1;
+	for (t->n_chunks = 0; t->n_chunks < n / per; t->n_chunks++) {
+		i = t->n_chunks;
+		t->chunk[i] = kvcalloc(per, sizeof(struct npusim_ft_quiet),
+				       GFP_KERNEL | __GFP_NOWARN);
+		if (!t->chunk[i]) {
+			npusim_ft_quiet_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* Start writing @q, last seen at @seq; false if someone else is. */
+static bool npusim_ft_quiet_lock(struct npusim_ft_quiet *q, u32 seq)
+{
+	return !(seq & 1) && cmpxchg(&q->seq, seq, seq + 1) == seq;
+}
+
+static void npusim_ft_quiet_unlock(struct npusim_ft_quiet *q, u32 seq)
+{
+	/* the entry, then its even seq: pairs with npusim_ft_stats_quiet() */
+	smp_store_release(&q->seq, seq + 2);
+}
+
+/*
+ * @flow, just read (@mib) and reported with nothing left over, is quiet.
+ * Under the flow's lock.
+ */
+static void npusim_ft_quiet_store(struct npusim_ft *ft,
+				  struct npusim_flow *flow,
+				  const struct npusim_hw_flow_mib *mib)
+{
+	struct npusim_ft_quiet_table *t;
+	struct npusim_ft_quiet *set, *q = NULL;
+	unsigned int i;
+	u32 seq;
+
+	lockdep_assert_held(&flow->lock);
+	rcu_read_lock();
+	t = rcu_dereference(ft->quiet);
+	if (!t)
+		goto out;
+	set = npusim_ft_quiet_set(t, flow->cookie);
+	/* its own entry, else an empty one, else one by its hash */
+	for (i = 0; i < NPUSIM_FT_QUIET_WAYS && !q; i++)
+		if (READ_ONCE(set[i].cookie) == flow->cookie)
+			q = &set[i];
+	for (i = 0; i < NPUSIM_FT_QUIET_WAYS && !q; i++)
+		if (!READ_ONCE(set[i].cookie))
+			q = &set[i];
+	if (!q)
+		q = &set[hash_long(flow->cookie, 32) >>
+			 (32 - ilog2(NPUSIM_FT_QUIET_WAYS))];
+	seq = READ_ONCE(q->seq);
+	if (!npusim_ft_quiet_lock(q, seq))
+		goto out;
+	WRITE_ONCE(q->cookie, flow->cookie);
+	WRITE_ONCE(q->index, flow->index);
+	WRITE_ONCE(q->installed, flow->installed);
+	WRITE_ONCE(q->gen, mib->gen);
+	WRITE_ONCE(q->last_hit, mib->last_hit);
+	WRITE_ONCE(q->hit, mib->hit);
+	npusim_ft_quiet_unlock(q, seq);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * @flow is no longer quiet (its counts or its entry are changing, or it
+ * goes away): empty its entry.  Under the flow's lock, which every
+ * writer of its entry holds; an entry that someone else is writing
+ * holds another flow when they are done.
+ */
+static void npusim_ft_quiet_forget(struct npusim_ft *ft,
+				   struct npusim_flow *flow)
+{
+	struct npusim_ft_quiet_table *t;
+	struct npusim_ft_quiet *q;
+	unsigned int i;
+	u32 seq;
+
+	lockdep_assert_held(&flow->lock);
+	rcu_read_lock();
+	t = rcu_dereference(ft->quiet);
+	if (!t)
+		goto out;
+	q = npusim_ft_quiet_set(t, flow->cookie);
+	for (i = 0; i < NPUSIM_FT_QUIET_WAYS; i++, q++) {
+		do {
+			seq = READ_ONCE(q->seq);
+			if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
+				break;
+		} while (!npusim_ft_quiet_lock(q, seq));
+		if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
+			continue;
+		WRITE_ONCE(q->cookie, 0);
+		npusim_ft_quiet_unlock(q, seq);
+	}
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * Size the quiet table for the flows there are: a quarter to half full,
+ * 64 to 128 bytes per flow direction.  A new table starts empty: the
+ * quiet flows' next STATS fill it in.  Under the device lock.
+ */
+static void npusim_ft_quiet_grow(struct npusim_ft *ft)
+{
+	struct npusim_ft_quiet_table *t, *old;
+	unsigned long want;
+	u32 n;
+
+	BUILD_BUG_ON(sizeof(struct npusim_ft_quiet) != 32);
+	lockdep_assert_held(&ft->lock);
+	old = rcu_dereference_protected(ft->quiet, lockdep_is_held(&ft->lock));
+	n = atomic_read(&ft->flows.nelems);
+	if (old && 2UL * n <= old->mask + 1UL)
+		return;
+	want = clamp(roundup_pow_of_two(2UL * n + 1), NPUSIM_FT_QUIET_MIN,
+		     NPUSIM_FT_QUIET_MAX);
+	if (old && want <= old->mask + 1UL)
+		return;
+	t = npusim_ft_quiet_alloc(want);
+	if (!t)
+		return;		/* a cache: the flows' STATS read them */
+	rcu_assign_pointer(ft->quiet, t);
+	if (old) {
+		/* rare (the table doubles): wait for its readers */
+		synchronize_rcu();
+		npusim_ft_quiet_free(old);
+	}
+}
+
+/*
  * After writing or clearing entries: a chip with a lookup cache must be
  * told, or it goes on using its copies.
  */
@@ -181,6 +409,7 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	hash_del(&flow->dest_node);
 	spin_lock(&flow->lock);
 	flow->dead = true;
+	npusim_ft_quiet_forget(ft, flow);
 	spin_unlock(&flow->lock);
 	kfree_rcu(flow, rcu);
 }
@@ -194,6 +423,7 @@ static void npusim_ft_flow_lost(struct npusim_ft *ft, struct npusim_flow *flow)
 	xa_cmpxchg(&ft->by_index, flow->index, flow, NULL, 0);
 	spin_lock(&flow->lock);
 	flow->lost = true;
+	npusim_ft_quiet_forget(ft, flow);
 	spin_unlock(&flow->lock);
 	ft->cnt.lost++;
 }
@@ -396,6 +626,7 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	hash_add(ft->by_dest, &flow->dest_node, npusim_ft_dest_hash(e.h_dest));
 	if (!flow->lost)
 		ft->cnt.installs++;
+	npusim_ft_quiet_grow(ft);
 	trace_npusim_ft_install(npusim_ft_name(ft), flow->cookie, flow->index,
 				flow->in_port, flow->out_port, !flow->lost);
 	return 0;
@@ -423,6 +654,7 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
 
 /**
  * __npusim_ft_flow_read() - read a flow's entry and take in its counters
+ * @ft: the device's offload state
  * @hw: the chip
  * @flow: the flow, its lock held
  * @e: filled with the entry, or NULL
@@ -434,12 +666,13 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
  * previous read is their difference modulo the width.  A clear-on-read
  * counter holds exactly that count, and the read hands it to us alone:
  * whatever reads the entry must keep what it read for the next STATS.
- * The flow's lock makes the read and the difference one step.
+ * The flow's lock makes the read and the difference one step.  The
+ * flow is not quiet any more: its caller may leave counts unreported.
  *
  * Return: 0; -ENOENT if the chip dropped the entry (now or before),
  * then nothing is filled in and the caller marks the flow lost.
  */
-static int __npusim_ft_flow_read(struct npusim_hw *hw,
+static int __npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 				 struct npusim_flow *flow,
 				 struct npusim_hw_flow_entry *e,
 				 struct npusim_hw_flow_mib *mib, bool keep)
@@ -451,6 +684,7 @@ static int __npusim_ft_flow_read(struct npusim_hw *hw,
 	lockdep_assert_held(&flow->lock);
 	if (flow->lost)
 		return -ENOENT;
+	npusim_ft_quiet_forget(ft, flow);
 	if (npusim_hw_ft_read(hw, flow->index, flow->tag, e, mib))
 		return -ENOENT;
 	pkts = (mib->packets - flow->hw_packets) &
@@ -488,7 +722,7 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 
 	lockdep_assert_held(&ft->lock);
 	spin_lock(&flow->lock);
-	err = __npusim_ft_flow_read(hw, flow, e, mib, keep);
+	err = __npusim_ft_flow_read(ft, hw, flow, e, mib, keep);
 	lost = err && !flow->lost;
 	if (packets)
 		*packets = flow->packets;
@@ -507,21 +741,19 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
  * It is as old as the clock is wide at most: a flow idle for longer
  * looks recent again, as on MediaTek's PPE with its 8-bit timestamps.
  */
-static u64 npusim_ft_lastused(struct npusim_hw *hw,
-			      const struct npusim_flow *flow,
-			      const struct npusim_hw_flow_mib *mib)
+static u64 npusim_ft_lastused(struct npusim_hw *hw, unsigned long installed,
+			      u16 last_hit, bool hit)
 {
 	u32 bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_BITS);
 	u32 hz = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_HZ);
-	u32 idle = (npusim_hw_clock(hw) - mib->last_hit) &
-		   GENMASK(bits - 1, 0);
+	u32 idle = (npusim_hw_clock(hw) - last_hit) & GENMASK(bits - 1, 0);
 	unsigned long lastused;
 
-	if (!mib->hit)
+	if (!hit)
 		return 0;
 	lastused = jiffies - (unsigned long)idle * HZ / hz;
-	if (time_before(lastused, flow->installed))
-		lastused = flow->installed;
+	if (time_before(lastused, installed))
+		lastused = installed;
 	return lastused;
 }
 
@@ -542,7 +774,8 @@ static void npusim_ft_stats_report(struct npusim_ft *ft, struct npusim_hw *hw,
 	 * unless its packets, now in software, make it REPLACE it again.
 	 */
 	if (mib && !READ_ONCE(ft->stale_lastused))
-		flow->lastused = npusim_ft_lastused(hw, flow, mib);
+		flow->lastused = npusim_ft_lastused(hw, flow->installed,
+						    mib->last_hit, mib->hit);
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
 			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
 	flow->new_packets = 0;
@@ -583,15 +816,74 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	spin_lock(&flow->lock);
 	/* a lost flow reports what was read before; else read it now */
 	if (!flow->dead && (flow->lost ||
-			    !__npusim_ft_flow_read(hw, flow, NULL, &mib, true))) {
+			    !__npusim_ft_flow_read(ft, hw, flow, NULL, &mib,
+						   true))) {
 		npusim_ft_stats_report(ft, hw, flow, flow->lost ? NULL : &mib,
 				       cls);
+		/* all reported, and its lastused follows the entry */
+		if (!flow->lost && !READ_ONCE(ft->stale_lastused))
+			npusim_ft_quiet_store(ft, flow, &mib);
 		err = 0;
 	}
 	spin_unlock(&flow->lock);
 out:
 	rcu_read_unlock();
 	return err;
+}
+
+/**
+ * npusim_ft_stats_quiet() - STATS of a quiet flow
+ * @ft: the device's offload state
+ * @hw: the chip
+ * @cls: the request
+ *
+ * Nothing to report but the last use, which the quiet table has; the
+ * chip's change map tells whether the entry is as it was read.  Racing
+ * with a change of the flow, this may answer once more as of the last
+ * read: what changed is reported by the next STATS.
+ *
+ * Return: true if it answered.
+ */
+static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
+				  struct flow_cls_offload *cls)
+{
+	struct npusim_ft_quiet_table *t;
+	struct npusim_ft_quiet *q;
+	unsigned long installed;
+	u32 seq, index, gen;
+	bool found = false;
+	unsigned int i;
+	u16 last_hit;
+	bool hit;
+
+	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err) ||
+	    READ_ONCE(ft->stale_lastused))
+		return false;
+	rcu_read_lock();
+	t = rcu_dereference(ft->quiet);
+	q = t ? npusim_ft_quiet_set(t, cls->cookie) : NULL;
+	for (i = 0; q && i < NPUSIM_FT_QUIET_WAYS && !found; i++, q++) {
+		/* its seq, then the entry: see npusim_ft_quiet_unlock() */
+		seq = smp_load_acquire(&q->seq);
+		if (seq & 1 || READ_ONCE(q->cookie) != cls->cookie)
+			continue;
+		index = READ_ONCE(q->index);
+		installed = READ_ONCE(q->installed);
+		gen = READ_ONCE(q->gen);
+		last_hit = READ_ONCE(q->last_hit);
+		hit = READ_ONCE(q->hit);
+		/* the entry, then its seq again: it was not rewritten */
+		smp_rmb();
+		found = READ_ONCE(q->seq) == seq;
+	}
+	rcu_read_unlock();
+	if (!found || !npusim_hw_ft_unchanged(hw, index, gen))
+		return false;
+	flow_stats_update(&cls->stats, 0, 0, 0,
+			  npusim_ft_lastused(hw, installed, last_hit, hit),
+			  FLOW_ACTION_HW_STATS_DELAYED);
+	atomic64_inc(&ft->stats_quiet);
+	return true;
 }
 
 /* STATS under the device lock: see npusim_ft_stats_rcu(). */
@@ -665,7 +957,10 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 
 	if (cls->command == FLOW_CLS_STATS) {
 		atomic64_inc(&ft->stats_calls);
-		err = npusim_ft_stats_rcu(block, cls);
+		if (npusim_ft_stats_quiet(ft, block->nsim_dev->hw, cls))
+			err = 0;
+		else
+			err = npusim_ft_stats_rcu(block, cls);
 		if (err != -EAGAIN) {
 			trace_npusim_ft_stats(npusim_ft_name(ft), cls->cookie,
 					      err, cls->stats.pkts,
@@ -982,7 +1277,8 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	if (e.pppoe)
 		seq_printf(s, " pppoe=%u", e.pppoe_sid);
 
-	lastused = npusim_ft_lastused(hw, flow, &mib);
+	lastused = npusim_ft_lastused(hw, flow->installed, mib.last_hit,
+				      mib.hit);
 	if (mib.state < ARRAY_SIZE(npusim_hw_state_names))
 		seq_printf(s, " state=%s", npusim_hw_state_names[mib.state]);
 	if (mib.state == NPUSIM_HW_FLOW_UNBIND)
@@ -1331,6 +1627,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
 	debugfs_create_file_unsafe("stats_calls", 0400, dir, &ft->stats_calls,
 				   &npusim_atomic64_fops);
+	debugfs_create_file_unsafe("stats_quiet", 0400, dir, &ft->stats_quiet,
+				   &npusim_atomic64_fops);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
 	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
 	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);
@@ -1434,6 +1732,9 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	WARN_ON(!xa_empty(&ft->by_index));
 	xa_destroy(&ft->by_index);
 	rhashtable_destroy(&ft->flows);
+	/* no STATS left: the flowtables are unbound */
+	npusim_ft_quiet_free(rcu_dereference_protected(ft->quiet, true));
+	RCU_INIT_POINTER(ft->quiet, NULL);
 	mutex_destroy(&ft->flush_lock);
 	mutex_destroy(&ft->lock);
 }

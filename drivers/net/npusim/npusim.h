@@ -119,6 +119,8 @@ struct npusim_fault {
 	u64 injected;
 };
 
+struct npusim_ft_quiet_table;
+
 /**
  * struct npusim_ft - flowtable offload state of a device
  * @lock: serialises the offload callbacks and protects what follows
@@ -131,6 +133,9 @@ struct npusim_fault {
  * @cnt: activity counters, shown in debugfs
  * @stats_calls: FLOW_CLS_STATS requests (debugfs), counted without
  *	@lock
+ * @stats_quiet: the STATS among them answered from @quiet (debugfs)
+ * @quiet: the quiet flows' table (ft.c), replaced under @lock, read and
+ *	written under RCU
  * @last_error: copy of this driver's extack message for the last
  *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
  *	discards extack
@@ -165,6 +170,8 @@ struct npusim_ft {
 	u32 n_blocks;
 	struct npusim_ft_counters cnt;
 	atomic64_t stats_calls;
+	atomic64_t stats_quiet;
+	struct npusim_ft_quiet_table __rcu *quiet;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
 	bool destroy_hold;

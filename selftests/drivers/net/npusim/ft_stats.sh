@@ -12,7 +12,11 @@
 #  - a busy flow and a low-rate flow (one datagram every 2 s) stay
 #    [HW_OFFLOAD] past the 5 s timeout (until a reference flow, offloaded
 #    after them and stopped, has aged out): STATS keeps them alive;
-#  - once idle, both age out: DESTROY, occupancy 0, no entry left.
+#  - once idle, both age out: DESTROY, occupancy 0, no entry left;
+#  - an idle offloaded flow is quiet: its STATS are answered without
+#    reading its entry (stats_quiet grows); traffic on it afterwards is
+#    counted in full, and entries the chip drops while it is quiet are
+#    found lost by STATS alone.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -208,8 +212,90 @@ test_keepalive()
 	log_test "idle flows age out: DESTROY, occupancy 0, nothing held"
 }
 
+# _port_npu_grew N: the router's ports forwarded N more packets through
+# the NPU each way than at snapshot "quiet0".  Not the entries dump: it
+# reads the flow's entries, so the flow's next STATS would too.
+_port_npu_grew()
+{
+	ft_snap quiet1 || return 1
+	[ "$(ft_delta quiet0 quiet1 r0.rx_npu_fwd_packets)" -ge "$1" ] &&
+		[ "$(ft_delta quiet0 quiet1 r1.rx_npu_fwd_packets)" -ge "$1" ]
+}
+
+# _quiet_burst NAME N: send an echoed burst on the quiet test's flow
+# until the NPU forwarded N more packets each way, then stop it; adds
+# what was sent to QUIET_SENT.
+QUIET_SENT=0
+_quiet_burst()
+{
+	ft_snap quiet0 || { ERRMSG="cannot read router counters"; return 1; }
+	ft_flow_start "$1" udp "$FT_S4" 5506 sport=46006 interval=0.05 echo ||
+		return 1
+	ft_wait_ct udp 5506 HW_OFFLOAD &&
+		wait_until "$FT_DEADLINE" _port_npu_grew "$2"
+	ERRMSG="flow state '$CT_STATE', the NPU did not forward $2 packets each way"
+	ft_flow_finish "$1" udp
+	QUIET_SENT=$((QUIET_SENT + ${FLOW_SENT:-0}))
+	_port_npu_grew "$2"
+}
+
+# quiet: the STATS of an idle offloaded flow come from the quiet table
+# and the chip's change map; they must still see every change.
+test_quiet()
+{
+	local q0 l0 lk0
+
+	RET=0
+	# STATS from 6 s of idleness on (a tenth of the timeout) until it
+	# ages out, a minute after its last packet
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=60
+	QUIET_SENT=0
+	_quiet_burst quiet1 20
+	check_err $? "first burst: $ERRMSG"
+	q0=$(ft_dfs stats_quiet)
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + 4))
+	check_err $? "idle flow: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
+	wait_until "$FT_DEADLINE" _ct_counts_done 5506 "$QUIET_SENT"
+	ft_ct udp 5506
+	in_range "$CT_OPKTS" "$QUIET_SENT" $((QUIET_SENT + 3)) &&
+		in_range "$CT_RPKTS" "$QUIET_SENT" $((QUIET_SENT + 3))
+	check_err $? "ct packets $CT_OPKTS/$CT_RPKTS, sent $QUIET_SENT each way"
+	log_test "quiet: an idle flow's STATS do not read its entry"
+
+	RET=0
+	# its entries change (hits): the next STATS read them
+	_quiet_burst quiet2 20
+	check_err $? "second burst: $ERRMSG"
+	wait_until "$FT_DEADLINE" _ct_counts_done 5506 "$QUIET_SENT"
+	ft_ct udp 5506
+	in_range "$CT_OPKTS" "$QUIET_SENT" $((QUIET_SENT + 3)) &&
+		in_range "$CT_RPKTS" "$QUIET_SENT" $((QUIET_SENT + 3))
+	check_err $? "ct packets $CT_OPKTS/$CT_RPKTS after a quiet spell, sent $QUIET_SENT each way"
+	log_test "quiet: traffic after a quiet spell is counted in full"
+
+	RET=0
+	# quiet again, then the chip drops both entries on its own
+	q0=$(ft_dfs stats_quiet)
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + 4))
+	check_err $? "idle again: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
+	l0=$(ft_dfs lost)
+	lk0=$(ft_dfs stats_locked)
+	sysfs_write "$NPUSIM_DFS/npusim$FT_R/flow_table/evict" all
+	check_err $? "evict all: $ERRMSG"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge lost $((l0 + 2))
+	check_err $? "evicted quiet flow not found lost: lost $l0 -> $(ft_dfs lost)"
+	[ "$(ft_dfs stats_locked)" -ge $((lk0 + 2)) ]
+	check_err $? "the loss was not found by STATS: stats_locked $lk0 -> $(ft_dfs stats_locked)"
+	ft_ct_flush
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=$TIMEOUT
+	log_test "quiet: entries the chip drops are found lost by STATS"
+}
+
 test_counters 200 5501
 test_counters 4 5505
 test_keepalive
+test_quiet
 
 exit_tests
