@@ -315,6 +315,11 @@ def read_cp(path):
         # handed to the hardware (one per direction, installed or not);
         # the VM may serve fewer
         r['stats_asked'] = 2 * n
+        # answered for quiet flows, without reading the entry (not in
+        # older cp.tsv)
+        q = r.get('idle_stats_quiet', float('nan'))
+        r['quiet_pct'] = (100.0 * q / r['idle_stats_calls']
+                          if r['idle_stats_calls'] else float('nan'))
         # [HW_OFFLOAD] counted in conntrack, or (larger sizes) the least
         # the driver's counters guarantee
         r['hw_str'] = ('%d' % r['hw_offloaded']
@@ -412,16 +417,16 @@ def control_plane(path, png, perf_idle):
            '| REPLACE calls | REPLACE/s '
            '| s to 99% / all entries installed | s to all [HW_OFFLOAD] '
            '| idle added CPU %: no STATS / STATS '
-           '| STATS/s served (asked) | CPU µs per STATS '
+           '| STATS/s served (asked) | % of them quiet | CPU µs per STATS '
            '| kernel bytes per flow | chip bytes per slot '
            '| s to remove all | µs per flow removed |',
-           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+           '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
         inst = r.get('installs', float('nan'))   # not in older cp.tsv
         chip = ('%d (%s, %d)' % (inst, fmt1(r.get('refused', float('nan')), '%d'),
                                  r['lost']) if inst == inst else 'n/a')
         out.append('| %d | %d | %s | %s | %d | %s | %s / %s | %s | %s / %s '
-                   '| %s (%d)%s | %s | %s | %s | %s | %s |' % (
+                   '| %s (%d)%s | %s | %s | %s | %s | %s | %s |' % (
             r['flows'], r['table_size'], r['hw_str'], chip,
             r['replace_calls'],
             fmt1(r['replace_s'], '%.0f'), fmt1(r['s_99'], '%.1f'),
@@ -430,6 +435,7 @@ def control_plane(path, png, perf_idle):
             fmt1(r['gc_pct'], '%.1f'), fmt1(r['idle_pct'], '%.1f'),
             fmt1(r['stats_s'], '%.0f'), r['stats_asked'],
             ' saturated' if r['saturated'] else '',
+            fmt1(r['quiet_pct'], '%.0f'),
             fmt1(r['us_per_stats'], '%.1f'),
             fmt1(r['bytes_flow'], '%.0f'), fmt1(r['slot_bytes'], '%.1f'),
             fmt1(r['s_remove'], '%.1f'), fmt1(r['us_remove'], '%.0f')))
@@ -450,7 +456,10 @@ def control_plane(path, png, perf_idle):
             'nf_flowtable asks for any STATS (its garbage collector alone), '
             'then with STATS asked for every flow every second (two calls a '
             'flow); "saturated": the VM served fewer than nine tenths of '
-            'them.  CPU µs per STATS: that extra busy time over the STATS '
+            'them.  Quiet: STATS the driver answered without reading the '
+            'entry, which had not changed since its last read '
+            '(flow_table/stats_quiet).  '
+            'CPU µs per STATS: that extra busy time over the STATS '
             'calls served (n/a under half a second of it: jiffies are too '
             'coarse).  Kernel bytes per flow: '
             'Slab + Percpu grown, conntrack + nf_flowtable + the driver.  '
