@@ -803,6 +803,26 @@ static void npusim_hw_ft_mib_mask(struct npusim_hw *hw,
 }
 
 /*
+ * Entry @index's slot, or NULL if the table is smaller, and in @map the
+ * change map of the same geometry.  Under RCU: a resize frees both
+ * after a grace period.
+ */
+static struct npusim_hw_ft_slot *npusim_hw_ft_geom(struct npusim_hw_ft *ft,
+						   u32 index,
+						   unsigned long **map)
+{
+	struct npusim_hw_ft_slot *slot;
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&ft->geom);
+		slot = index < ft->size ? &ft->slots[index] : NULL;
+		*map = ft->changed;
+	} while (read_seqcount_retry(&ft->geom, seq));
+	return slot;
+}
+
+/*
  * A read of entry @index starts: clear its bit in the change map
  * @map, then note the drop generation, before the entry is read.  A
  * change that the read may miss sets the bit again; a drop that it
@@ -836,11 +856,7 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 	bool valid;
 
 	rcu_read_lock();
-	do {
-		seq = read_seqcount_begin(&ft->geom);
-		slot = index < ft->size ? &ft->slots[index] : NULL;
-		map = ft->changed;
-	} while (read_seqcount_retry(&ft->geom, seq));
+	slot = npusim_hw_ft_geom(ft, index, &map);
 	if (!slot) {
 		rcu_read_unlock();
 		return -ENOENT;
@@ -1312,17 +1328,13 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
-	unsigned int gseq, seq;
+	unsigned int seq;
 	unsigned long *map;
 	bool match;
 	u16 now;
 	u32 len;
 
-	do {
-		gseq = read_seqcount_begin(&ft->geom);
-		slot = ref->index < ft->size ? &ft->slots[ref->index] : NULL;
-		map = ft->changed;
-	} while (read_seqcount_retry(&ft->geom, gseq));
+	slot = npusim_hw_ft_geom(ft, ref->index, &map);
 	if (!slot)
 		return;
 	do {
@@ -1378,15 +1390,11 @@ bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	unsigned long *map;
-	unsigned int seq;
 	bool ret;
 
 	rcu_read_lock();
-	do {
-		seq = read_seqcount_begin(&ft->geom);
-		map = index < ft->size ? ft->changed : NULL;
-	} while (read_seqcount_retry(&ft->geom, seq));
-	ret = map && READ_ONCE(ft->drops) == gen && !test_bit(index, map);
+	ret = npusim_hw_ft_geom(ft, index, &map) &&
+	      READ_ONCE(ft->drops) == gen && !test_bit(index, map);
 	rcu_read_unlock();
 	return ret;
 }
