@@ -181,6 +181,7 @@ struct npusim_ft_quiet {
 
 /**
  * struct npusim_ft_quiet_table - the quiet flows, by cookie
+ * @rcu: frees a table that a larger one replaced
  * @mask: number of entries - 1 (a power of 2)
  * @n_chunks: number of @chunk
  * @chunk: the entries, in sets of NPUSIM_FT_QUIET_WAYS, in chunks of
@@ -193,17 +194,26 @@ struct npusim_ft_quiet {
  * in software).
  */
 struct npusim_ft_quiet_table {
+	struct rcu_head rcu;
 	u32 mask;
 	u32 n_chunks;
 	struct npusim_ft_quiet *chunk[];
 };
 
-/* The first entry of @cookie's set. */
-static struct npusim_ft_quiet *
-npusim_ft_quiet_set(struct npusim_ft_quiet_table *t, unsigned long cookie)
+/*
+ * The first entry of @cookie's set in the quiet table, or NULL if there
+ * is no table.  Under rcu_read_lock(): a table that grows is freed after
+ * a grace period.
+ */
+static struct npusim_ft_quiet *npusim_ft_quiet_set(struct npusim_ft *ft,
+						   unsigned long cookie)
 {
-	u32 i = hash_long(cookie, 32) & t->mask & ~(NPUSIM_FT_QUIET_WAYS - 1);
+	struct npusim_ft_quiet_table *t = rcu_dereference(ft->quiet);
+	u32 i;
 
+	if (!t)
+		return NULL;
+	i = hash_long(cookie, 32) & t->mask & ~(NPUSIM_FT_QUIET_WAYS - 1);
 	return &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
 			[i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
 }
@@ -215,6 +225,12 @@ static void npusim_ft_quiet_free(struct npusim_ft_quiet_table *t)
 	for (i = 0; t && i < t->n_chunks; i++)
 		kvfree(t->chunk[i]);
 	kfree(t);
+}
+
+static void npusim_ft_quiet_free_rcu(struct rcu_head *head)
+{
+	npusim_ft_quiet_free(container_of(head, struct npusim_ft_quiet_table,
+					  rcu));
 }
 
 /* An empty table of @n entries, or NULL. */
@@ -260,17 +276,15 @@ static void npusim_ft_quiet_store(struct npusim_ft *ft,
 				  struct npusim_flow *flow,
 				  const struct npusim_hw_flow_mib *mib)
 {
-	struct npusim_ft_quiet_table *t;
 	struct npusim_ft_quiet *set, *q = NULL;
 	unsigned int i;
 	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	t = rcu_dereference(ft->quiet);
-	if (!t)
+	set = npusim_ft_quiet_set(ft, flow->cookie);
+	if (!set)
 		goto out;
-	set = npusim_ft_quiet_set(t, flow->cookie);
 	/* its own entry, else an empty one, else one by its hash */
 	for (i = 0; i < NPUSIM_FT_QUIET_WAYS && !q; i++)
 		if (READ_ONCE(set[i].cookie) == flow->cookie)
@@ -304,18 +318,14 @@ out:
 static void npusim_ft_quiet_forget(struct npusim_ft *ft,
 				   struct npusim_flow *flow)
 {
-	struct npusim_ft_quiet_table *t;
 	struct npusim_ft_quiet *q;
 	unsigned int i;
 	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	t = rcu_dereference(ft->quiet);
-	if (!t)
-		goto out;
-	q = npusim_ft_quiet_set(t, flow->cookie);
-	for (i = 0; i < NPUSIM_FT_QUIET_WAYS; i++, q++) {
+	q = npusim_ft_quiet_set(ft, flow->cookie);
+	for (i = 0; q && i < NPUSIM_FT_QUIET_WAYS; i++, q++) {
 		do {
 			seq = READ_ONCE(q->seq);
 			if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
@@ -326,7 +336,6 @@ static void npusim_ft_quiet_forget(struct npusim_ft *ft,
 		WRITE_ONCE(q->cookie, 0);
 		npusim_ft_quiet_unlock(q, seq);
 	}
-out:
 	rcu_read_unlock();
 }
 
@@ -355,11 +364,9 @@ static void npusim_ft_quiet_grow(struct npusim_ft *ft)
 	if (!t)
 		return;		/* a cache: the flows' STATS read them */
 	rcu_assign_pointer(ft->quiet, t);
-	if (old) {
-		/* rare (the table doubles): wait for its readers */
-		synchronize_rcu();
-		npusim_ft_quiet_free(old);
-	}
+	/* its readers may still use the old one: the module's exit waits */
+	if (old)
+		call_rcu(&old->rcu, npusim_ft_quiet_free_rcu);
 }
 
 /*
@@ -667,7 +674,10 @@ static int npusim_ft_destroy(struct npusim_ft_block *block,
  * counter holds exactly that count, and the read hands it to us alone:
  * whatever reads the entry must keep what it read for the next STATS.
  * The flow's lock makes the read and the difference one step.  The
- * flow is not quiet any more: its caller may leave counts unreported.
+ * read clears the entry's bit in the chip's change map: a caller that
+ * may leave counts unreported must first take the flow out of the quiet
+ * table (npusim_ft_flow_read() does), or its STATS would find nothing
+ * changed.
  *
  * Return: 0; -ENOENT if the chip dropped the entry (now or before),
  * then nothing is filled in and the caller marks the flow lost.
@@ -684,7 +694,6 @@ static int __npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 	lockdep_assert_held(&flow->lock);
 	if (flow->lost)
 		return -ENOENT;
-	npusim_ft_quiet_forget(ft, flow);
 	if (npusim_hw_ft_read(hw, flow->index, flow->tag, e, mib))
 		return -ENOENT;
 	pkts = (mib->packets - flow->hw_packets) &
@@ -708,8 +717,9 @@ static int __npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 
 /*
  * __npusim_ft_flow_read() under the device lock, which marks the flow
- * lost if the chip dropped its entry.  @packets and @bytes, if not NULL,
- * get the flow's counts since the install.
+ * lost if the chip dropped its entry.  The flow is not quiet any more:
+ * the caller may leave counts unreported.  @packets and @bytes, if not
+ * NULL, get the flow's counts since the install.
  */
 static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 			       struct npusim_flow *flow,
@@ -722,6 +732,7 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 
 	lockdep_assert_held(&ft->lock);
 	spin_lock(&flow->lock);
+	npusim_ft_quiet_forget(ft, flow);
 	err = __npusim_ft_flow_read(ft, hw, flow, e, mib, keep);
 	lost = err && !flow->lost;
 	if (packets)
@@ -814,7 +825,12 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	if (!flow)
 		goto out;
 	spin_lock(&flow->lock);
-	/* a lost flow reports what was read before; else read it now */
+	/*
+	 * A lost flow reports what was read before; else read it now.  The
+	 * read reports all it finds, so its quiet entry, if any, may stay
+	 * until it is written again just below: a quiet STATS that uses
+	 * it meanwhile answers as of the read before.
+	 */
 	if (!flow->dead && (flow->lost ||
 			    !__npusim_ft_flow_read(ft, hw, flow, NULL, &mib,
 						   true))) {
@@ -823,6 +839,8 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 		/* all reported, and its lastused follows the entry */
 		if (!flow->lost && !READ_ONCE(ft->stale_lastused))
 			npusim_ft_quiet_store(ft, flow, &mib);
+		else if (!flow->lost)
+			npusim_ft_quiet_forget(ft, flow);
 		err = 0;
 	}
 	spin_unlock(&flow->lock);
@@ -847,7 +865,6 @@ out:
 static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 				  struct flow_cls_offload *cls)
 {
-	struct npusim_ft_quiet_table *t;
 	struct npusim_ft_quiet *q;
 	unsigned long installed;
 	u32 seq, index, gen;
@@ -860,8 +877,7 @@ static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 	    READ_ONCE(ft->stale_lastused))
 		return false;
 	rcu_read_lock();
-	t = rcu_dereference(ft->quiet);
-	q = t ? npusim_ft_quiet_set(t, cls->cookie) : NULL;
+	q = npusim_ft_quiet_set(ft, cls->cookie);
 	for (i = 0; q && i < NPUSIM_FT_QUIET_WAYS && !found; i++, q++) {
 		/* its seq, then the entry: see npusim_ft_quiet_unlock() */
 		seq = smp_load_acquire(&q->seq);

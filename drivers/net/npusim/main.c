@@ -10,6 +10,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 #include "npusim.h"
 
@@ -53,6 +54,8 @@ static void __exit npusim_module_exit(void)
 	npusim_switch_exit();
 	npusim_l3_stats_exit();
 	npusim_debugfs_exit();
+	/* the RCU callbacks of the devices' flow tables run module code */
+	rcu_barrier();
 }
 
 module_init(npusim_module_init);
