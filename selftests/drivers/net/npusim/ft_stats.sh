@@ -239,6 +239,17 @@ _quiet_burst()
 	_port_npu_grew "$2"
 }
 
+# _quiet_counts_ok WHAT: conntrack counted what the quiet test's flow
+# sent, each way (within 3 packets of lag).
+_quiet_counts_ok()
+{
+	wait_until "$FT_DEADLINE" _ct_counts_done 5506 "$QUIET_SENT"
+	ft_ct udp 5506
+	in_range "$CT_OPKTS" "$QUIET_SENT" $((QUIET_SENT + 3)) &&
+		in_range "$CT_RPKTS" "$QUIET_SENT" $((QUIET_SENT + 3))
+	check_err $? "ct packets $CT_OPKTS/$CT_RPKTS$1, sent $QUIET_SENT each way"
+}
+
 # quiet: the STATS of an idle offloaded flow come from the quiet table
 # and the chip's change map; they must still see every change.
 test_quiet()
@@ -256,22 +267,14 @@ test_quiet()
 	q0=$(ft_dfs stats_quiet)
 	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + 4))
 	check_err $? "idle flow: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
-	wait_until "$FT_DEADLINE" _ct_counts_done 5506 "$QUIET_SENT"
-	ft_ct udp 5506
-	in_range "$CT_OPKTS" "$QUIET_SENT" $((QUIET_SENT + 3)) &&
-		in_range "$CT_RPKTS" "$QUIET_SENT" $((QUIET_SENT + 3))
-	check_err $? "ct packets $CT_OPKTS/$CT_RPKTS, sent $QUIET_SENT each way"
+	_quiet_counts_ok
 	log_test "quiet: an idle flow's STATS do not read its entry"
 
 	RET=0
 	# its entries change (hits): the next STATS read them
 	_quiet_burst quiet2 20
 	check_err $? "second burst: $ERRMSG"
-	wait_until "$FT_DEADLINE" _ct_counts_done 5506 "$QUIET_SENT"
-	ft_ct udp 5506
-	in_range "$CT_OPKTS" "$QUIET_SENT" $((QUIET_SENT + 3)) &&
-		in_range "$CT_RPKTS" "$QUIET_SENT" $((QUIET_SENT + 3))
-	check_err $? "ct packets $CT_OPKTS/$CT_RPKTS after a quiet spell, sent $QUIET_SENT each way"
+	_quiet_counts_ok " after a quiet spell"
 	log_test "quiet: traffic after a quiet spell is counted in full"
 
 	RET=0
