@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 fail_function_require npusim_ft_bind
 
-ROUNDS=40
+ROUNDS=20
 RULES=
 
 # fail_function's settings outlive the script: leave task-filter off, as
