@@ -836,11 +836,13 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 						   true))) {
 		npusim_ft_stats_report(ft, hw, flow, flow->lost ? NULL : &mib,
 				       cls);
-		/* all reported, and its lastused follows the entry */
-		if (!flow->lost && !READ_ONCE(ft->stale_lastused))
+		/*
+		 * All reported: the flow is quiet.  Also with stale_lastused
+		 * set, when npusim_ft_stats_quiet() does not answer: its
+		 * entry is then current once the knob is cleared.
+		 */
+		if (!flow->lost)
 			npusim_ft_quiet_store(ft, flow, &mib);
-		else if (!flow->lost)
-			npusim_ft_quiet_forget(ft, flow);
 		err = 0;
 	}
 	spin_unlock(&flow->lock);
