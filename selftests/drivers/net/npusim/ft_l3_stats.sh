@@ -10,8 +10,9 @@
 # the WAN VLAN device's own counters (ip -s link) and the stack's LAN
 # counters do not see those packets.  With l3_stats off the counters
 # stop: turned on again, they start at zero.  Deleting the VLAN device
-# and the router with l3_stats on must leak nothing (kmemleak, on the
-# debug kernel).
+# with l3_stats on frees its counter block (the chip takes one block a
+# VLAN: a re-created device could not turn l3_stats on otherwise), and
+# the router's device can be deleted with l3_stats on.
 #
 #   client [C p0] -- [R p0 | R p1 . 100] router -- [S p0 . 100] server
 
@@ -210,7 +211,9 @@ log_info "while off: $(ft_grew_info c d r0.rx_npu_fwd_packets r1.rx_npu_fwd_pack
 log_test "l3_stats stop counting when off"
 
 # Deleting the VLAN device, then the router, with l3_stats on: the chip's
-# counter blocks go with them (kmemleak checks on the debug kernel).
+# counter block goes with the VLAN device, so that the device created
+# again in its place gets one.  (The debug kernel runs this script with
+# kmemleak off, for the hour's budget.)
 RET=0
 ip -n "$FT_NSR" link del dev "$FT_RW"
 check_err $? "cannot delete $FT_RW"
