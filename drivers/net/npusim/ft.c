@@ -341,24 +341,23 @@ static void npusim_ft_quiet_forget(struct npusim_ft *ft,
 
 /*
  * Size the quiet table for the flows there are: a quarter to half full,
- * 64 to 128 bytes per flow direction.  A new table starts empty: the
+ * 64 to 128 bytes per flow direction.  It grows once more than half
+ * full, and shrinks once less than an eighth full, so that the memory
+ * of many flows gone is given back.  A new table starts empty: the
  * quiet flows' next STATS fill it in.  Under the device lock.
  */
-static void npusim_ft_quiet_grow(struct npusim_ft *ft)
+static void npusim_ft_quiet_resize(struct npusim_ft *ft)
 {
 	struct npusim_ft_quiet_table *t, *old;
-	unsigned long want;
-	u32 n;
+	unsigned long want, size;
 
 	BUILD_BUG_ON(sizeof(struct npusim_ft_quiet) != 32);
 	lockdep_assert_held(&ft->lock);
 	old = rcu_dereference_protected(ft->quiet, lockdep_is_held(&ft->lock));
-	n = atomic_read(&ft->flows.nelems);
-	if (old && 2UL * n <= old->mask + 1UL)
-		return;
-	want = clamp(roundup_pow_of_two(2UL * n + 1), NPUSIM_FT_QUIET_MIN,
-		     NPUSIM_FT_QUIET_MAX);
-	if (old && want <= old->mask + 1UL)
+	size = old ? old->mask + 1UL : 0;
+	want = roundup_pow_of_two(2UL * atomic_read(&ft->flows.nelems) + 1);
+	want = clamp(want, NPUSIM_FT_QUIET_MIN, NPUSIM_FT_QUIET_MAX);
+	if (want <= size && 4 * want > size)
 		return;
 	t = npusim_ft_quiet_alloc(want);
 	if (!t)
@@ -419,6 +418,7 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	npusim_ft_quiet_forget(ft, flow);
 	spin_unlock(&flow->lock);
 	kfree_rcu(flow, rcu);
+	npusim_ft_quiet_resize(ft);
 }
 
 /* The chip dropped the flow's entry: its index may be someone else's. */
@@ -633,7 +633,7 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	hash_add(ft->by_dest, &flow->dest_node, npusim_ft_dest_hash(e.h_dest));
 	if (!flow->lost)
 		ft->cnt.installs++;
-	npusim_ft_quiet_grow(ft);
+	npusim_ft_quiet_resize(ft);
 	trace_npusim_ft_install(npusim_ft_name(ft), flow->cookie, flow->index,
 				flow->in_port, flow->out_port, !flow->lost);
 	return 0;
@@ -1630,6 +1630,21 @@ static int npusim_atomic64_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(npusim_atomic64_fops, npusim_atomic64_get, NULL,
 			 "%llu\n");
 
+/* flow_table/quiet_size: the quiet table's entries (0: none yet). */
+static int npusim_ft_quiet_size_get(void *data, u64 *val)
+{
+	struct npusim_ft_quiet_table *t;
+	struct npusim_ft *ft = data;
+
+	rcu_read_lock();
+	t = rcu_dereference(ft->quiet);
+	*val = t ? t->mask + 1ULL : 0;
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(npusim_ft_quiet_size_fops, npusim_ft_quiet_size_get,
+			 NULL, "%llu\n");
+
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 {
 	struct npusim_ft *ft = &nsim_dev->ft;
@@ -1647,6 +1662,8 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 				   &npusim_atomic64_fops);
 	debugfs_create_file_unsafe("stats_quiet", 0400, dir, &ft->stats_quiet,
 				   &npusim_atomic64_fops);
+	debugfs_create_file_unsafe("quiet_size", 0400, dir, ft,
+				   &npusim_ft_quiet_size_fops);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
 	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
 	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);

@@ -16,7 +16,10 @@
 #  - an idle offloaded flow is quiet: its STATS are answered without
 #    reading its entry (stats_quiet grows); traffic on it afterwards is
 #    counted in full, and entries the chip drops while it is quiet are
-#    found lost by STATS alone.
+#    found lost by STATS alone;
+#  - the quiet table (flow_table/quiet_size) grows with the flows: 40
+#    one-way UDP flows (80 directions) need 256 entries; once they are
+#    flushed, it shrinks back to 64.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -296,9 +299,51 @@ test_quiet()
 	log_test "quiet: entries the chip drops are found lost by STATS"
 }
 
+# _quiet_size ge|eq N: flow_table/quiet_size (in QSIZE) is at least N, or N.
+QSIZE=
+_quiet_size()
+{
+	QSIZE=$(ft_dfs quiet_size) || return 1
+	case $1 in
+	ge) [ "$QSIZE" -ge "$2" ] ;;
+	*) [ "$QSIZE" -eq "$2" ] ;;
+	esac
+}
+
+# quiet_size: the quiet table is sized for the flow directions the driver
+# holds, a quarter to half full, 64 entries at the least.
+test_quiet_size()
+{
+	RET=0
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=600
+	# Four datagrams from each of 40 sockets of one shell (no program
+	# per flow): the second offloads the flow.  The server's port
+	# unreachable may fail one send of a socket.
+	ip netns exec "$FT_NSC" bash -c "
+		for i in {1..40}; do
+			exec 3> /dev/udp/$FT_S4/5620 || exit 1
+			for j in 1 2 3 4; do echo x >&3; done 2> /dev/null
+			exec 3>&-
+		done"
+	check_err $? "cannot send the flows"
+	wait_until "$FT_DEADLINE" _quiet_size ge 256
+	check_err $? "40 flows: quiet_size $QSIZE, expected 256 or more"
+	log_test "quiet: the quiet table grows with the flows"
+
+	RET=0
+	ft_ct_flush
+	wait_until "$FT_DEADLINE" _quiet_size eq 64
+	check_err $? "no flow left: quiet_size $QSIZE, expected 64"
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout=$TIMEOUT
+	log_test "quiet: the quiet table shrinks once the flows are gone"
+}
+
 test_counters 200 5501
 test_counters 4 5505
 test_keepalive
 test_quiet
+test_quiet_size
 
 exit_tests
