@@ -900,7 +900,7 @@ static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 	flow_stats_update(&cls->stats, 0, 0, 0,
 			  npusim_ft_lastused(hw, installed, last_hit, hit),
 			  FLOW_ACTION_HW_STATS_DELAYED);
-	atomic64_inc(&ft->stats_quiet);
+	this_cpu_inc(*ft->stats_quiet);
 	return true;
 }
 
@@ -974,7 +974,7 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 		npusim_ft_hold_wait(&ft->stats_hold, &ft->stats_held);
 
 	if (cls->command == FLOW_CLS_STATS) {
-		atomic64_inc(&ft->stats_calls);
+		this_cpu_inc(*ft->stats_calls);
 		if (npusim_ft_stats_quiet(ft, block->nsim_dev->hw, cls))
 			err = 0;
 		else
@@ -1622,12 +1622,19 @@ static const struct file_operations npusim_ft_evict_fops = {
 	.llseek = noop_llseek,
 };
 
-static int npusim_atomic64_get(void *data, u64 *val)
+/* A per-CPU counter's file: the sum over the CPUs. */
+static int npusim_pcpu_u64_get(void *data, u64 *val)
 {
-	*val = atomic64_read(data);
+	u64 __percpu *cnt = (u64 __percpu __force *)data;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(cnt, cpu));
+	*val = sum;
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(npusim_atomic64_fops, npusim_atomic64_get, NULL,
+DEFINE_DEBUGFS_ATTRIBUTE(npusim_pcpu_u64_fops, npusim_pcpu_u64_get, NULL,
 			 "%llu\n");
 
 /* flow_table/quiet_size: the quiet table's entries (0: none yet). */
@@ -1658,10 +1665,12 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 			    &npusim_ft_last_error_fops);
 	debugfs_create_u64("replace_calls", 0400, dir, &ft->cnt.replace_calls);
 	debugfs_create_u64("destroy_calls", 0400, dir, &ft->cnt.destroy_calls);
-	debugfs_create_file_unsafe("stats_calls", 0400, dir, &ft->stats_calls,
-				   &npusim_atomic64_fops);
-	debugfs_create_file_unsafe("stats_quiet", 0400, dir, &ft->stats_quiet,
-				   &npusim_atomic64_fops);
+	debugfs_create_file_unsafe("stats_calls", 0400, dir,
+				   (void __force *)ft->stats_calls,
+				   &npusim_pcpu_u64_fops);
+	debugfs_create_file_unsafe("stats_quiet", 0400, dir,
+				   (void __force *)ft->stats_quiet,
+				   &npusim_pcpu_u64_fops);
 	debugfs_create_file_unsafe("quiet_size", 0400, dir, ft,
 				   &npusim_ft_quiet_size_fops);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
@@ -1725,14 +1734,24 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	INIT_LIST_HEAD(&ft->blocks);
 	hash_init(ft->by_dest);
 	xa_init(&ft->by_index);
-	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
-	if (err) {
-		mutex_destroy(&ft->flush_lock);
-		mutex_destroy(&ft->lock);
-		return err;
+	ft->stats_calls = alloc_percpu(u64);
+	ft->stats_quiet = alloc_percpu(u64);
+	if (!ft->stats_calls || !ft->stats_quiet) {
+		err = -ENOMEM;
+		goto err_free;
 	}
+	err = rhashtable_init(&ft->flows, &npusim_flow_ht_params);
+	if (err)
+		goto err_free;
 	npusim_ft_debugfs_init(nsim_dev);
 	return 0;
+
+err_free:
+	free_percpu(ft->stats_quiet);
+	free_percpu(ft->stats_calls);
+	mutex_destroy(&ft->flush_lock);
+	mutex_destroy(&ft->lock);
+	return err;
 }
 ALLOW_ERROR_INJECTION(npusim_ft_init, ERRNO);
 
@@ -1770,6 +1789,8 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	/* no STATS left: the flowtables are unbound */
 	npusim_ft_quiet_free(rcu_dereference_protected(ft->quiet, true));
 	RCU_INIT_POINTER(ft->quiet, NULL);
+	free_percpu(ft->stats_quiet);
+	free_percpu(ft->stats_calls);
 	mutex_destroy(&ft->flush_lock);
 	mutex_destroy(&ft->lock);
 }

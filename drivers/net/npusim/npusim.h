@@ -132,8 +132,9 @@ struct npusim_ft_quiet_table;
  * @n_blocks: their number (debugfs flow_table/blocks)
  * @cnt: activity counters, shown in debugfs
  * @stats_calls: FLOW_CLS_STATS requests (debugfs), counted without
- *	@lock
- * @stats_quiet: the STATS among them answered from @quiet (debugfs)
+ *	@lock, per CPU: STATS run on every CPU at once
+ * @stats_quiet: the STATS among them answered from @quiet (debugfs),
+ *	per CPU
  * @quiet: the quiet flows' table (ft.c), replaced under @lock, read and
  *	written under RCU
  * @last_error: copy of this driver's extack message for the last
@@ -169,8 +170,8 @@ struct npusim_ft {
 	struct list_head blocks;
 	u32 n_blocks;
 	struct npusim_ft_counters cnt;
-	atomic64_t stats_calls;
-	atomic64_t stats_quiet;
+	u64 __percpu *stats_calls;
+	u64 __percpu *stats_quiet;
 	struct npusim_ft_quiet_table __rcu *quiet;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
