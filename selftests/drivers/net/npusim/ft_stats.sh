@@ -299,17 +299,6 @@ test_quiet()
 	log_test "quiet: entries the chip drops are found lost by STATS"
 }
 
-# _quiet_size ge|eq N: flow_table/quiet_size (in QSIZE) is at least N, or N.
-QSIZE=
-_quiet_size()
-{
-	QSIZE=$(ft_dfs quiet_size) || return 1
-	case $1 in
-	ge) [ "$QSIZE" -ge "$2" ] ;;
-	*) [ "$QSIZE" -eq "$2" ] ;;
-	esac
-}
-
 # quiet_size: the quiet table is sized for the flow directions the driver
 # holds, a quarter to half full, 64 entries at the least.
 test_quiet_size()
@@ -327,14 +316,14 @@ test_quiet_size()
 			exec 3>&-
 		done"
 	check_err $? "cannot send the flows"
-	wait_until "$FT_DEADLINE" _quiet_size ge 256
-	check_err $? "40 flows: quiet_size $QSIZE, expected 256 or more"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge quiet_size 256
+	check_err $? "40 flows: quiet_size $(ft_dfs quiet_size), expected 256 or more"
 	log_test "quiet: the quiet table grows with the flows"
 
 	RET=0
 	ft_ct_flush
-	wait_until "$FT_DEADLINE" _quiet_size eq 64
-	check_err $? "no flow left: quiet_size $QSIZE, expected 64"
+	wait_until "$FT_DEADLINE" _ft_dfs_eq quiet_size 64
+	check_err $? "no flow left: quiet_size $(ft_dfs quiet_size), expected 64"
 	ip netns exec "$FT_NSR" sysctl -qw \
 		net.netfilter.nf_flowtable_udp_timeout=$TIMEOUT
 	log_test "quiet: the quiet table shrinks once the flows are gone"

@@ -1127,6 +1127,12 @@ _ft_dfs_ge()
 	v=$(ft_dfs "$1") && [ "$v" -ge "$2" ]
 }
 
+# _ft_dfs_eq NAME N: the router's flow_table file NAME reads N.
+_ft_dfs_eq()
+{
+	[ "$(ft_dfs "$1")" == "$2" ]
+}
+
 # ft_dfs_set NAME VALUE: write the router's flow_table debugfs knob NAME
 # (the error text in ERRMSG).
 ft_dfs_set()
