@@ -949,13 +949,41 @@ static void npusim_ft_hold_wait(bool *hold, atomic_t *held)
 	atomic_dec(held);
 }
 
+/*
+ * REPLACE, under the device lock.  Out of line: STATS, the most frequent
+ * command by far, need not clear an extack on the stack.
+ */
+static noinline int npusim_ft_replace_cmd(struct npusim_ft_block *block,
+					  struct flow_cls_offload *cls)
+{
+	struct npusim_ft *ft = &block->nsim_dev->ft;
+	struct netlink_ext_ack extack = {};
+	int err;
+
+	/* counted here: fail_function may replace the call below */
+	ft->cnt.replace_calls++;
+	/*
+	 * The caller's extack is shared by every driver on the flowtable:
+	 * keep a copy of this driver's own message, the last one, since
+	 * nf_flowtable drops them.
+	 */
+	err = npusim_ft_replace(block, cls, &extack);
+	if (err && extack._msg) {
+		strscpy(ft->last_error, extack._msg, sizeof(ft->last_error));
+		if (cls->common.extack)
+			cls->common.extack->_msg = extack._msg;
+	}
+	trace_npusim_ft_replace(npusim_ft_name(ft), cls->cookie, err,
+				err && extack._msg ? extack._msg : "");
+	return err;
+}
+
 static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 			      void *cb_priv)
 {
 	struct npusim_ft_block *block = cb_priv;
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct flow_cls_offload *cls = type_data;
-	struct netlink_ext_ack extack = {};
 	int err;
 
 	if (type != TC_SETUP_CLSFLOWER)
@@ -991,22 +1019,7 @@ static int npusim_ft_block_cb(enum tc_setup_type type, void *type_data,
 	mutex_lock(&ft->lock);
 	switch (cls->command) {
 	case FLOW_CLS_REPLACE:
-		/* counted here: fail_function may replace the call below */
-		ft->cnt.replace_calls++;
-		/*
-		 * The caller's extack is shared by every driver on the
-		 * flowtable: keep a copy of this driver's own message, the
-		 * last one, since nf_flowtable drops them.
-		 */
-		err = npusim_ft_replace(block, cls, &extack);
-		if (err && extack._msg) {
-			strscpy(ft->last_error, extack._msg,
-				sizeof(ft->last_error));
-			if (cls->common.extack)
-				cls->common.extack->_msg = extack._msg;
-		}
-		trace_npusim_ft_replace(npusim_ft_name(ft), cls->cookie, err,
-					err && extack._msg ? extack._msg : "");
+		err = npusim_ft_replace_cmd(block, cls);
 		break;
 	case FLOW_CLS_DESTROY:
 		err = npusim_ft_destroy(block, cls);
