@@ -156,10 +156,11 @@ static const struct rhashtable_params npusim_flow_ht_params = {
  * @seq: even while the entry is stable, odd while someone writes it
  * @index: the flow's hardware entry
  * @cookie: the flow's cookie; 0 for an empty entry
- * @installed: the flow's install time (jiffies)
- * @gen: the chip's drop generation at the flow's last read
- * @last_hit: the entry's last hit at that read
- * @hit: whether it had been hit then
+ * @lastused: the flow's last use as of its last read (jiffies)
+ * @gen: the chip's drop generation at that read
+ * @hold: for how long after @lastused it holds (jiffies): until the
+ *	chip's clock may wrap around the entry's last hit, after which a
+ *	read finds the entry hit just now; U32_MAX for an entry never hit
  *
  * Written by a STATS under the flow's lock, emptied by whoever changes
  * the flow under its lock; flows whose cookies share a set may write
@@ -170,10 +171,9 @@ struct npusim_ft_quiet {
 	u32 seq;
 	u32 index;
 	unsigned long cookie;
-	unsigned long installed;
+	unsigned long lastused;
 	u32 gen;
-	u16 last_hit;
-	bool hit;
+	u32 hold;
 };
 
 /* Entries per chunk of the quiet table: 1 MB. */
@@ -269,18 +269,60 @@ static void npusim_ft_quiet_unlock(struct npusim_ft_quiet *q, u32 seq)
 }
 
 /*
+ * Last use in jiffies from the hardware's last-hit clock value.  The
+ * clock ticks NPUSIM_HW_PARAM_CLOCK_HZ times a second, so this is within
+ * one tick of the hit, never in the future, never before the install.
+ * It is as old as the clock is wide at most: a flow idle for longer
+ * looks recent again, as on MediaTek's PPE with its 8-bit timestamps.
+ * If @hold is not NULL, it is set to how long after the last use the
+ * answer holds (jiffies): until one tick before the clock may wrap
+ * around @last_hit; U32_MAX if never hit.
+ */
+static unsigned long npusim_ft_lastused(struct npusim_hw *hw,
+					unsigned long installed, u16 last_hit,
+					bool hit, u32 *hold)
+{
+	u32 bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_BITS);
+	u32 hz = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_HZ);
+	unsigned long now = jiffies, lastused;
+	u32 idle = (npusim_hw_clock(hw) - last_hit) & GENMASK(bits - 1, 0);
+	u64 left;
+
+	if (hold)
+		*hold = U32_MAX;
+	if (!hit)
+		return 0;
+	lastused = now - (unsigned long)idle * HZ / hz;
+	if (time_before(lastused, installed))
+		lastused = installed;
+	if (hold) {
+		/*
+		 * The clock, read at @now or later, reaches the wrap around
+		 * @last_hit BIT(bits) - idle ticks later at the earliest.
+		 */
+		left = div_u64((u64)(BIT(bits) - idle - 1) * HZ, hz);
+		*hold = min_t(u64, now - lastused + left, U32_MAX - 1);
+	}
+	return lastused;
+}
+
+/*
  * @flow, just read (@mib) and reported with nothing left over, is quiet.
  * Under the flow's lock.
  */
-static void npusim_ft_quiet_store(struct npusim_ft *ft,
+static void npusim_ft_quiet_store(struct npusim_ft *ft, struct npusim_hw *hw,
 				  struct npusim_flow *flow,
 				  const struct npusim_hw_flow_mib *mib)
 {
 	struct npusim_ft_quiet *set, *q = NULL;
+	unsigned long lastused;
 	unsigned int i;
-	u32 seq;
+	u32 seq, hold;
 
 	lockdep_assert_held(&flow->lock);
+	/* from the read, also while stale_lastused keeps flow->lastused */
+	lastused = npusim_ft_lastused(hw, flow->installed, mib->last_hit,
+				      mib->hit, &hold);
 	rcu_read_lock();
 	set = npusim_ft_quiet_set(ft, flow->cookie);
 	if (!set)
@@ -300,10 +342,9 @@ static void npusim_ft_quiet_store(struct npusim_ft *ft,
 		goto out;
 	WRITE_ONCE(q->cookie, flow->cookie);
 	WRITE_ONCE(q->index, flow->index);
-	WRITE_ONCE(q->installed, flow->installed);
+	WRITE_ONCE(q->lastused, lastused);
 	WRITE_ONCE(q->gen, mib->gen);
-	WRITE_ONCE(q->last_hit, mib->last_hit);
-	WRITE_ONCE(q->hit, mib->hit);
+	WRITE_ONCE(q->hold, hold);
 	npusim_ft_quiet_unlock(q, seq);
 out:
 	rcu_read_unlock();
@@ -746,29 +787,6 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 }
 
 /*
- * Last use in jiffies from the hardware's last-hit clock value.  The
- * clock ticks NPUSIM_HW_PARAM_CLOCK_HZ times a second, so this is within
- * one tick of the hit, never in the future, never before the install.
- * It is as old as the clock is wide at most: a flow idle for longer
- * looks recent again, as on MediaTek's PPE with its 8-bit timestamps.
- */
-static u64 npusim_ft_lastused(struct npusim_hw *hw, unsigned long installed,
-			      u16 last_hit, bool hit)
-{
-	u32 bits = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_BITS);
-	u32 hz = npusim_hw_param(hw, NPUSIM_HW_PARAM_CLOCK_HZ);
-	u32 idle = (npusim_hw_clock(hw) - last_hit) & GENMASK(bits - 1, 0);
-	unsigned long lastused;
-
-	if (!hit)
-		return 0;
-	lastused = jiffies - (unsigned long)idle * HZ / hz;
-	if (time_before(lastused, installed))
-		lastused = installed;
-	return lastused;
-}
-
-/*
  * Hand nf_flowtable what was read of the flow and not yet reported,
  * and the last use; @mib is what was read now, or NULL if the entry is
  * gone.  Under the flow's lock.
@@ -786,7 +804,8 @@ static void npusim_ft_stats_report(struct npusim_ft *ft, struct npusim_hw *hw,
 	 */
 	if (mib && !READ_ONCE(ft->stale_lastused))
 		flow->lastused = npusim_ft_lastused(hw, flow->installed,
-						    mib->last_hit, mib->hit);
+						    mib->last_hit, mib->hit,
+						    NULL);
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
 			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
 	flow->new_packets = 0;
@@ -842,7 +861,7 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 		 * entry is then current once the knob is cleared.
 		 */
 		if (!flow->lost)
-			npusim_ft_quiet_store(ft, flow, &mib);
+			npusim_ft_quiet_store(ft, hw, flow, &mib);
 		err = 0;
 	}
 	spin_unlock(&flow->lock);
@@ -867,13 +886,11 @@ out:
 static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 				  struct flow_cls_offload *cls)
 {
+	u32 seq, index, gen, hold;
 	struct npusim_ft_quiet *q;
-	unsigned long installed;
-	u32 seq, index, gen;
+	unsigned long lastused;
 	bool found = false;
 	unsigned int i;
-	u16 last_hit;
-	bool hit;
 
 	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err) ||
 	    READ_ONCE(ft->stale_lastused))
@@ -886,19 +903,18 @@ static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 		if (seq & 1 || READ_ONCE(q->cookie) != cls->cookie)
 			continue;
 		index = READ_ONCE(q->index);
-		installed = READ_ONCE(q->installed);
+		lastused = READ_ONCE(q->lastused);
 		gen = READ_ONCE(q->gen);
-		last_hit = READ_ONCE(q->last_hit);
-		hit = READ_ONCE(q->hit);
+		hold = READ_ONCE(q->hold);
 		/* the entry, then its seq again: it was not rewritten */
 		smp_rmb();
 		found = READ_ONCE(q->seq) == seq;
 	}
 	rcu_read_unlock();
-	if (!found || !npusim_hw_ft_unchanged(hw, index, gen))
+	if (!found || (hold != U32_MAX && jiffies - lastused >= hold) ||
+	    !npusim_hw_ft_unchanged(hw, index, gen))
 		return false;
-	flow_stats_update(&cls->stats, 0, 0, 0,
-			  npusim_ft_lastused(hw, installed, last_hit, hit),
+	flow_stats_update(&cls->stats, 0, 0, 0, lastused,
 			  FLOW_ACTION_HW_STATS_DELAYED);
 	this_cpu_inc(*ft->stats_quiet);
 	return true;
@@ -1309,7 +1325,7 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 		seq_printf(s, " pppoe=%u", e.pppoe_sid);
 
 	lastused = npusim_ft_lastused(hw, flow->installed, mib.last_hit,
-				      mib.hit);
+				      mib.hit, NULL);
 	if (mib.state < ARRAY_SIZE(npusim_hw_state_names))
 		seq_printf(s, " state=%s", npusim_hw_state_names[mib.state]);
 	if (mib.state == NPUSIM_HW_FLOW_UNBIND)

@@ -1375,16 +1375,17 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
  * The chip keeps a change map, one bit per entry: every change of the
  * entry sets it (a write, a hit, a rewrite) and npusim_hw_ft_read()
  * clears it; every entry the chip drops on its own moves its drop
- * generation on.  A removal that the host asks for is the host's to
- * know.  A host that reads the counters of many idle entries
- * reads this bit, in a map small enough to stay in cache, rather than
- * each entry.  The map is one for all readers: the one that reads an
- * entry owns what changed.
+ * generation on, and so does a jump of its clock
+ * (NPUSIM_HW_PARAM_CLOCK_OFFSET), which changes what every last hit
+ * means.  A removal that the host asks for is the host's to know.  A
+ * host that reads the counters of many idle entries reads this bit, in a
+ * map small enough to stay in cache, rather than each entry.  The map is
+ * one for all readers: the one that reads an entry owns what changed.
  *
  * Return: true if entry @index is unchanged since the last
  * npusim_hw_ft_read() of it and the chip has dropped no entry on its own
- * since generation @gen: the entry is still there, its counters and
- * last hit as that read found them.
+ * (nor jumped its clock) since generation @gen: the entry is still
+ * there, its counters and last hit as that read found them.
  */
 bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen)
 {

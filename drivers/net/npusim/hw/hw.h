@@ -414,7 +414,7 @@ enum npusim_hw_ft_match {
  * @changed: the change map, one bit per entry (npusim_hw_ft_unchanged()),
  *	replaced with @slots
  * @drops: generation of the entries the chip dropped on its own (and of
- *	resizes), written under @lock
+ *	resizes and clock jumps), written under @lock
  * @wseq: the entries' write seqcounts, shared: a writer holds @lock
  * @nhs: the next-hop table, by index
  * @nh_hash: the next-hop table, by rewrite

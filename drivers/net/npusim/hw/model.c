@@ -301,6 +301,9 @@ int npusim_hw_param_set(struct npusim_hw *hw, enum npusim_hw_param param,
 		/* the cache may hold stale copies even of an empty table */
 		if (param == NPUSIM_HW_PARAM_CACHE)
 			memset(ft->cache, 0, sizeof(ft->cache));
+		/* every last hit read before means another time now */
+		if (param == NPUSIM_HW_PARAM_CLOCK_OFFSET)
+			WRITE_ONCE(ft->drops, ft->drops + 1);
 	}
 	spin_unlock_bh(&ft->lock);
 	if (!err && val && (param == NPUSIM_HW_PARAM_AGE_TCP ||

@@ -38,6 +38,11 @@
 #    clock_bits=8, clock_hz=100: an idle flow looks idle for less than
 #      the clock's 2.56 s wrap however long it idled; with 15 bits its
 #      idle time grows;
+#    clock_bits=9, clock_hz=100 and a 12 s flowtable timeout: an idle
+#      flow's STATS, answered from the quiet table between the clock's
+#      5.12 s wraps, still see each wrap, so the flow looks recent again
+#      and outlives its timeout; with 15 bits, a clock_offset jump makes
+#      its next STATS read its entries again;
 #    age_udp=10: while a flow runs (100 packets through the NPU) no
 #      entry ages; once it stops, the chip drops both entries on its own
 #      (hw_info aged) while conntrack still shows [HW_OFFLOAD]; when the
@@ -629,6 +634,80 @@ test_clock()
 	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
 }
 
+# _stats_reads: the STATS that read their entry (neither quiet nor under
+# the device lock).  Read in this order, a STATS under way counts in
+# stats_calls only: at most one per flow (nf_flowtable queues one at a
+# time), so the least of three readings is exact.
+_stats_reads()
+{
+	local c r min=
+
+	for _ in 1 2 3; do
+		c=$(ft_dfs stats_calls)
+		r=$((c - $(ft_dfs stats_quiet) - $(ft_dfs stats_locked)))
+		[ -z "$min" ] || [ "$r" -lt "$min" ] && min=$r
+	done
+	echo "$min"
+}
+
+_stats_reads_ge()
+{
+	[ "$(_stats_reads)" -ge "$1" ]
+}
+
+# quiet_clock: the quiet table keeps an idle flow's last use only until
+# the chip's clock can wrap around its last hit, and not across a jump.
+test_quiet_clock()
+{
+	local c0 q0 r0 port=5990
+
+	RET=0
+	empty_table
+	set_model clock_hz=100 clock_bits=9
+	# STATS from 1.2 s after the last use on
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=12
+	ft_flow_start qc1 udp "$FT_S4" "$port" size=100 echo
+	ft_wait_ct udp "$port" HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	wait_until "$FT_DEADLINE" _npu_past "$port" 20
+	ft_flow_finish qc1 udp
+	c0=$(ft_dfs stats_calls)
+	q0=$(ft_dfs stats_quiet)
+	# a gc round a second at most, one STATS per direction each: 28
+	# STATS are 13 s or more, longer than the timeout
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_calls $((c0 + 28))
+	check_err $? "STATS stopped: stats_calls $c0 -> $(ft_dfs stats_calls)"
+	ft_ct udp "$port"
+	check_eq "conntrack state of the flow idle for longer than its timeout" \
+		HW_OFFLOAD "$CT_STATE"
+	[ "$(ft_dfs stats_quiet)" -gt "$q0" ]
+	check_err $? "no STATS from the quiet table: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
+	empty_table
+	log_test "clock_bits=9, clock_hz=100: quiet STATS see the wraps, the idle flow lives on"
+
+	RET=0
+	set_model clock_hz=1 clock_bits=15
+	# STATS from 3 s after the last use on, for 27 s
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=30
+	ft_flow_start qc2 udp "$FT_S4" $((port + 1)) size=100 echo
+	ft_wait_ct udp $((port + 1)) HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	wait_until "$FT_DEADLINE" _npu_past $((port + 1)) 20
+	ft_flow_finish qc2 udp
+	# idle: its STATS come from the quiet table, none reads
+	q0=$(ft_dfs stats_quiet)
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + 4))
+	check_err $? "idle flow: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
+	r0=$(_stats_reads)
+	set_model clock_offset=100
+	wait_until "$FT_DEADLINE" _stats_reads_ge $((r0 + 2))
+	check_err $? "no STATS read the entries after the clock jumped: $r0 -> $(_stats_reads)"
+	empty_table
+	set_model clock_offset=0
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
+	log_test "clock_offset: a jump of the clock empties the quiet table"
+}
+
 # hw_aged: the router chip's entries dropped by its ageing (hw_info).
 hw_aged()
 {
@@ -700,6 +779,7 @@ test_clear_on_read
 byte_basis 1 14
 test_stats_slots
 test_clock
+test_quiet_clock
 test_ageing
 
 exit_tests
