@@ -862,6 +862,7 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 		 */
 		if (!flow->lost)
 			npusim_ft_quiet_store(ft, hw, flow, &mib);
+		this_cpu_inc(*ft->stats_rcu);
 		err = 0;
 	}
 	spin_unlock(&flow->lock);
@@ -1700,6 +1701,9 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 	debugfs_create_file_unsafe("stats_quiet", 0400, dir,
 				   (void __force *)ft->stats_quiet,
 				   &npusim_pcpu_u64_fops);
+	debugfs_create_file_unsafe("stats_rcu", 0400, dir,
+				   (void __force *)ft->stats_rcu,
+				   &npusim_pcpu_u64_fops);
 	debugfs_create_file_unsafe("quiet_size", 0400, dir, ft,
 				   &npusim_ft_quiet_size_fops);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
@@ -1765,7 +1769,8 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	xa_init(&ft->by_index);
 	ft->stats_calls = alloc_percpu(u64);
 	ft->stats_quiet = alloc_percpu(u64);
-	if (!ft->stats_calls || !ft->stats_quiet) {
+	ft->stats_rcu = alloc_percpu(u64);
+	if (!ft->stats_calls || !ft->stats_quiet || !ft->stats_rcu) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -1776,6 +1781,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	return 0;
 
 err_free:
+	free_percpu(ft->stats_rcu);
 	free_percpu(ft->stats_quiet);
 	free_percpu(ft->stats_calls);
 	mutex_destroy(&ft->flush_lock);
@@ -1818,6 +1824,7 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	/* no STATS left: the flowtables are unbound */
 	npusim_ft_quiet_free(rcu_dereference_protected(ft->quiet, true));
 	RCU_INIT_POINTER(ft->quiet, NULL);
+	free_percpu(ft->stats_rcu);
 	free_percpu(ft->stats_quiet);
 	free_percpu(ft->stats_calls);
 	mutex_destroy(&ft->flush_lock);

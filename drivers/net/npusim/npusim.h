@@ -135,6 +135,8 @@ struct npusim_ft_quiet_table;
  *	@lock, per CPU: STATS run on every CPU at once
  * @stats_quiet: the STATS among them answered from @quiet (debugfs),
  *	per CPU
+ * @stats_rcu: those answered under RCU, without @lock nor @quiet
+ *	(debugfs), per CPU
  * @quiet: the quiet flows' table (ft.c), replaced under @lock, read and
  *	written under RCU
  * @last_error: copy of this driver's extack message for the last
@@ -172,6 +174,7 @@ struct npusim_ft {
 	struct npusim_ft_counters cnt;
 	u64 __percpu *stats_calls;
 	u64 __percpu *stats_quiet;
+	u64 __percpu *stats_rcu;
 	struct npusim_ft_quiet_table __rcu *quiet;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];

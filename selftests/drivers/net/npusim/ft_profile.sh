@@ -634,27 +634,6 @@ test_clock()
 	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
 }
 
-# _stats_reads: the STATS that read their entry (neither quiet nor under
-# the device lock).  Read in this order, a STATS under way counts in
-# stats_calls only: at most one per flow (nf_flowtable queues one at a
-# time), so the least of three readings is exact.
-_stats_reads()
-{
-	local c r min=
-
-	for _ in 1 2 3; do
-		c=$(ft_dfs stats_calls)
-		r=$((c - $(ft_dfs stats_quiet) - $(ft_dfs stats_locked)))
-		[ -z "$min" ] || [ "$r" -lt "$min" ] && min=$r
-	done
-	echo "$min"
-}
-
-_stats_reads_ge()
-{
-	[ "$(_stats_reads)" -ge "$1" ]
-}
-
 # quiet_clock: the quiet table keeps an idle flow's last use only until
 # the chip's clock can wrap around its last hit, and not across a jump.
 test_quiet_clock()
@@ -698,10 +677,10 @@ test_quiet_clock()
 	q0=$(ft_dfs stats_quiet)
 	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + 4))
 	check_err $? "idle flow: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
-	r0=$(_stats_reads)
+	r0=$(ft_dfs stats_rcu)
 	set_model clock_offset=100
-	wait_until "$FT_DEADLINE" _stats_reads_ge $((r0 + 2))
-	check_err $? "no STATS read the entries after the clock jumped: $r0 -> $(_stats_reads)"
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_rcu $((r0 + 2))
+	check_err $? "no STATS read the entries after the clock jumped: stats_rcu $r0 -> $(ft_dfs stats_rcu)"
 	empty_table
 	set_model clock_offset=0
 	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
