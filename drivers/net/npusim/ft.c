@@ -307,22 +307,19 @@ static unsigned long npusim_ft_lastused(struct npusim_hw *hw,
 }
 
 /*
- * @flow, just read (@mib) and reported with nothing left over, is quiet.
- * Under the flow's lock.
+ * @flow, just read (@mib, whose last use is @lastused for @hold jiffies)
+ * and reported with nothing left over, is quiet.  Under the flow's lock.
  */
-static void npusim_ft_quiet_store(struct npusim_ft *ft, struct npusim_hw *hw,
+static void npusim_ft_quiet_store(struct npusim_ft *ft,
 				  struct npusim_flow *flow,
-				  const struct npusim_hw_flow_mib *mib)
+				  const struct npusim_hw_flow_mib *mib,
+				  unsigned long lastused, u32 hold)
 {
 	struct npusim_ft_quiet *set, *q = NULL;
-	unsigned long lastused;
 	unsigned int i;
-	u32 seq, hold;
+	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
-	/* from the read, also while stale_lastused keeps flow->lastused */
-	lastused = npusim_ft_lastused(hw, flow->installed, mib->last_hit,
-				      mib->hit, &hold);
 	rcu_read_lock();
 	set = npusim_ft_quiet_set(ft, flow->cookie);
 	if (!set)
@@ -788,12 +785,12 @@ static int npusim_ft_flow_read(struct npusim_ft *ft, struct npusim_hw *hw,
 
 /*
  * Hand nf_flowtable what was read of the flow and not yet reported,
- * and the last use; @mib is what was read now, or NULL if the entry is
- * gone.  Under the flow's lock.
+ * and the last use; @lastused is the last use of what was read now, or
+ * NULL if the entry is gone.  Under the flow's lock.
  */
-static void npusim_ft_stats_report(struct npusim_ft *ft, struct npusim_hw *hw,
+static void npusim_ft_stats_report(struct npusim_ft *ft,
 				   struct npusim_flow *flow,
-				   const struct npusim_hw_flow_mib *mib,
+				   const unsigned long *lastused,
 				   struct flow_cls_offload *cls)
 {
 	lockdep_assert_held(&flow->lock);
@@ -802,10 +799,8 @@ static void npusim_ft_stats_report(struct npusim_ft *ft, struct npusim_hw *hw,
 	 * last use, which no longer moves: nf_flowtable times the flow out
 	 * unless its packets, now in software, make it REPLACE it again.
 	 */
-	if (mib && !READ_ONCE(ft->stale_lastused))
-		flow->lastused = npusim_ft_lastused(hw, flow->installed,
-						    mib->last_hit, mib->hit,
-						    NULL);
+	if (lastused && !READ_ONCE(ft->stale_lastused))
+		flow->lastused = *lastused;
 	flow_stats_update(&cls->stats, flow->new_bytes, flow->new_packets, 0,
 			  flow->lastused, FLOW_ACTION_HW_STATS_DELAYED);
 	flow->new_packets = 0;
@@ -834,7 +829,9 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct npusim_hw_flow_mib mib;
 	struct npusim_flow *flow;
+	unsigned long lastused;
 	int err = -EAGAIN;
+	u32 hold;
 
 	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err))
 		return -EAGAIN;
@@ -853,15 +850,21 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	if (!flow->dead && (flow->lost ||
 			    !__npusim_ft_flow_read(ft, hw, flow, NULL, &mib,
 						   true))) {
-		npusim_ft_stats_report(ft, hw, flow, flow->lost ? NULL : &mib,
-				       cls);
-		/*
-		 * All reported: the flow is quiet.  Also with stale_lastused
-		 * set, when npusim_ft_stats_quiet() does not answer: its
-		 * entry is then current once the knob is cleared.
-		 */
-		if (!flow->lost)
-			npusim_ft_quiet_store(ft, hw, flow, &mib);
+		if (flow->lost) {
+			npusim_ft_stats_report(ft, flow, NULL, cls);
+		} else {
+			lastused = npusim_ft_lastused(hw, flow->installed,
+						      mib.last_hit, mib.hit,
+						      &hold);
+			npusim_ft_stats_report(ft, flow, &lastused, cls);
+			/*
+			 * All reported: the flow is quiet.  Also with
+			 * stale_lastused set, when npusim_ft_stats_quiet()
+			 * does not answer: its entry, with the last use of
+			 * the read, is then current once the knob is cleared.
+			 */
+			npusim_ft_quiet_store(ft, flow, &mib, lastused, hold);
+		}
 		this_cpu_inc(*ft->stats_rcu);
 		err = 0;
 	}
@@ -928,6 +931,7 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 	struct npusim_hw *hw = block->nsim_dev->hw;
 	struct npusim_ft *ft = &block->nsim_dev->ft;
 	struct npusim_hw_flow_mib mib;
+	unsigned long lastused = 0;
 	struct npusim_flow *flow;
 	int err;
 
@@ -945,7 +949,10 @@ static int npusim_ft_stats(struct npusim_ft_block *block,
 
 	err = npusim_ft_flow_read(ft, hw, flow, NULL, &mib, true, NULL, NULL);
 	spin_lock(&flow->lock);
-	npusim_ft_stats_report(ft, hw, flow, err ? NULL : &mib, cls);
+	if (!err)
+		lastused = npusim_ft_lastused(hw, flow->installed,
+					      mib.last_hit, mib.hit, NULL);
+	npusim_ft_stats_report(ft, flow, err ? NULL : &lastused, cls);
 	spin_unlock(&flow->lock);
 	return 0;
 }
