@@ -914,9 +914,10 @@ static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 		smp_rmb();
 		found = READ_ONCE(q->seq) == seq;
 	}
+	found = found && (hold == U32_MAX || jiffies - lastused < hold) &&
+		npusim_hw_ft_unchanged(hw, index, gen);
 	rcu_read_unlock();
-	if (!found || (hold != U32_MAX && jiffies - lastused >= hold) ||
-	    !npusim_hw_ft_unchanged(hw, index, gen))
+	if (!found)
 		return false;
 	flow_stats_update(&cls->stats, 0, 0, 0, lastused,
 			  FLOW_ACTION_HW_STATS_DELAYED);

@@ -1382,6 +1382,8 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
  * map small enough to stay in cache, rather than each entry.  The map is
  * one for all readers: the one that reads an entry owns what changed.
  *
+ * Context: under rcu_read_lock(), which a resize waits for.
+ *
  * Return: true if entry @index is unchanged since the last
  * npusim_hw_ft_read() of it and the chip has dropped no entry on its own
  * (nor jumped its clock) since generation @gen: the entry is still
@@ -1391,11 +1393,8 @@ bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	unsigned long *map;
-	bool ret;
 
-	rcu_read_lock();
-	ret = npusim_hw_ft_geom(ft, index, &map) &&
-	      READ_ONCE(ft->drops) == gen && !test_bit(index, map);
-	rcu_read_unlock();
-	return ret;
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "npusim: no rcu_read_lock()");
+	return npusim_hw_ft_geom(ft, index, &map) &&
+	       READ_ONCE(ft->drops) == gen && !test_bit(index, map);
 }
