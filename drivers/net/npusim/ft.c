@@ -173,7 +173,9 @@ static const struct rhashtable_params npusim_flow_ht_params = {
  * Written by a STATS under the flow's lock, emptied by whoever changes
  * the flow under its lock; flows whose cookies share a set may write
  * it at once, so a writer that finds it being written gives up: the
- * table is a cache, and a flow missing from it only costs a read.
+ * table is a cache, and a flow missing from it only costs a read.  A
+ * cookie has one entry at most: only its own flow stores it, under the
+ * flow's lock, into the entry that has it if there is one.
  */
 struct npusim_ft_quiet {
 	u32 seq;
@@ -208,23 +210,50 @@ struct npusim_ft_quiet_table {
 	struct npusim_ft_quiet *chunk[];
 };
 
-/*
- * The first entry of @cookie's set in the quiet table, or NULL if there
- * is no table.  Under rcu_read_lock(): a table that grows is freed after
- * a grace period.
+/**
+ * npusim_ft_quiet_find() - a flow direction's entry in the quiet table
+ * @ft: the device's offload state
+ * @cookie: its cookie
+ * @spare: if not NULL, set to where to store it if it has no entry: the
+ *	first empty entry of its set, else one chosen by the hash of the
+ *	whole cookie (so that a flow's two directions do not push each
+ *	other out); NULL if there is no table
+ *
+ * Inlined: it is most of a quiet STATS, the most frequent command.
+ *
+ * Context: under rcu_read_lock(): a table that grows is freed after a
+ * grace period.
+ *
+ * Return: the entry whose cookie was @cookie when read, or NULL.
  */
-static struct npusim_ft_quiet *npusim_ft_quiet_set(struct npusim_ft *ft,
-						   unsigned long cookie)
+static __always_inline struct npusim_ft_quiet *
+npusim_ft_quiet_find(struct npusim_ft *ft, unsigned long cookie,
+		     struct npusim_ft_quiet **spare)
 {
 	struct npusim_ft_quiet_table *t = rcu_dereference(ft->quiet);
+	struct npusim_ft_quiet *set, *q;
+	unsigned long c;
 	u32 i;
 
+	if (spare)
+		*spare = NULL;
 	if (!t)
 		return NULL;
 	i = hash_long(cookie >> NPUSIM_FT_QUIET_SHIFT, 32) & t->mask &
 	    ~(NPUSIM_FT_QUIET_WAYS - 1);
-	return &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
-			[i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
+	set = &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
+		       [i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
+	for (q = set; q < set + NPUSIM_FT_QUIET_WAYS; q++) {
+		c = READ_ONCE(q->cookie);
+		if (c == cookie)
+			return q;
+		if (!c && spare && !*spare)
+			*spare = q;
+	}
+	if (spare && !*spare)
+		*spare = &set[hash_long(cookie, 32) >>
+			      (32 - ilog2(NPUSIM_FT_QUIET_WAYS))];
+	return NULL;
 }
 
 static void npusim_ft_quiet_free(struct npusim_ft_quiet_table *t)
@@ -316,40 +345,29 @@ static unsigned long npusim_ft_lastused(struct npusim_hw *hw,
 }
 
 /*
- * @flow, just read (@mib, whose last use is @lastused for @hold jiffies)
- * and reported with nothing left over, is quiet.  Under the flow's lock.
+ * @flow, just read (at the chip's drop generation @gen, its last use
+ * @lastused for @hold jiffies) and reported with nothing left over, is
+ * quiet.  Under the flow's lock.
  */
 static void npusim_ft_quiet_store(struct npusim_ft *ft,
-				  struct npusim_flow *flow,
-				  const struct npusim_hw_flow_mib *mib,
+				  struct npusim_flow *flow, u32 gen,
 				  unsigned long lastused, u32 hold)
 {
-	struct npusim_ft_quiet *set, *q = NULL;
-	unsigned int i;
+	struct npusim_ft_quiet *q, *spare;
 	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	set = npusim_ft_quiet_set(ft, flow->cookie);
-	if (!set)
-		goto out;
-	/* its own entry, else an empty one, else one by its hash */
-	for (i = 0; i < NPUSIM_FT_QUIET_WAYS && !q; i++)
-		if (READ_ONCE(set[i].cookie) == flow->cookie)
-			q = &set[i];
-	for (i = 0; i < NPUSIM_FT_QUIET_WAYS && !q; i++)
-		if (!READ_ONCE(set[i].cookie))
-			q = &set[i];
+	q = npusim_ft_quiet_find(ft, flow->cookie, &spare) ?: spare;
 	if (!q)
-		q = &set[hash_long(flow->cookie, 32) >>
-			 (32 - ilog2(NPUSIM_FT_QUIET_WAYS))];
+		goto out;
 	seq = READ_ONCE(q->seq);
 	if (!npusim_ft_quiet_lock(q, seq))
 		goto out;
 	WRITE_ONCE(q->cookie, flow->cookie);
 	WRITE_ONCE(q->index, flow->index);
 	WRITE_ONCE(q->lastused, lastused);
-	WRITE_ONCE(q->gen, mib->gen);
+	WRITE_ONCE(q->gen, gen);
 	WRITE_ONCE(q->hold, hold);
 	npusim_ft_quiet_unlock(q, seq);
 out:
@@ -366,22 +384,20 @@ static void npusim_ft_quiet_forget(struct npusim_ft *ft,
 				   struct npusim_flow *flow)
 {
 	struct npusim_ft_quiet *q;
-	unsigned int i;
 	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	q = npusim_ft_quiet_set(ft, flow->cookie);
-	for (i = 0; q && i < NPUSIM_FT_QUIET_WAYS; i++, q++) {
-		do {
-			seq = READ_ONCE(q->seq);
-			if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
-				break;
-		} while (!npusim_ft_quiet_lock(q, seq));
+	q = npusim_ft_quiet_find(ft, flow->cookie, NULL);
+	while (q) {
+		seq = READ_ONCE(q->seq);
 		if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
-			continue;
-		WRITE_ONCE(q->cookie, 0);
-		npusim_ft_quiet_unlock(q, seq);
+			break;
+		if (npusim_ft_quiet_lock(q, seq)) {
+			WRITE_ONCE(q->cookie, 0);
+			npusim_ft_quiet_unlock(q, seq);
+			break;
+		}
 	}
 	rcu_read_unlock();
 }
@@ -872,7 +888,8 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 			 * does not answer: its entry, with the last use of
 			 * the read, is then current once the knob is cleared.
 			 */
-			npusim_ft_quiet_store(ft, flow, &mib, lastused, hold);
+			npusim_ft_quiet_store(ft, flow, mib.gen, lastused,
+					      hold);
 		}
 		this_cpu_inc(*ft->stats_rcu);
 		err = 0;
@@ -903,28 +920,26 @@ static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 	struct npusim_ft_quiet *q;
 	unsigned long lastused;
 	bool found = false;
-	unsigned int i;
 
 	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err) ||
 	    READ_ONCE(ft->stale_lastused))
 		return false;
 	rcu_read_lock();
-	q = npusim_ft_quiet_set(ft, cls->cookie);
-	for (i = 0; q && i < NPUSIM_FT_QUIET_WAYS && !found; i++, q++) {
+	q = npusim_ft_quiet_find(ft, cls->cookie, NULL);
+	if (q) {
 		/* its seq, then the entry: see npusim_ft_quiet_unlock() */
 		seq = smp_load_acquire(&q->seq);
-		if (seq & 1 || READ_ONCE(q->cookie) != cls->cookie)
-			continue;
+		found = !(seq & 1) && READ_ONCE(q->cookie) == cls->cookie;
 		index = READ_ONCE(q->index);
 		lastused = READ_ONCE(q->lastused);
 		gen = READ_ONCE(q->gen);
 		hold = READ_ONCE(q->hold);
 		/* the entry, then its seq again: it was not rewritten */
 		smp_rmb();
-		found = READ_ONCE(q->seq) == seq;
+		found = found && READ_ONCE(q->seq) == seq &&
+			(hold == U32_MAX || jiffies - lastused < hold) &&
+			npusim_hw_ft_unchanged(hw, index, gen);
 	}
-	found = found && (hold == U32_MAX || jiffies - lastused < hold) &&
-		npusim_hw_ft_unchanged(hw, index, gen);
 	rcu_read_unlock();
 	if (!found)
 		return false;
