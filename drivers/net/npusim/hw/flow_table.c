@@ -326,6 +326,65 @@ static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
 			ft->cache[i].valid = false;
 }
 
+/**
+ * struct npusim_hw_ft_map - the change map (npusim_hw_ft_unchanged())
+ * @bits: one bit per entry
+ * @sum: its summary, one bit per word of @bits, set while the word is
+ *	not 0: where few entries change, a reader finds most of them
+ *	unchanged there, in a map a 64th of the size
+ *
+ * One allocation, @sum after @bits, replaced with the slots.
+ */
+struct npusim_hw_ft_map {
+	unsigned long *bits;
+	unsigned long *sum;
+};
+
+/* The change map of @ft; under its lock, or inside its geom seqcount. */
+static struct npusim_hw_ft_map npusim_hw_ft_map(const struct npusim_hw_ft *ft)
+{
+	return (struct npusim_hw_ft_map){
+		.bits = ft->changed,
+		.sum = ft->changed + BITS_TO_LONGS(ft->size),
+	};
+}
+
+/*
+ * Entry @index changed: its bit, then its word's summary bit.  A reader
+ * that finds the word 0 clears the summary bit, then reads the word
+ * again: with a full barrier on both sides, either that read sees the
+ * bit, or this sees the summary bit cleared and sets it again.
+ */
+static void npusim_hw_ft_map_set(const struct npusim_hw_ft_map *map,
+				 u32 index)
+{
+	set_bit(index, map->bits);
+	/* the bit, then the summary: pairs with npusim_hw_ft_map_clear() */
+	smp_mb__after_atomic();
+	if (!test_bit(BIT_WORD(index), map->sum))
+		set_bit(BIT_WORD(index), map->sum);
+}
+
+/*
+ * A read of entry @index clears its bit, and its word's summary bit if
+ * no other bit of the word is set: see npusim_hw_ft_map_set().  The
+ * clear, then what the caller reads: a full barrier.
+ */
+static void npusim_hw_ft_map_clear(const struct npusim_hw_ft_map *map,
+				   u32 index)
+{
+	clear_bit(index, map->bits);
+	/* the bit, then the word and the caller's reads */
+	smp_mb__after_atomic();
+	if (READ_ONCE(map->bits[BIT_WORD(index)]))
+		return;
+	clear_bit(BIT_WORD(index), map->sum);
+	/* the summary, then the word: pairs with npusim_hw_ft_map_set() */
+	smp_mb__after_atomic();
+	if (READ_ONCE(map->bits[BIT_WORD(index)]))
+		set_bit(BIT_WORD(index), map->sum);
+}
+
 /*
  * An entry changed under the table's lock, inside its write seqcount:
  * its bit in the change map is set after the change (see
@@ -333,7 +392,9 @@ static void npusim_hw_ft_cache_forget(struct npusim_hw_ft *ft, u32 index)
  */
 static void npusim_hw_ft_changed(struct npusim_hw_ft *ft, u32 index)
 {
-	set_bit(index, ft->changed);
+	struct npusim_hw_ft_map map = npusim_hw_ft_map(ft);
+
+	npusim_hw_ft_map_set(&map, index);
 }
 
 /* Invalidate an entry.  Locked. */
@@ -367,13 +428,16 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(u32 size)
 }
 
 /*
- * The change map of @size entries, or NULL.  On its own, not after the
- * slots: small enough for the allocator's physically contiguous memory,
- * whose kernel mapping uses huge pages (a TLB miss costs less).
+ * The change map of @size entries and its summary (struct
+ * npusim_hw_ft_map), or NULL.  On its own, not after the slots: small
+ * enough for the allocator's physically contiguous memory, whose kernel
+ * mapping uses huge pages (a TLB miss costs less).
  */
 static unsigned long *npusim_hw_ft_map_alloc(u32 size)
 {
-	return kvcalloc(BITS_TO_LONGS(size), sizeof(long), GFP_KERNEL);
+	return kvcalloc(BITS_TO_LONGS(size) +
+			BITS_TO_LONGS(BITS_TO_LONGS(size)), sizeof(long),
+			GFP_KERNEL);
 }
 
 int npusim_hw_ft_init(struct npusim_hw *hw, u32 size)
@@ -805,11 +869,12 @@ static void npusim_hw_ft_mib_mask(struct npusim_hw *hw,
 /*
  * Entry @index's slot, or NULL if the table is smaller, and in @map the
  * change map of the same geometry.  Under RCU: a resize frees both
- * after a grace period.
+ * after a grace period.  Inlined: it is on the engine's and an idle
+ * flow's STATS paths.
  */
-static struct npusim_hw_ft_slot *npusim_hw_ft_geom(struct npusim_hw_ft *ft,
-						   u32 index,
-						   unsigned long **map)
+static __always_inline struct npusim_hw_ft_slot *
+npusim_hw_ft_geom(struct npusim_hw_ft *ft, u32 index,
+		  struct npusim_hw_ft_map *map)
 {
 	struct npusim_hw_ft_slot *slot;
 	unsigned int seq;
@@ -817,7 +882,7 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_geom(struct npusim_hw_ft *ft,
 	do {
 		seq = read_seqcount_begin(&ft->geom);
 		slot = index < ft->size ? &ft->slots[index] : NULL;
-		*map = ft->changed;
+		*map = npusim_hw_ft_map(ft);
 	} while (read_seqcount_retry(&ft->geom, seq));
 	return slot;
 }
@@ -829,12 +894,11 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_geom(struct npusim_hw_ft *ft,
  * misses moves the generation on.
  */
 static void npusim_hw_ft_read_begin(struct npusim_hw_ft *ft,
-				    unsigned long *map, u32 index,
-				    struct npusim_hw_flow_mib *mib)
+				    const struct npusim_hw_ft_map *map,
+				    u32 index, struct npusim_hw_flow_mib *mib)
 {
-	clear_bit(index, map);
 	/* the clear, then the reads: pairs with npusim_hw_ft_hit() */
-	smp_mb__after_atomic();
+	npusim_hw_ft_map_clear(map, index);
 	mib->gen = READ_ONCE(ft->drops);
 	/* the generation, then the entry: pairs with npusim_hw_ft_drop() */
 	smp_rmb();
@@ -850,8 +914,8 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
+	struct npusim_hw_ft_map map;
 	seqcount_spinlock_t *wseq;
-	unsigned long *map;
 	unsigned int seq;
 	bool valid;
 
@@ -861,7 +925,7 @@ static int npusim_hw_ft_read_counters(struct npusim_hw *hw, u32 index,
 		rcu_read_unlock();
 		return -ENOENT;
 	}
-	npusim_hw_ft_read_begin(ft, map, index, mib);
+	npusim_hw_ft_read_begin(ft, &map, index, mib);
 	wseq = npusim_hw_ft_wseq(ft, index);
 	do {
 		seq = read_seqcount_begin(wseq);
@@ -910,7 +974,9 @@ int npusim_hw_ft_read(struct npusim_hw *hw, u32 index, u32 tag,
 	spin_lock_bh(&ft->lock);
 	slot = npusim_hw_ft_slot(ft, index, tag);
 	if (slot) {
-		npusim_hw_ft_read_begin(ft, ft->changed, index, mib);
+		struct npusim_hw_ft_map map = npusim_hw_ft_map(ft);
+
+		npusim_hw_ft_read_begin(ft, &map, index, mib);
 		if (entry)
 			npusim_hw_ft_decode(ft, slot,
 					    npusim_hw_ft_ext_locked(ft, slot),
@@ -1246,7 +1312,8 @@ void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st)
 	*st = ft->stats;
 	st->next_hops = ft->n_nh;
 	st->ext_entries = ft->n_ext;
-	st->map_bytes = BITS_TO_LONGS(ft->size) * sizeof(long);
+	st->map_bytes = (BITS_TO_LONGS(ft->size) +
+			 BITS_TO_LONGS(BITS_TO_LONGS(ft->size))) * sizeof(long);
 	st->mem_bytes = (u64)ft->size * sizeof(*ft->slots) +
 			ft->n_nh * sizeof(struct npusim_hw_ft_nh) +
 			ft->n_ext * sizeof(struct npusim_hw_ft_ext);
@@ -1328,8 +1395,8 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 {
 	struct npusim_hw_ft *ft = &hw->ft;
 	struct npusim_hw_ft_slot *slot;
+	struct npusim_hw_ft_map map;
 	unsigned int seq;
-	unsigned long *map;
 	bool match;
 	u16 now;
 	u32 len;
@@ -1362,8 +1429,8 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 	 * sees its bit cleared and sets it again.
 	 */
 	smp_mb();
-	if (!test_bit(ref->index, map))
-		set_bit(ref->index, map);
+	if (!test_bit(ref->index, map.bits))
+		npusim_hw_ft_map_set(&map, ref->index);
 }
 
 /**
@@ -1379,8 +1446,13 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
  * (NPUSIM_HW_PARAM_CLOCK_OFFSET), which changes what every last hit
  * means.  A removal that the host asks for is the host's to know.  A
  * host that reads the counters of many idle entries reads this bit, in a
- * map small enough to stay in cache, rather than each entry.  The map is
- * one for all readers: the one that reads an entry owns what changed.
+ * map small enough to stay in cache, rather than each entry; and first
+ * its summary bit, one for 64 entries, clear while none of them has
+ * changed: where few flows have traffic, that is most of them, in a map
+ * 64 times smaller.  A read of one of the other 63, at the moment a
+ * change of this entry sets its bits, may hide the change from a call
+ * made meanwhile: the next call sees it.  The map is one for all
+ * readers: the one that reads an entry owns what changed.
  *
  * Context: under rcu_read_lock(), which a resize waits for.
  *
@@ -1392,9 +1464,11 @@ void npusim_hw_ft_hit(struct npusim_hw *hw, const struct npusim_hw_ft_ref *ref,
 bool npusim_hw_ft_unchanged(struct npusim_hw *hw, u32 index, u32 gen)
 {
 	struct npusim_hw_ft *ft = &hw->ft;
-	unsigned long *map;
+	struct npusim_hw_ft_map map;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "npusim: no rcu_read_lock()");
 	return npusim_hw_ft_geom(ft, index, &map) &&
-	       READ_ONCE(ft->drops) == gen && !test_bit(index, map);
+	       READ_ONCE(ft->drops) == gen &&
+	       (!test_bit(BIT_WORD(index), map.sum) ||
+		!test_bit(index, map.bits));
 }

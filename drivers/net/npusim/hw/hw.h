@@ -411,7 +411,8 @@ enum npusim_hw_ft_match {
  * @stats: what the table did on its own
  * @seq: sequence number of the last write, never 0
  * @slots: the entries, bucket after bucket
- * @changed: the change map, one bit per entry (npusim_hw_ft_unchanged()),
+ * @changed: the change map, one bit per entry, then its summary, one bit
+ *	per word (struct npusim_hw_ft_map, npusim_hw_ft_unchanged()),
  *	replaced with @slots
  * @drops: generation of the entries the chip dropped on its own (and of
  *	resizes and clock jumps), written under @lock
