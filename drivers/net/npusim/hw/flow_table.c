@@ -427,6 +427,12 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(u32 size)
 	return kvcalloc(size, sizeof(struct npusim_hw_ft_slot), GFP_KERNEL);
 }
 
+/* Words of the change map of @size entries and of its summary. */
+static size_t npusim_hw_ft_map_longs(u32 size)
+{
+	return BITS_TO_LONGS(size) + BITS_TO_LONGS(BITS_TO_LONGS(size));
+}
+
 /*
  * The change map of @size entries and its summary (struct
  * npusim_hw_ft_map), or NULL.  On its own, not after the slots: small
@@ -435,8 +441,7 @@ static struct npusim_hw_ft_slot *npusim_hw_ft_slots_alloc(u32 size)
  */
 static unsigned long *npusim_hw_ft_map_alloc(u32 size)
 {
-	return kvcalloc(BITS_TO_LONGS(size) +
-			BITS_TO_LONGS(BITS_TO_LONGS(size)), sizeof(long),
+	return kvcalloc(npusim_hw_ft_map_longs(size), sizeof(long),
 			GFP_KERNEL);
 }
 
@@ -1312,8 +1317,7 @@ void npusim_hw_ft_stats(struct npusim_hw *hw, struct npusim_hw_ft_stats *st)
 	*st = ft->stats;
 	st->next_hops = ft->n_nh;
 	st->ext_entries = ft->n_ext;
-	st->map_bytes = (BITS_TO_LONGS(ft->size) +
-			 BITS_TO_LONGS(BITS_TO_LONGS(ft->size))) * sizeof(long);
+	st->map_bytes = npusim_hw_ft_map_longs(ft->size) * sizeof(long);
 	st->mem_bytes = (u64)ft->size * sizeof(*ft->slots) +
 			ft->n_nh * sizeof(struct npusim_hw_ft_nh) +
 			ft->n_ext * sizeof(struct npusim_hw_ft_ext);
