@@ -24,11 +24,12 @@
  *
  * Most offloaded flows are idle most of the time, and each costs two
  * STATS a second.  A flow whose last STATS read its entry and left
- * nothing unreported is quiet: the quiet table keeps, by cookie, what
- * its next STATS needs.  While the chip's change map says the entry has
- * not changed since that read (npusim_hw_ft_unchanged()), STATS answers
- * from there, without the flow, its lock or the entry: one set of the
- * table and one bit, where a read costs three scattered structures.
+ * nothing unreported is quiet: the quiet table keeps what its next
+ * STATS needs, in the order in which nf_flowtable asks for them.  While
+ * the chip's change map says the entry has not changed since that read
+ * (npusim_hw_ft_unchanged()), STATS answers from there, without the
+ * flow, its lock or the entry: the next entry of the table and one bit,
+ * where a read costs three scattered structures.
  */
 
 #include <linux/debugfs.h>
@@ -94,6 +95,9 @@ struct npusim_ft_block {
  * @packets: packets read from the hardware since the install
  * @bytes: their bytes
  * @lastused: the last use reported to nf_flowtable (jiffies), 0 if none
+ * @quiet_gen: the quiet table in which it has an entry (its gen), 0 if
+ *	none; under @lock
+ * @quiet_slot: that entry; under @lock
  * @rcu: frees it after the STATS that may have found it under RCU
  */
 struct npusim_flow {
@@ -118,6 +122,8 @@ struct npusim_flow {
 	u64 packets;
 	u64 bytes;
 	u64 lastused;
+	u32 quiet_gen;
+	u32 quiet_slot;
 	struct rcu_head rcu;
 };
 
@@ -143,25 +149,22 @@ static const struct rhashtable_params npusim_flow_ht_params = {
 };
 
 /*
- * Entries of the quiet table per set: eight cache lines, in one page.
- * nf_flowtable's cookies are the addresses of a flow's two tuples, in
- * one object: a set is chosen by the cookie without its low
- * NPUSIM_FT_QUIET_SHIFT bits, so that the two directions of a flow, whose
- * STATS come one after the other, share a set and its page (under QEMU's
- * TCG, the first touch of a page is the largest part of a quiet STATS).
- * A flow direction that its set has no room for reads its entry at every
- * STATS, and pushes another one out: at half full, sets of eight pairs
- * leave about one flow in 120 out, sets of two pairs one in ten.
+ * How far past its cursor a CPU looks for the cookie a STATS asks for:
+ * the entries of the STATS that the other CPUs answered meanwhile (a
+ * flow's two directions, one after the other) and of flows gone.
  */
-#define NPUSIM_FT_QUIET_WAYS	16
-#define NPUSIM_FT_QUIET_SHIFT	8
-/* Its smallest and largest number of entries. */
+#define NPUSIM_FT_QUIET_AHEAD	8
+/* The quiet table's smallest and largest number of entries. */
 #define NPUSIM_FT_QUIET_MIN	64
 #define NPUSIM_FT_QUIET_MAX	NPUSIM_HW_FT_MAX_SIZE
+/* A quiet table that misses more than one STATS in this is rebuilt... */
+#define NPUSIM_FT_QUIET_OUT_OF_ORDER	4
+/* ...as is a full one, at most once every this long. */
+#define NPUSIM_FT_QUIET_REBUILD_GAP	(10 * HZ)
 
 /**
  * struct npusim_ft_quiet - what a quiet flow's STATS answers
- * @seq: even while the entry is stable, odd while someone writes it
+ * @seq: even while the entry is stable, odd while its flow writes it
  * @index: the flow's hardware entry
  * @cookie: the flow's cookie; 0 for an empty entry
  * @lastused: the flow's last use as of its last read (jiffies)
@@ -170,12 +173,9 @@ static const struct rhashtable_params npusim_flow_ht_params = {
  *	chip's clock may wrap around the entry's last hit, after which a
  *	read finds the entry hit just now; U32_MAX for an entry never hit
  *
- * Written by a STATS under the flow's lock, emptied by whoever changes
- * the flow under its lock; flows whose cookies share a set may write
- * it at once, so a writer that finds it being written gives up: the
- * table is a cache, and a flow missing from it only costs a read.  A
- * cookie has one entry at most: only its own flow stores it, under the
- * flow's lock, into the entry that has it if there is one.
+ * Each entry of a table belongs to one flow, which took it from the
+ * table's free end (npusim_flow.quiet_slot) and alone writes it, under
+ * its lock: a cookie has one entry at most.
  */
 struct npusim_ft_quiet {
 	u32 seq;
@@ -190,70 +190,87 @@ struct npusim_ft_quiet {
 #define NPUSIM_FT_QUIET_CHUNK_SHIFT	15
 
 /**
- * struct npusim_ft_quiet_table - the quiet flows, by cookie
- * @rcu: frees a table that a larger one replaced
+ * struct npusim_ft_quiet_table - the quiet flows, in the order of their
+ *	STATS
+ * @rcu: frees a table that another one replaced
  * @mask: number of entries - 1 (a power of 2)
+ * @gen: which table it is (npusim_ft.quiet_gen when it was made)
+ * @next: its first entry that no flow has taken
  * @n_chunks: number of @chunk
- * @chunk: the entries, in sets of NPUSIM_FT_QUIET_WAYS, in chunks of
- *	BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) entries (or fewer, one chunk)
+ * @chunk: the entries, in chunks of BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT)
+ *	entries (or fewer, one chunk)
  *
  * In chunks small enough for the allocator's physically contiguous
  * memory: its kernel mapping uses huge pages, which make a TLB miss
- * cheaper than vmalloc's 4K pages do (under QEMU's TCG, where the
- * table's random accesses miss, a miss walks the guest's page tables
- * in software).
+ * cheaper than vmalloc's 4K pages do (under QEMU's TCG, a miss walks
+ * the guest's page tables in software).
  */
 struct npusim_ft_quiet_table {
 	struct rcu_head rcu;
 	u32 mask;
+	u32 gen;
+	atomic_t next;
 	u32 n_chunks;
 	struct npusim_ft_quiet *chunk[];
 };
 
 /**
- * npusim_ft_quiet_find() - a flow direction's entry in the quiet table
- * @ft: the device's offload state
- * @cookie: its cookie
- * @spare: if not NULL, set to where to store it if it has no entry: the
- *	first empty entry of its set, else one chosen by the hash of the
- *	whole cookie (so that a flow's two directions do not push each
- *	other out); NULL if there is no table
- *
- * Inlined: it is most of a quiet STATS, the most frequent command.
- *
- * Context: under rcu_read_lock(): a table that grows is freed after a
- * grace period.
- *
- * Return: the entry whose cookie was @cookie when read, or NULL.
+ * struct npusim_ft_quiet_cpu - a CPU's place in the quiet table
+ * @cursor: the entry after the last one it used: where it looks first
+ * @misses: its misses since @window
+ * @window: its quiet STATS (npusim_ft.stats_quiet) when it last
+ *	weighed its misses
+ * @missed: all its misses (debugfs flow_table/quiet_misses): quiet STATS
+ *	whose entry it did not find at its cursor, but through the flow
  */
-static __always_inline struct npusim_ft_quiet *
-npusim_ft_quiet_find(struct npusim_ft *ft, unsigned long cookie,
-		     struct npusim_ft_quiet **spare)
-{
-	struct npusim_ft_quiet_table *t = rcu_dereference(ft->quiet);
-	struct npusim_ft_quiet *set, *q;
-	unsigned long c;
-	u32 i;
+struct npusim_ft_quiet_cpu {
+	u32 cursor;
+	u32 misses;
+	u64 window;
+	u64 missed;
+};
 
-	if (spare)
-		*spare = NULL;
-	if (!t)
-		return NULL;
-	i = hash_long(cookie >> NPUSIM_FT_QUIET_SHIFT, 32) & t->mask &
-	    ~(NPUSIM_FT_QUIET_WAYS - 1);
-	set = &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
-		       [i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
-	for (q = set; q < set + NPUSIM_FT_QUIET_WAYS; q++) {
-		c = READ_ONCE(q->cookie);
-		if (c == cookie)
-			return q;
-		if (!c && spare && !*spare)
-			*spare = q;
+/**
+ * npusim_ft_quiet_missed() - count a miss, and weigh this CPU's misses
+ * @ft: the device's offload state
+ * @used: the quiet table's entries taken
+ *
+ * Once this CPU has answered at least a table's worth of quiet STATS
+ * (@used, NPUSIM_FT_QUIET_MIN at the least) since it last weighed its
+ * misses, it weighs them: a table whose order is not the STATS' (it was
+ * filled over several rounds of nf_flowtable's, or flows came in
+ * between) misses more than one in NPUSIM_FT_QUIET_OUT_OF_ORDER, where
+ * a table in order misses where the rounds skip flows (whose STATS are
+ * still queued) and where the CPUs take turns.  Over a whole round,
+ * these bursts weigh little.
+ *
+ * Context: its caller answered a quiet STATS, and counted it.
+ *
+ * Return: true if the table should be rebuilt in the STATS' order.
+ */
+static bool npusim_ft_quiet_missed(struct npusim_ft *ft, u32 used)
+{
+	struct npusim_ft_quiet_cpu *qc = get_cpu_ptr(ft->quiet_cpu);
+	u64 quiet = *this_cpu_ptr(ft->stats_quiet) - qc->window;
+	bool rebuild = false;
+
+	qc->missed++;
+	qc->misses++;
+	if (quiet >= max_t(u32, used, NPUSIM_FT_QUIET_MIN)) {
+		rebuild = (u64)qc->misses * NPUSIM_FT_QUIET_OUT_OF_ORDER > quiet;
+		qc->misses = 0;
+		qc->window += quiet;
 	}
-	if (spare && !*spare)
-		*spare = &set[hash_long(cookie, 32) >>
-			      (32 - ilog2(NPUSIM_FT_QUIET_WAYS))];
-	return NULL;
+	put_cpu_ptr(ft->quiet_cpu);
+	return rebuild;
+}
+
+/* Entry @i of @t. */
+static __always_inline struct npusim_ft_quiet *
+npusim_ft_quiet_entry(struct npusim_ft_quiet_table *t, u32 i)
+{
+	return &t->chunk[i >> NPUSIM_FT_QUIET_CHUNK_SHIFT]
+			[i & (BIT(NPUSIM_FT_QUIET_CHUNK_SHIFT) - 1)];
 }
 
 static void npusim_ft_quiet_free(struct npusim_ft_quiet_table *t)
@@ -294,15 +311,23 @@ static struct npusim_ft_quiet_table *npusim_ft_quiet_alloc(u32 n)
 	return t;
 }
 
-/* Start writing @q, last seen at @seq; false if someone else is. */
-static bool npusim_ft_quiet_lock(struct npusim_ft_quiet *q, u32 seq)
+/*
+ * Start writing @q, whose flow's lock is held: the only writer.
+ * Return: its seq before.
+ */
+static u32 npusim_ft_quiet_write_begin(struct npusim_ft_quiet *q)
 {
-	return !(seq & 1) && cmpxchg(&q->seq, seq, seq + 1) == seq;
+	u32 seq = q->seq;
+
+	WRITE_ONCE(q->seq, seq + 1);
+	/* the odd seq, then the entry: pairs with npusim_ft_stats_quiet() */
+	smp_wmb();
+	return seq;
 }
 
-static void npusim_ft_quiet_unlock(struct npusim_ft_quiet *q, u32 seq)
+static void npusim_ft_quiet_write_end(struct npusim_ft_quiet *q, u32 seq)
 {
-	/* the entry, then its even seq: pairs with npusim_ft_stats_quiet() */
+	/* the entry, then the even seq: pairs with npusim_ft_stats_quiet() */
 	smp_store_release(&q->seq, seq + 2);
 }
 
@@ -347,56 +372,73 @@ static unsigned long npusim_ft_lastused(struct npusim_hw *hw,
 /*
  * @flow, just read (at the chip's drop generation @gen, its last use
  * @lastused for @hold jiffies) and reported with nothing left over, is
- * quiet.  Under the flow's lock.
+ * quiet: write its entry, in the table's free end if it has none in this
+ * table.  Under the flow's lock.
+ *
+ * Return: true if the table has no room left for it.
  */
-static void npusim_ft_quiet_store(struct npusim_ft *ft,
+static bool npusim_ft_quiet_store(struct npusim_ft *ft,
 				  struct npusim_flow *flow, u32 gen,
 				  unsigned long lastused, u32 hold)
 {
-	struct npusim_ft_quiet *q, *spare;
-	u32 seq;
+	struct npusim_ft_quiet_table *t;
+	struct npusim_ft_quiet *q = NULL;
+	u32 i, seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	q = npusim_ft_quiet_find(ft, flow->cookie, &spare) ?: spare;
-	if (!q)
-		goto out;
-	seq = READ_ONCE(q->seq);
-	if (!npusim_ft_quiet_lock(q, seq))
-		goto out;
-	WRITE_ONCE(q->cookie, flow->cookie);
-	WRITE_ONCE(q->index, flow->index);
-	WRITE_ONCE(q->lastused, lastused);
-	WRITE_ONCE(q->gen, gen);
-	WRITE_ONCE(q->hold, hold);
-	npusim_ft_quiet_unlock(q, seq);
-out:
+	t = rcu_dereference(ft->quiet);
+	if (!t) {
+		rcu_read_unlock();
+		return false;
+	}
+	if (flow->quiet_gen == t->gen) {
+		q = npusim_ft_quiet_entry(t, flow->quiet_slot);
+	} else {
+		i = atomic_fetch_add_unless(&t->next, 1, t->mask + 1);
+		if (i <= t->mask) {
+			WRITE_ONCE(flow->quiet_slot, i);
+			/* the slot, then the table: see npusim_ft_quiet_lookup() */
+			smp_wmb();
+			WRITE_ONCE(flow->quiet_gen, t->gen);
+			q = npusim_ft_quiet_entry(t, i);
+		}
+	}
+	if (q) {
+		seq = npusim_ft_quiet_write_begin(q);
+		WRITE_ONCE(q->cookie, flow->cookie);
+		WRITE_ONCE(q->index, flow->index);
+		WRITE_ONCE(q->lastused, lastused);
+		WRITE_ONCE(q->gen, gen);
+		WRITE_ONCE(q->hold, hold);
+		npusim_ft_quiet_write_end(q, seq);
+		/* the next STATS, if in order, is for the entry after it */
+		this_cpu_write(ft->quiet_cpu->cursor, flow->quiet_slot + 1);
+	}
 	rcu_read_unlock();
+	return !q;
 }
 
 /*
  * @flow is no longer quiet (its counts or its entry are changing, or it
- * goes away): empty its entry.  Under the flow's lock, which every
- * writer of its entry holds; an entry that someone else is writing
- * holds another flow when they are done.
+ * goes away): empty its entry, which it keeps.  Under the flow's lock.
  */
 static void npusim_ft_quiet_forget(struct npusim_ft *ft,
 				   struct npusim_flow *flow)
 {
+	struct npusim_ft_quiet_table *t;
 	struct npusim_ft_quiet *q;
 	u32 seq;
 
 	lockdep_assert_held(&flow->lock);
 	rcu_read_lock();
-	q = npusim_ft_quiet_find(ft, flow->cookie, NULL);
-	while (q) {
-		seq = READ_ONCE(q->seq);
-		if (seq & 1 || READ_ONCE(q->cookie) != flow->cookie)
-			break;
-		if (npusim_ft_quiet_lock(q, seq)) {
+	t = rcu_dereference(ft->quiet);
+	if (t && flow->quiet_gen == t->gen) {
+		q = npusim_ft_quiet_entry(t, flow->quiet_slot);
+		if (q->cookie) {
+			seq = npusim_ft_quiet_write_begin(q);
 			WRITE_ONCE(q->cookie, 0);
-			npusim_ft_quiet_unlock(q, seq);
-			break;
+			npusim_ft_quiet_write_end(q, seq);
 		}
 	}
 	rcu_read_unlock();
@@ -406,10 +448,13 @@ static void npusim_ft_quiet_forget(struct npusim_ft *ft,
  * Size the quiet table for the flows there are: a quarter to half full,
  * 64 to 128 bytes per flow direction.  It grows once more than half
  * full, and shrinks once less than an eighth full, so that the memory
- * of many flows gone is given back.  A new table starts empty: the
- * quiet flows' next STATS fill it in.  Under the device lock.
+ * of many flows gone is given back; if @rebuild, it is replaced all the
+ * same.  A new table starts empty: the quiet flows' next STATS fill it
+ * in, in their order.  Under the device lock.
+ *
+ * Return: true if it made a new table.
  */
-static void npusim_ft_quiet_resize(struct npusim_ft *ft)
+static bool npusim_ft_quiet_resize(struct npusim_ft *ft, bool rebuild)
 {
 	struct npusim_ft_quiet_table *t, *old;
 	unsigned long want, size;
@@ -420,15 +465,40 @@ static void npusim_ft_quiet_resize(struct npusim_ft *ft)
 	size = old ? old->mask + 1UL : 0;
 	want = roundup_pow_of_two(2UL * atomic_read(&ft->flows.nelems) + 1);
 	want = clamp(want, NPUSIM_FT_QUIET_MIN, NPUSIM_FT_QUIET_MAX);
-	if (want <= size && 4 * want > size)
-		return;
+	if (!rebuild && want <= size && 4 * want > size)
+		return false;
 	t = npusim_ft_quiet_alloc(want);
 	if (!t)
-		return;		/* a cache: the flows' STATS read them */
+		return false;	/* a cache: the flows' STATS read them */
+	/* 0 is no table's (npusim_flow.quiet_gen) */
+	t->gen = ++ft->quiet_gen ?: ++ft->quiet_gen;
 	rcu_assign_pointer(ft->quiet, t);
 	/* its readers may still use the old one: the module's exit waits */
 	if (old)
 		call_rcu(&old->rcu, npusim_ft_quiet_free_rcu);
+	return true;
+}
+
+/*
+ * The quiet table has no room left for a flow (flows came and went since
+ * it was made, and their entries stay taken), or it is out of the order
+ * of the STATS (npusim_ft_quiet_missed()).  A new, empty table takes the
+ * flows there are, in their order.  Not if the device is busy, nor more
+ * often than every NPUSIM_FT_QUIET_REBUILD_GAP: the next STATS that
+ * finds no room, or the next weighing of a CPU's misses, asks again.
+ */
+static void npusim_ft_quiet_rebuild(struct npusim_ft *ft)
+{
+	if (!mutex_trylock(&ft->lock))
+		return;
+	if ((!ft->cnt.quiet_rebuilds ||
+	     time_after(jiffies,
+			ft->quiet_rebuilt + NPUSIM_FT_QUIET_REBUILD_GAP)) &&
+	    npusim_ft_quiet_resize(ft, true)) {
+		ft->cnt.quiet_rebuilds++;
+		ft->quiet_rebuilt = jiffies;
+	}
+	mutex_unlock(&ft->lock);
 }
 
 /*
@@ -481,7 +551,7 @@ static void npusim_ft_flow_del(struct npusim_ft *ft, struct npusim_hw *hw,
 	npusim_ft_quiet_forget(ft, flow);
 	spin_unlock(&flow->lock);
 	kfree_rcu(flow, rcu);
-	npusim_ft_quiet_resize(ft);
+	npusim_ft_quiet_resize(ft, false);
 }
 
 /* The chip dropped the flow's entry: its index may be someone else's. */
@@ -696,7 +766,7 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	hash_add(ft->by_dest, &flow->dest_node, npusim_ft_dest_hash(e.h_dest));
 	if (!flow->lost)
 		ft->cnt.installs++;
-	npusim_ft_quiet_resize(ft);
+	npusim_ft_quiet_resize(ft, false);
 	trace_npusim_ft_install(npusim_ft_name(ft), flow->cookie, flow->index,
 				flow->in_port, flow->out_port, !flow->lost);
 	return 0;
@@ -855,6 +925,7 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	struct npusim_hw_flow_mib mib;
 	struct npusim_flow *flow;
 	unsigned long lastused;
+	bool rebuild = false;
 	int err = -EAGAIN;
 	u32 hold;
 
@@ -888,8 +959,8 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 			 * does not answer: its entry, with the last use of
 			 * the read, is then current once the knob is cleared.
 			 */
-			npusim_ft_quiet_store(ft, flow, mib.gen, lastused,
-					      hold);
+			rebuild = npusim_ft_quiet_store(ft, flow, mib.gen,
+							lastused, hold);
 		}
 		this_cpu_inc(*ft->stats_rcu);
 		err = 0;
@@ -897,7 +968,29 @@ static int npusim_ft_stats_rcu(struct npusim_ft_block *block,
 	spin_unlock(&flow->lock);
 out:
 	rcu_read_unlock();
+	if (rebuild)
+		npusim_ft_quiet_rebuild(ft);
 	return err;
+}
+
+/*
+ * A miss: the quiet entry of the flow of @cookie in @t, found through
+ * the flow, or NULL.  Under rcu_read_lock().
+ */
+static noinline struct npusim_ft_quiet *
+npusim_ft_quiet_lookup(struct npusim_ft *ft, struct npusim_ft_quiet_table *t,
+		       unsigned long cookie, u32 *slot)
+{
+	struct npusim_flow *flow;
+
+	flow = rhashtable_lookup(&ft->flows, &cookie, npusim_flow_ht_params);
+	if (!flow || READ_ONCE(flow->quiet_gen) != t->gen)
+		return NULL;
+	/* the table, then the slot: pairs with npusim_ft_quiet_store() */
+	smp_rmb();
+	/* or its slot in a newer table, if it just moved: the cookie tells */
+	*slot = READ_ONCE(flow->quiet_slot);
+	return *slot <= t->mask ? npusim_ft_quiet_entry(t, *slot) : NULL;
 }
 
 /**
@@ -911,41 +1004,71 @@ out:
  * with a change of the flow, this may answer once more as of the last
  * read: what changed is reported by the next STATS.
  *
+ * The entry is looked for at this CPU's cursor, the entry after the
+ * one it used last, and the seven after it (after the last entry taken,
+ * the first: a round ends there, and the next starts at the first).
+ * nf_flowtable asks for the STATS of its flows in the same order every
+ * time (its garbage collector walks its rhashtable and queues them; the
+ * workqueue runs them in turn), the order in which their entries were
+ * written.  So a quiet STATS reads the next 32 bytes of a page it has
+ * just read.
+ * Else (a miss) it is found through the flow.
+ *
  * Return: true if it answered.
  */
 static bool npusim_ft_stats_quiet(struct npusim_ft *ft, struct npusim_hw *hw,
 				  struct flow_cls_offload *cls)
 {
-	u32 seq, index, gen, hold;
+	u32 seq, index, gen, hold, used, i, n;
+	struct npusim_ft_quiet_table *t;
+	bool found = false, miss = false;
 	struct npusim_ft_quiet *q;
 	unsigned long lastused;
-	bool found = false;
 
 	if (READ_ONCE(ft->fault[FLOW_CLS_STATS].err) ||
 	    READ_ONCE(ft->stale_lastused))
 		return false;
 	rcu_read_lock();
-	q = npusim_ft_quiet_find(ft, cls->cookie, NULL);
-	if (q) {
-		/* its seq, then the entry: see npusim_ft_quiet_unlock() */
-		seq = smp_load_acquire(&q->seq);
-		found = !(seq & 1) && READ_ONCE(q->cookie) == cls->cookie;
-		index = READ_ONCE(q->index);
-		lastused = READ_ONCE(q->lastused);
-		gen = READ_ONCE(q->gen);
-		hold = READ_ONCE(q->hold);
-		/* the entry, then its seq again: it was not rewritten */
-		smp_rmb();
-		found = found && READ_ONCE(q->seq) == seq &&
-			(hold == U32_MAX || jiffies - lastused < hold) &&
-			npusim_hw_ft_unchanged(hw, index, gen);
+	t = rcu_dereference(ft->quiet);
+	if (!t)
+		goto out;
+	used = atomic_read(&t->next);
+	i = this_cpu_read(ft->quiet_cpu->cursor);
+	for (n = 0; n < NPUSIM_FT_QUIET_AHEAD && n < used; n++, i++) {
+		if (i >= used)
+			i = 0;
+		q = npusim_ft_quiet_entry(t, i);
+		if (READ_ONCE(q->cookie) == cls->cookie)
+			goto read;
 	}
+	q = npusim_ft_quiet_lookup(ft, t, cls->cookie, &i);
+	if (!q)
+		goto out;
+	miss = true;
+read:
+	/* its seq, then the entry: see npusim_ft_quiet_write_end() */
+	seq = smp_load_acquire(&q->seq);
+	found = !(seq & 1) && READ_ONCE(q->cookie) == cls->cookie;
+	index = READ_ONCE(q->index);
+	lastused = READ_ONCE(q->lastused);
+	gen = READ_ONCE(q->gen);
+	hold = READ_ONCE(q->hold);
+	/* the entry, then its seq again: it was not rewritten */
+	smp_rmb();
+	found = found && READ_ONCE(q->seq) == seq &&
+		(hold == U32_MAX || jiffies - lastused < hold) &&
+		npusim_hw_ft_unchanged(hw, index, gen);
+	if (found)
+		this_cpu_write(ft->quiet_cpu->cursor, i + 1);
+out:
 	rcu_read_unlock();
 	if (!found)
 		return false;
 	flow_stats_update(&cls->stats, 0, 0, 0, lastused,
 			  FLOW_ACTION_HW_STATS_DELAYED);
 	this_cpu_inc(*ft->stats_quiet);
+	if (unlikely(miss) && npusim_ft_quiet_missed(ft, used))
+		npusim_ft_quiet_rebuild(ft);
 	return true;
 }
 
@@ -1699,19 +1822,51 @@ static int npusim_pcpu_u64_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(npusim_pcpu_u64_fops, npusim_pcpu_u64_get, NULL,
 			 "%llu\n");
 
-/* flow_table/quiet_size: the quiet table's entries (0: none yet). */
-static int npusim_ft_quiet_size_get(void *data, u64 *val)
+/* flow_table/quiet_misses: see struct npusim_ft_quiet_cpu. */
+static int npusim_ft_quiet_misses_get(void *data, u64 *val)
+{
+	struct npusim_ft *ft = data;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(ft->quiet_cpu, cpu)->missed);
+	*val = sum;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(npusim_ft_quiet_misses_fops,
+			 npusim_ft_quiet_misses_get, NULL, "%llu\n");
+
+/* The quiet table's entries, or those taken by flows if @used; 0 if none. */
+static u64 npusim_ft_quiet_count(struct npusim_ft *ft, bool used)
 {
 	struct npusim_ft_quiet_table *t;
-	struct npusim_ft *ft = data;
+	u64 n = 0;
 
 	rcu_read_lock();
 	t = rcu_dereference(ft->quiet);
-	*val = t ? t->mask + 1ULL : 0;
+	if (t)
+		n = used ? atomic_read(&t->next) : t->mask + 1ULL;
 	rcu_read_unlock();
+	return n;
+}
+
+/* flow_table/quiet_size: the quiet table's entries (0: none yet). */
+static int npusim_ft_quiet_size_get(void *data, u64 *val)
+{
+	*val = npusim_ft_quiet_count(data, false);
 	return 0;
 }
 DEFINE_DEBUGFS_ATTRIBUTE(npusim_ft_quiet_size_fops, npusim_ft_quiet_size_get,
+			 NULL, "%llu\n");
+
+/* flow_table/quiet_used: the quiet table's entries taken by flows. */
+static int npusim_ft_quiet_used_get(void *data, u64 *val)
+{
+	*val = npusim_ft_quiet_count(data, true);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(npusim_ft_quiet_used_fops, npusim_ft_quiet_used_get,
 			 NULL, "%llu\n");
 
 static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
@@ -1738,6 +1893,12 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 				   &npusim_pcpu_u64_fops);
 	debugfs_create_file_unsafe("quiet_size", 0400, dir, ft,
 				   &npusim_ft_quiet_size_fops);
+	debugfs_create_file_unsafe("quiet_used", 0400, dir, ft,
+				   &npusim_ft_quiet_used_fops);
+	debugfs_create_file_unsafe("quiet_misses", 0400, dir, ft,
+				   &npusim_ft_quiet_misses_fops);
+	debugfs_create_u64("quiet_rebuilds", 0400, dir,
+			   &ft->cnt.quiet_rebuilds);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
 	debugfs_create_u64("installs", 0400, dir, &ft->cnt.installs);
 	debugfs_create_u64("removals", 0400, dir, &ft->cnt.removals);
@@ -1802,7 +1963,9 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	ft->stats_calls = alloc_percpu(u64);
 	ft->stats_quiet = alloc_percpu(u64);
 	ft->stats_rcu = alloc_percpu(u64);
-	if (!ft->stats_calls || !ft->stats_quiet || !ft->stats_rcu) {
+	ft->quiet_cpu = alloc_percpu(struct npusim_ft_quiet_cpu);
+	if (!ft->stats_calls || !ft->stats_quiet || !ft->stats_rcu ||
+	    !ft->quiet_cpu) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -1813,6 +1976,7 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 	return 0;
 
 err_free:
+	free_percpu(ft->quiet_cpu);
 	free_percpu(ft->stats_rcu);
 	free_percpu(ft->stats_quiet);
 	free_percpu(ft->stats_calls);
@@ -1856,6 +2020,7 @@ void npusim_ft_fini(struct npusim_dev *nsim_dev)
 	/* no STATS left: the flowtables are unbound */
 	npusim_ft_quiet_free(rcu_dereference_protected(ft->quiet, true));
 	RCU_INIT_POINTER(ft->quiet, NULL);
+	free_percpu(ft->quiet_cpu);
 	free_percpu(ft->stats_rcu);
 	free_percpu(ft->stats_quiet);
 	free_percpu(ft->stats_calls);

@@ -75,6 +75,8 @@ struct npusim_bus_dev {
  *	follow a station that moved (counted in @lost too)
  * @flush_batches: holds of the device lock by unbind flushes, each
  *	looking at up to NPUSIM_FT_FLUSH_BATCH flows
+ * @quiet_rebuilds: quiet tables replaced because they were out of the
+ *	order of the STATS, or full
  */
 struct npusim_ft_counters {
 	u64 replace_calls;
@@ -95,6 +97,7 @@ struct npusim_ft_counters {
 	u64 station_moves;
 	u64 station_move_fail;
 	u64 flush_batches;
+	u64 quiet_rebuilds;
 };
 
 /* Offload commands with fault injection: FLOW_CLS_REPLACE, _DESTROY, _STATS */
@@ -120,6 +123,7 @@ struct npusim_fault {
 };
 
 struct npusim_ft_quiet_table;
+struct npusim_ft_quiet_cpu;
 
 /**
  * struct npusim_ft - flowtable offload state of a device
@@ -139,6 +143,10 @@ struct npusim_ft_quiet_table;
  *	(debugfs), per CPU
  * @quiet: the quiet flows' table (ft.c), replaced under @lock, read and
  *	written under RCU
+ * @quiet_cpu: each CPU's place in @quiet and its misses
+ * @quiet_gen: the number of quiet tables made so far, under @lock
+ * @quiet_rebuilt: when @quiet was last rebuilt (@cnt.quiet_rebuilds),
+ *	in jiffies, under @lock
  * @last_error: copy of this driver's extack message for the last
  *	refused REPLACE, or empty; shown in debugfs since nf_flowtable
  *	discards extack
@@ -176,6 +184,9 @@ struct npusim_ft {
 	u64 __percpu *stats_quiet;
 	u64 __percpu *stats_rcu;
 	struct npusim_ft_quiet_table __rcu *quiet;
+	struct npusim_ft_quiet_cpu __percpu *quiet_cpu;
+	u32 quiet_gen;
+	unsigned long quiet_rebuilt;
 	char last_error[NETLINK_MAX_FMTMSG_LEN];
 	struct npusim_fault fault[NPUSIM_FT_FAULT_CMDS];
 	bool destroy_hold;

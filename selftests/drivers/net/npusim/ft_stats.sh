@@ -19,7 +19,13 @@
 #    found lost by STATS alone;
 #  - the quiet table (flow_table/quiet_size) grows with the flows: 40
 #    one-way UDP flows (80 directions) need 256 entries; once they are
-#    flushed, it shrinks back to 64.
+#    flushed, it shrinks back to 64;
+#  - the quiet table is in the order of the STATS: of 2 idle flows, no
+#    quiet STATS misses its CPU's cursor (quiet_misses, fewer than one in
+#    eight allowed); 4 groups of 6 flows, each sent once the one before
+#    is quiet, are found through the flow, and their table is rebuilt
+#    (quiet_rebuilds) in order; batches of flows that come and go fill a
+#    table up, and it is rebuilt.
 #
 #   client [C p0] -- [R p0 | R p1] router -- [S p0] server
 
@@ -299,6 +305,20 @@ test_quiet()
 	log_test "quiet: entries the chip drops are found lost by STATS"
 }
 
+# _udp_flows PORT N: N one-way UDP flows from the client to the server's
+# PORT, four datagrams from each of N sockets of one shell (no program
+# per flow): the second offloads the flow.  The server's port
+# unreachable may fail one send of a socket.
+_udp_flows()
+{
+	ip netns exec "$FT_NSC" bash -c "
+		for i in {1..$2}; do
+			exec 3> /dev/udp/$FT_S4/$1 || exit 1
+			for j in 1 2 3 4; do echo x >&3; done 2> /dev/null
+			exec 3>&-
+		done"
+}
+
 # quiet_size: the quiet table is sized for the flow directions the driver
 # holds, a quarter to half full, 64 entries at the least.
 test_quiet_size()
@@ -306,15 +326,7 @@ test_quiet_size()
 	RET=0
 	ip netns exec "$FT_NSR" sysctl -qw \
 		net.netfilter.nf_flowtable_udp_timeout=600
-	# Four datagrams from each of 40 sockets of one shell (no program
-	# per flow): the second offloads the flow.  The server's port
-	# unreachable may fail one send of a socket.
-	ip netns exec "$FT_NSC" bash -c "
-		for i in {1..40}; do
-			exec 3> /dev/udp/$FT_S4/5620 || exit 1
-			for j in 1 2 3 4; do echo x >&3; done 2> /dev/null
-			exec 3>&-
-		done"
+	_udp_flows 5620 40
 	check_err $? "cannot send the flows"
 	wait_until "$FT_DEADLINE" _ft_dfs_ge quiet_size 256
 	check_err $? "40 flows: quiet_size $(ft_dfs quiet_size), expected 256 or more"
@@ -329,10 +341,165 @@ test_quiet_size()
 	log_test "quiet: the quiet table shrinks once the flows are gone"
 }
 
+# _quiet_window N WHAT: wait for N more quiet STATS; QW_QUIET, QW_MISSES,
+# QW_READ and QW_REBUILDS: the quiet STATS, the misses among them, the
+# STATS that read the entry without the device lock and the quiet
+# tables rebuilt meanwhile.
+_quiet_window()
+{
+	local q0 m0 r0 b0
+
+	q0=$(ft_dfs stats_quiet) m0=$(ft_dfs quiet_misses)
+	r0=$(ft_dfs stats_rcu) b0=$(ft_dfs quiet_rebuilds)
+	wait_until "$FT_DEADLINE" _ft_dfs_ge stats_quiet $((q0 + $1))
+	check_err $? "$2: stats_quiet $q0 -> $(ft_dfs stats_quiet)"
+	QW_MISSES=$(($(ft_dfs quiet_misses) - m0))
+	QW_READ=$(($(ft_dfs stats_rcu) - r0))
+	QW_REBUILDS=$(($(ft_dfs quiet_rebuilds) - b0))
+	QW_QUIET=$(($(ft_dfs stats_quiet) - q0))
+	echo "# $2: $QW_QUIET quiet STATS, $QW_MISSES misses," \
+	     "$QW_READ read, $QW_REBUILDS rebuilds"
+}
+
+# _in_order WHAT [M]: the last window rebuilt no table, read fewer
+# entries than one quiet STATS in eight, and missed fewer than one in M
+# (8).
+_in_order()
+{
+	[ "$QW_REBUILDS" -eq 0 ]
+	check_err $? "$1: $QW_REBUILDS quiet tables rebuilt"
+	[ $((8 * QW_READ)) -lt "$QW_QUIET" ]
+	check_err $? "$1: $QW_READ entries read for $QW_QUIET quiet STATS"
+	[ $((${2:-8} * QW_MISSES)) -lt "$QW_QUIET" ]
+	check_err $? "$1: $QW_MISSES misses for $QW_QUIET quiet STATS"
+}
+
+# _used_or_rebuilt U R [S N]: the quiet table has U entries taken, or
+# has been rebuilt more than R times, or is not of S entries (a resize)
+# and has N entries taken.
+_used_or_rebuilt()
+{
+	local used
+
+	used=$(ft_dfs quiet_used)
+	[ "$used" -ge "$1" ] || [ "$(ft_dfs quiet_rebuilds)" -gt "$2" ] ||
+		{ [ -n "$3" ] && [ "$(ft_dfs quiet_size)" -ne "$3" ] &&
+		  [ "$used" -ge "$4" ]; }
+}
+
+_udp_timeout()
+{
+	ip netns exec "$FT_NSR" sysctl -qw \
+		net.netfilter.nf_flowtable_udp_timeout="$1"
+}
+
+# _quiet_flows PORT N: N one-way UDP flows to PORT, and wait until they
+# are quiet: their entries taken in the quiet table, or in a table that
+# their REPLACE resized, or the table rebuilt.
+_quiet_flows()
+{
+	local u0 r0 s0
+
+	u0=$(ft_dfs quiet_used) r0=$(ft_dfs quiet_rebuilds)
+	s0=$(ft_dfs quiet_size)
+	_udp_flows "$1" "$2" || return 1
+	wait_until "$FT_DEADLINE" _used_or_rebuilt $((u0 + 2 * $2)) "$r0" \
+		"$s0" $((2 * $2))
+}
+
+# _quiet_settled N WHAT: windows of N quiet STATS until one rebuilds no
+# table and reads fewer entries than one in eight (four at most: a
+# rebuild waits ten seconds for the one before); then the driver keeps
+# its table, which misses at most one quiet STATS in four: one in three
+# is the limit.
+_quiet_settled()
+{
+	local try
+
+	for try in 1 2 3 4; do
+		_quiet_window "$1" "$2, window $try"
+		[ "$QW_REBUILDS" -eq 0 ] &&
+			[ $((8 * QW_READ)) -lt "$QW_QUIET" ] && break
+	done
+	_in_order "$2" 3
+}
+
+# quiet_order: the quiet table is in the order of the STATS, which the
+# CPUs find at their cursors.  A table filled over several rounds is
+# not: its entries are found through the flow, and it is rebuilt, in
+# order.  Flows that come and go take entries that stay taken: a full
+# table is rebuilt.
+test_quiet_order()
+{
+	local r0 m0 u0 d0 b0 port
+
+	RET=0
+	# STATS from 9 s after a flow's last datagram, for 81 s
+	_udp_timeout 90
+	# a round of 2 flows is the table's 4 entries, all in a CPU's view
+	_quiet_flows 5629 2
+	check_err $? "2 flows: quiet_used $(ft_dfs quiet_used)"
+	_quiet_window 32 "2 flows"
+	_in_order "2 flows"
+	log_test "quiet: a small table's rounds start at its first entry"
+
+	RET=0
+	ft_ct_flush
+	# 4 groups of 6 flows, each sent once the one before is quiet: the
+	# table is in the order of the groups, the STATS in nf_flowtable's
+	r0=$(ft_dfs quiet_rebuilds) m0=$(ft_dfs quiet_misses)
+	for port in {5631..5634}; do
+		_quiet_flows "$port" 6
+		check_err $? "flows to $port: quiet_used $(ft_dfs quiet_used)"
+	done
+	b0=$(ft_dfs quiet_rebuilds)
+	wait_until "$FT_DEADLINE" _ft_dfs_ge quiet_rebuilds $((r0 + 1))
+	check_err $? "out of order: quiet_rebuilds $r0 -> $(ft_dfs quiet_rebuilds), quiet_misses $m0 -> $(ft_dfs quiet_misses)"
+	[ "$(ft_dfs quiet_misses)" -gt "$m0" ]
+	check_err $? "out of order: no quiet STATS found through the flow"
+	_quiet_settled 320 "24 flows"
+	# rebuilt once all 24 were in: refilled in one round, in order (a
+	# rebuild before the last groups may leave them out of order, but
+	# by less than the driver rebuilds for)
+	if [ "$(ft_dfs quiet_rebuilds)" -gt "$b0" ]; then
+		_in_order "24 flows, rebuilt"
+	fi
+	log_test "quiet: a table out of the STATS' order is rebuilt in order"
+
+	RET=0
+	# batches of 20 flows (40 directions: no resize of a table of 128)
+	# that come, become quiet and go, until one finds no entry free
+	ft_ct_flush
+	_udp_timeout 30
+	r0=$(ft_dfs quiet_rebuilds)
+	for port in {5640..5649}; do
+		u0=$(ft_dfs quiet_used) d0=$(ft_dfs removals)
+		_quiet_flows "$port" 20 || break
+		ip netns exec "$FT_NSR" conntrack -D -p udp --dport "$port" \
+			> /dev/null 2>&1
+		wait_until "$FT_DEADLINE" _ft_dfs_ge removals $((d0 + 40)) ||
+			break
+		[ "$(ft_dfs quiet_rebuilds)" -eq "$r0" ] || break
+	done
+	[ "$(ft_dfs quiet_rebuilds)" -gt "$r0" ]
+	check_err $? "flows came and went: quiet_rebuilds $r0 -> $(ft_dfs quiet_rebuilds), quiet_used $(ft_dfs quiet_used) of $(ft_dfs quiet_size)"
+	# the batch that it was rebuilt for found it full
+	[ $((u0 + 40)) -gt "$(ft_dfs quiet_size)" ]
+	check_err $? "rebuilt with $u0 of $(ft_dfs quiet_size) entries taken"
+	# in the new table, flows are quiet again
+	_quiet_flows 5650 20
+	check_err $? "rebuilt: quiet_used $(ft_dfs quiet_used)"
+	_quiet_settled 320 "after the rebuild"
+	ft_ct_flush
+	_udp_timeout "$TIMEOUT"
+	log_test "quiet: a table that flows came and went through is rebuilt"
+}
+
 test_counters 200 5501
 test_counters 4 5505
 test_keepalive
 test_quiet
 test_quiet_size
+test_quiet_order
 
 exit_tests
