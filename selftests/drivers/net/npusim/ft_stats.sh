@@ -462,7 +462,10 @@ test_quiet_order()
 	# rebuild before the last groups may leave them out of order, but
 	# by less than the driver rebuilds for)
 	if [ "$(ft_dfs quiet_rebuilds)" -gt "$b0" ]; then
+		echo "# 24 flows: rebuilt after the last group"
 		_in_order "24 flows, rebuilt"
+	else
+		echo "# 24 flows: rebuilt before the last group only"
 	fi
 	log_test "quiet: a table out of the STATS' order is rebuilt in order"
 
