@@ -491,9 +491,8 @@ static void npusim_ft_quiet_rebuild(struct npusim_ft *ft)
 {
 	if (!mutex_trylock(&ft->lock))
 		return;
-	if ((!ft->cnt.quiet_rebuilds ||
-	     time_after(jiffies,
-			ft->quiet_rebuilt + NPUSIM_FT_QUIET_REBUILD_GAP)) &&
+	if (time_after(jiffies,
+		       ft->quiet_rebuilt + NPUSIM_FT_QUIET_REBUILD_GAP) &&
 	    npusim_ft_quiet_resize(ft, true)) {
 		ft->cnt.quiet_rebuilds++;
 		ft->quiet_rebuilt = jiffies;
@@ -1822,21 +1821,6 @@ static int npusim_pcpu_u64_get(void *data, u64 *val)
 DEFINE_DEBUGFS_ATTRIBUTE(npusim_pcpu_u64_fops, npusim_pcpu_u64_get, NULL,
 			 "%llu\n");
 
-/* flow_table/quiet_misses: see struct npusim_ft_quiet_cpu. */
-static int npusim_ft_quiet_misses_get(void *data, u64 *val)
-{
-	struct npusim_ft *ft = data;
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(ft->quiet_cpu, cpu)->missed);
-	*val = sum;
-	return 0;
-}
-DEFINE_DEBUGFS_ATTRIBUTE(npusim_ft_quiet_misses_fops,
-			 npusim_ft_quiet_misses_get, NULL, "%llu\n");
-
 /* The quiet table's entries, or those taken by flows if @used; 0 if none. */
 static u64 npusim_ft_quiet_count(struct npusim_ft *ft, bool used)
 {
@@ -1895,8 +1879,9 @@ static void npusim_ft_debugfs_init(struct npusim_dev *nsim_dev)
 				   &npusim_ft_quiet_size_fops);
 	debugfs_create_file_unsafe("quiet_used", 0400, dir, ft,
 				   &npusim_ft_quiet_used_fops);
-	debugfs_create_file_unsafe("quiet_misses", 0400, dir, ft,
-				   &npusim_ft_quiet_misses_fops);
+	debugfs_create_file_unsafe("quiet_misses", 0400, dir,
+				   (void __force *)&ft->quiet_cpu->missed,
+				   &npusim_pcpu_u64_fops);
 	debugfs_create_u64("quiet_rebuilds", 0400, dir,
 			   &ft->cnt.quiet_rebuilds);
 	debugfs_create_u32("blocks", 0400, dir, &ft->n_blocks);
@@ -1959,6 +1944,8 @@ int npusim_ft_init(struct npusim_dev *nsim_dev)
 		ft->fault[cmd].percent = 100;
 	INIT_LIST_HEAD(&ft->blocks);
 	hash_init(ft->by_dest);
+	/* the first rebuild need not wait */
+	ft->quiet_rebuilt = jiffies - NPUSIM_FT_QUIET_REBUILD_GAP - 1;
 	xa_init(&ft->by_index);
 	ft->stats_calls = alloc_percpu(u64);
 	ft->stats_quiet = alloc_percpu(u64);
