@@ -94,7 +94,8 @@ struct npusim_ft_block {
  * @new_bytes: their bytes
  * @packets: packets read from the hardware since the install
  * @bytes: their bytes
- * @lastused: the last use reported to nf_flowtable (jiffies), 0 if none
+ * @lastused: the last use reported to nf_flowtable (jiffies), first
+ *	@installed
  * @quiet_gen: the quiet table in which it has an entry (its gen), 0 if
  *	none; under @lock
  * @quiet_slot: that entry; under @lock
@@ -337,6 +338,10 @@ static void npusim_ft_quiet_write_end(struct npusim_ft_quiet *q, u32 seq)
  * one tick of the hit, never in the future, never before the install.
  * It is as old as the clock is wide at most: a flow idle for longer
  * looks recent again, as on MediaTek's PPE with its 8-bit timestamps.
+ * An entry never hit was last used at @installed, as mlx5 reports a
+ * counter's creation time.  Not 0: nf_flowtable extends a flow's u32
+ * timeout to at least lastused + its timeout in 64 bits, so 0 would push
+ * it past the wrap of jiffies' low 32 bits once they are near it.
  * If @hold is not NULL, it is set to how long after the last use the
  * answer holds (jiffies): until one tick before the clock may wrap
  * around @last_hit; U32_MAX if never hit.
@@ -354,7 +359,7 @@ static unsigned long npusim_ft_lastused(struct npusim_hw *hw,
 	if (hold)
 		*hold = U32_MAX;
 	if (!hit)
-		return 0;
+		return installed;
 	lastused = now - (unsigned long)idle * HZ / hz;
 	if (time_before(lastused, installed))
 		lastused = installed;
@@ -676,6 +681,9 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 		ft->cnt.fail_nomem++;
 		return -ENOMEM;
 	}
+	/* no use yet: the install (see npusim_ft_lastused()) */
+	flow->installed = jiffies;
+	flow->lastused = flow->installed;
 	if (old) {
 		/* dead at once: a STATS must not report these twice */
 		spin_lock(&old->lock);
@@ -692,7 +700,6 @@ static noinline int npusim_ft_replace(struct npusim_ft_block *block,
 	flow->block = block;
 	flow->in_port = e.key.in_port;
 	flow->out_port = e.out_port;
-	flow->installed = jiffies;
 
 	err = npusim_hw_ft_write(nsim_dev->hw, &e, &flow->index, &flow->tag);
 	if (err) {
@@ -1486,7 +1493,7 @@ static void npusim_ft_show_entry(struct seq_file *s, struct npusim_dev *nsim_dev
 	if (mib.state == NPUSIM_HW_FLOW_UNBIND)
 		seq_printf(s, " hits=%u", mib.bind_hits);
 	seq_printf(s, " packets=%llu bytes=%llu", pkts, bytes);
-	if (lastused)
+	if (mib.hit)
 		seq_printf(s, " idle=%u\n",
 			   jiffies_to_msecs(jiffies - (unsigned long)lastused) / 1000);
 	else

@@ -9,6 +9,9 @@
 #    port before the offload, REPLACE with err=0 and an install (stored,
 #    in=p0 out=p1) for each direction, STATS that report packets, and
 #    after conntrack -F a DESTROY and a removal of each entry;
+#  - a UDP flow offloaded by the echo of its one datagram, whose entries
+#    no packet hits: its STATS report the install as the last use, never
+#    0, and nf_flowtable still times the flow out;
 #  - an IPv6 masquerade on a chip without IPv6 NAT: REPLACE with
 #    err=-95 and the extack message "This chip cannot offload IPv6 NAT"
 #    (nf_flowtable drops it; the trace keeps it).
@@ -108,6 +111,31 @@ test_flow()
 	log_test "an offloaded flow: punt, REPLACE, install, STATS, DESTROY, removal"
 }
 
+test_never_hit()
+{
+	RET=0
+	ft_ct_flush
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=10
+	echo > "$INST/trace"
+	# the echo offloads the flow; no packet follows to hit its entries
+	ft_flow_start nh udp "$FT_S4" 6203 echo count=1
+	check_err $? "$ERRMSG"
+	ft_wait_ct udp 6203 HW_OFFLOAD
+	check_err $? "flow not offloaded: '$CT_STATE'"
+	ft_flow_wait nh
+	wait_until "$FT_DEADLINE" _ft_ct_not_offloaded udp 6203
+	check_err $? "the flow did not time out: '$CT_STATE'"
+	ip netns exec "$FT_NSR" sysctl -qw net.netfilter.nf_flowtable_udp_timeout=5
+
+	traced_ge 1 npusim_ft_stats 'packets=[1-9]'
+	check_fail $? "the entries were hit ($TRACED STATS with packets)"
+	traced_ge 2 npusim_ft_stats 'err=0 packets=0 bytes=0 lastused=[1-9]'
+	check_err $? "$TRACED STATS with a last use, expected 2 or more"
+	traced_ge 1 npusim_ft_stats 'lastused=0$'
+	check_fail $? "$TRACED STATS with no last use"
+	log_test "never-hit entries: STATS report the install as their last use"
+}
+
 _refused_traced()
 {
 	traced npusim_ft_replace \
@@ -136,6 +164,7 @@ test_refusal()
 
 test_events
 test_flow
+test_never_hit
 test_refusal
 
 exit_tests
