@@ -23,11 +23,6 @@ FLOWS=${FLOWS:-1500}
 ft_setup size=262144 udp_timeout=3600
 ENTRIES=$NPUSIM_DFS/npusim$FT_R/flow_table/entries
 
-_occ_is()
-{
-	ft_resource "$FT_NSR" "$FT_R" && [ "$FT_OCC" == "$1" ]
-}
-
 # check_dump LABEL FILE: FILE holds a dump of $((2 * FLOWS)) entries.
 check_dump()
 {
@@ -74,8 +69,8 @@ test_large_dump()
 		        s.close()
 	EOF
 	check_err $? "sending the datagrams failed"
-	wait_until $((2 * FT_DEADLINE)) _occ_is $((2 * FLOWS))
-	check_err $? "occupancy $FT_OCC, expected $((2 * FLOWS))"
+	ft_wait_occ $((2 * FLOWS)) $((2 * FT_DEADLINE))
+	check_err $? "occupancy $(ft_occ), expected $((2 * FLOWS))"
 	log_test "$FLOWS flows offloaded: occupancy $((2 * FLOWS))"
 	[ "$RET" -eq 0 ] || return
 
@@ -108,8 +103,8 @@ test_large_dump()
 	r0=$(ft_dfs removals)
 	ip netns exec "$FT_NSR" nft flush ruleset
 	check_err $? "nft flush ruleset failed"
-	wait_until "$FT_DEADLINE" _occ_is 0
-	check_err $? "occupancy $FT_OCC after nft flush ruleset, expected 0"
+	ft_wait_occ 0
+	check_err $? "occupancy $(ft_occ) after nft flush ruleset, expected 0"
 	b1=$(ft_dfs flush_batches)
 	r1=$(ft_dfs removals)
 	check_eq "entries removed by the unbind" $((2 * FLOWS)) $((r1 - r0))

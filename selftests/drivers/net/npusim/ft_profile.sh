@@ -693,12 +693,6 @@ hw_aged()
 	sed -n 's/^aged: //p' "$NPUSIM_DFS/npusim$FT_R/hw_info"
 }
 
-# _occ_is N
-_occ_is()
-{
-	[ "$(ft_occ)" == "$1" ]
-}
-
 # _relearnt L0: the driver found 2 entries lost since L0 and the flow has
 # its 2 entries again.
 _relearnt()
@@ -726,7 +720,7 @@ test_ageing()
 	check_err $? "the NPU counted only $ENT_PKTS packets of the flow"
 	check_eq "entries aged while the flow ran" "$a0" "$(hw_aged)"
 	ft_flow_finish ag1 udp
-	wait_until "$FT_DEADLINE" _occ_is 0
+	ft_wait_occ 0
 	check_err $? "occupancy $(ft_occ) long after the flow stopped"
 	check_eq "entries aged" $((a0 + 2)) "$(hw_aged)"
 	ft_ct udp 5971
