@@ -111,12 +111,14 @@ static struct npusim_bus_dev *npusim_bus_dev_new(unsigned int id,
 	bus_dev->dev.id = id;
 	bus_dev->dev.bus = &npusim_bus;
 	bus_dev->dev.type = &npusim_bus_dev_type;
+	/* from here on, put_device() frees bus_dev and its name */
+	device_initialize(&bus_dev->dev);
 	err = dev_set_name(&bus_dev->dev, DRV_NAME "%u", id);
 	if (err)
 		goto err_put_device;
 
 	/* Probing is synchronous: the device is bound, or probe failed. */
-	err = device_register(&bus_dev->dev);
+	err = device_add(&bus_dev->dev);
 	if (err)
 		goto err_put_device;
 	if (!bus_dev->dev.driver) {
