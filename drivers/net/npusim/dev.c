@@ -87,6 +87,7 @@ static u64 npusim_dev_fdb_occ_get(void *priv)
 	return npusim_hw_fdb_used(nsim_dev->hw);
 }
 
+/* The devlink resources; on failure, none is left registered. */
 static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 {
 	struct devlink *devlink = npusim_devlink(nsim_dev);
@@ -113,8 +114,11 @@ static int npusim_dev_resources_register(struct npusim_dev *nsim_dev)
 	err = devl_resource_register(devlink, "fdb", NPUSIM_HW_FDB_SIZE,
 				     NPUSIM_RESOURCE_FDB,
 				     DEVLINK_RESOURCE_ID_PARENT_TOP, &params);
-	if (err)
+	if (err) {
+		/* devlink_free() wants none left */
+		devl_resources_unregister(devlink);
 		return err;
+	}
 	devl_resource_occ_get_register(devlink, NPUSIM_RESOURCE_FDB,
 				       npusim_dev_fdb_occ_get, nsim_dev);
 	return 0;
